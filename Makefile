@@ -1,0 +1,64 @@
+# Mutu task runner. `make run` and `make test` set everything up from nothing (see README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON := $(shell scripts/find-python.sh)
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
+PYTEST := $(BIN)/pytest
+
+.PHONY: help env broker run test unit integration e2e faults lint fmt typecheck schemas asyncapi bench demo clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(UV):
+	@test -n "$(PYTHON)" || { echo "Python >= 3.13 is required" >&2; exit 1; }
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	UV_PYTHON=$(PYTHON) $(UV) sync --frozen --quiet
+	@touch $@
+
+env: $(VENV)/.synced ## create the virtual environment from the lock file
+
+broker: ## make sure RabbitMQ answers at AMQP_URL (start or install it)
+	@scripts/ensure-rabbitmq.sh
+
+run: env broker ## start the embedded store and the four services (Ctrl-C stops them)
+	$(BIN)/mutu run
+
+test: env broker lint typecheck ## lint, type-check and run the whole suite on the real broker and store
+	$(PYTEST)
+
+unit: env ## unit tests only (no broker, no store)
+	$(PYTEST) tests/unit tests/docs
+
+integration: env broker ## integration tests on RabbitMQ and the embedded store
+	$(PYTEST) -m integration
+
+e2e: env broker ## the four services end to end
+	$(PYTEST) -m e2e
+
+faults: env broker ## fault-injection suite (kills, broker restart, poison messages)
+	$(PYTEST) tests/faults
+
+lint: env ## ruff check and format check
+	$(BIN)/ruff check shared services mutu tests bench
+	$(BIN)/ruff format --check shared services mutu tests bench
+
+fmt: env ## fix what ruff can fix and format
+	$(BIN)/ruff check --fix shared services mutu tests bench
+	$(BIN)/ruff format shared services mutu tests bench
+
+typecheck: env ## mypy --strict on shared, services and mutu
+	$(BIN)/mypy
+
+schemas: env ## regenerate the committed JSON Schemas of the events
+	$(BIN)/python -m shared.schemas schemas
+
+clean: ## remove the environments and local data
+	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache

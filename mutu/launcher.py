@@ -1,0 +1,153 @@
+"""Starting Mutu: the embedded store, one service (`serve`) or all four (`run`)."""
+
+import asyncio
+import contextlib
+import importlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from shared import apikeys, embedded_store, logs
+from shared.settings import PORTS, ServiceSettings
+
+SERVICES = tuple(PORTS)
+STORE_URL_FILE = "mongodb-url"
+logger = logging.getLogger(__name__)
+
+
+def settings_for(service: str, **overrides: Any) -> ServiceSettings:
+    module = importlib.import_module(f"services.{service}.settings")
+    cls: type[ServiceSettings] = getattr(module, f"{service.capitalize()}Settings")
+    return cls(**overrides)
+
+
+def serve(service: str, port: int | None = None) -> None:
+    """Run one service in this process until SIGINT/SIGTERM (graceful: in-flight work finishes)."""
+    overrides: dict[str, Any] = {} if port is None else {"port": port}
+    settings = settings_for(service, **overrides)
+    if settings.mongodb_url is None:
+        url_file = settings.var_dir / STORE_URL_FILE
+        if not url_file.exists():
+            sys.exit(
+                "MONGODB_URL is not set and no embedded store is running: use `mutu run` or `mutu store`"
+            )
+        settings = settings_for(service, **overrides, mongodb_url=url_file.read_text().strip())
+    logs.configure(service, level=settings.log_level, json_lines=settings.log_json)
+    app = importlib.import_module(f"services.{service}.app").create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, timeout_graceful_shutdown=20)
+
+
+def store(path: Path | None, port: int, host: str = "127.0.0.1") -> None:
+    logs.configure("store", level="INFO", json_lines=False)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(embedded_store.serve(path=path, host=host, port=port))
+
+
+def start_store(var_dir: Path, *, memory: bool = False, port: int = 0) -> tuple[subprocess.Popen[str], str]:
+    """Start `mutu store` as a child process and return it with its MongoDB URL."""
+    command = [sys.executable, "-m", "mutu", "store", "--port", str(port)]
+    command += ["--memory"] if memory else ["--path", str(var_dir / "store.sqlite3")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
+    assert process.stdout is not None  # noqa: S101 - set by PIPE
+    url = process.stdout.readline().strip()
+    if not url.startswith("mongodb://"):
+        process.kill()
+        msg = "the embedded store did not start"
+        raise RuntimeError(msg)
+    return process, url
+
+
+def start_service(service: str, env: dict[str, str], port: int | None = None) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "mutu", "serve", service]
+    if port is not None:
+        command += ["--port", str(port)]
+    return subprocess.Popen(command, env=env)  # noqa: S603
+
+
+def wait_healthy(urls: list[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    pending = list(urls)
+    while pending and time.monotonic() < deadline:
+        for url in list(pending):
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:  # noqa: PLR2004
+                    pending.remove(url)
+        time.sleep(0.3)
+    if pending:
+        msg = f"not ready in {timeout:.0f}s: {', '.join(pending)}"
+        raise RuntimeError(msg)
+
+
+def ensure_dev_keys(settings: ServiceSettings) -> dict[str, str]:
+    """Development keys, made on first start and kept in var/dev-keys.json (hashes elsewhere)."""
+    dev_file = settings.var_dir / "dev-keys.json"
+    if dev_file.exists():
+        keys: dict[str, str] = json.loads(dev_file.read_text())
+        if all(apikeys.KeyFile(settings.keys_file).verify(token) for token in keys.values()):
+            return keys
+    key_file = apikeys.KeyFile(settings.keys_file)
+    keys = {role: key_file.create(role, name=f"dev-{role}") for role in apikeys.ROLES}
+    dev_file.parent.mkdir(parents=True, exist_ok=True)
+    dev_file.write_text(json.dumps(keys, indent=2))
+    dev_file.chmod(0o600)
+    return keys
+
+
+def run() -> None:
+    """Start the store (unless MONGODB_URL is set) and the four services; Ctrl-C stops all."""
+    settings = ServiceSettings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    keys = ensure_dev_keys(settings)
+    env = dict(os.environ)
+    store_process = None
+    if settings.mongodb_url is None:
+        store_process, url = start_store(settings.var_dir, port=int(env.get("STORE_PORT", "27117")))
+        (settings.var_dir / STORE_URL_FILE).write_text(url)
+        env["MONGODB_URL"] = url
+    processes = [start_service(service, env) for service in SERVICES]
+    stop = _stop_on_signal()
+    try:
+        urls = [f"http://{settings.host}:{PORTS[s]}" for s in SERVICES]
+        wait_healthy(urls)
+        print("Mutu is running:")
+        for service, url in zip(SERVICES, urls, strict=True):
+            print(f"  {service:<11} {url}   (docs {url}/docs)")
+        print(f"Development keys (also in {settings.var_dir / 'dev-keys.json'}):")
+        for role, token in keys.items():
+            print(f"  {role:<11} {token}")
+        print("Press Ctrl-C to stop.")
+        while not stop.is_set() and all(p.poll() is None for p in processes):
+            stop.wait(0.5)
+    finally:
+        _terminate(processes)
+        if store_process is not None:
+            _terminate([store_process])
+
+
+def _stop_on_signal() -> threading.Event:
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def _terminate(processes: list[Any]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()

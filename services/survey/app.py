@@ -1,0 +1,16 @@
+"""Composition root of the survey service."""
+
+from fastapi import FastAPI
+
+from services.survey import routes
+from services.survey.settings import SurveySettings
+from shared.aggregates import Aggregates
+from shared.runtime import Runtime
+
+
+def create_app(settings: SurveySettings) -> FastAPI:
+    runtime = Runtime("survey", settings)
+    responses = Aggregates(runtime.store.collection("responses"), runtime.relay)
+    feedback = Aggregates(runtime.store.collection("feedback"), runtime.relay)
+    routers = routes.build_routes(auth=runtime.auth, responses=responses, feedback=feedback)
+    return runtime.app(title="Mutu survey", routers=routers)

@@ -1,0 +1,91 @@
+"""Aggregate documents changed atomically: state, inbox (processed ids) and outbox in one update.
+
+Multi-document transactions are not used: the embedded store serialises them globally. Instead
+each change is one conditional update on one document (optimistic concurrency on `version`), and
+that update also records the event id in the document's inbox and the outgoing events in its
+outbox. A redelivered event finds its id in the inbox and changes nothing.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import PyMongoError
+
+from shared import envelope
+from shared.outbox import Entry, OutboxRelay, outbox_fields
+from shared.storage import Document, field_key, is_duplicate_key
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 50
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a decision does to one document: fields to set, counters to add, events to publish."""
+
+    set: Document = field(default_factory=dict)
+    inc: Document = field(default_factory=dict)
+    publish: Sequence[envelope.CloudEvent[Any]] = ()
+
+
+class ConcurrencyError(RuntimeError):
+    """The document kept changing under us; the message is retried."""
+
+
+Decide = Callable[[Document], Change | None]
+
+
+class Aggregates:
+    """A collection of versioned aggregate documents with embedded inbox and outbox."""
+
+    def __init__(self, collection: AsyncCollection[Document], relay: OutboxRelay) -> None:
+        self.collection = collection
+        self._relay = relay
+        relay.watch(collection)
+
+    async def get(self, key: Any) -> Document | None:
+        return await self.collection.find_one({"_id": key}, {"inbox": 0, "outbox": 0})
+
+    async def apply(self, key: Any, event_id: str | None, decide: Decide) -> bool:
+        """Apply `decide` to the current document; False if `event_id` was applied before.
+
+        `decide` is pure: it gets the document ({} when new) and returns a Change or None.
+        """
+        seen = field_key(event_id) if event_id else None
+        for _ in range(MAX_ATTEMPTS):
+            doc = await self.collection.find_one({"_id": key}) or {}
+            if seen is not None and seen in doc.get("inbox", {}):
+                return False
+            change = decide(doc)
+            if change is None and seen is None:
+                return True
+            change = change or Change()
+            version = int(doc.get("version", 0))
+            if await self._save(key, version, seen, change):
+                return True
+        raise ConcurrencyError(str(key))
+
+    async def _save(self, key: Any, version: int, seen: str | None, change: Change) -> bool:
+        entries = [Entry.of(event, seq=version * 1000 + i) for i, event in enumerate(change.publish)]
+        fields: Document = {**change.set, **outbox_fields(entries), "version": version + 1}
+        if seen is not None:
+            fields[f"inbox.{seen}"] = dt.datetime.now(dt.UTC)
+        update: Document = {"$set": fields}
+        if change.inc:
+            update["$inc"] = change.inc
+        condition: Document = {"version": version} if version else {"version": {"$exists": False}}
+        try:
+            result = await self.collection.update_one({"_id": key, **condition}, update, upsert=not version)
+        except PyMongoError as error:
+            if is_duplicate_key(error):  # created by someone else meanwhile
+                return False
+            raise
+        if not (result.matched_count or result.upserted_id is not None):
+            return False
+        self._relay.kick(self.collection, key, version + 1, entries)
+        return True

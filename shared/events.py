@@ -1,0 +1,183 @@
+"""The wire contract: one frozen pydantic model per event type, with its routing key."""
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.fields import (
+    Answer,
+    AppraisalPeriod,
+    Code,
+    Competency,
+    EventTime,
+    Identifier,
+    Jp,
+    Nip,
+    Points,
+    Quarter,
+    Score,
+    Text,
+    UnitId,
+)
+
+Method = Literal["classroom", "e_learning", "project_based"]
+Channel = Literal["online", "counter"]
+Category = Literal["complaint", "suggestion", "appreciation"]
+Rating = Literal["SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG"]
+CausedBy = tuple[Identifier, ...]
+
+
+class Event(BaseModel):
+    """Base of every event's `data`: frozen, and unknown fields are refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    routing_key: ClassVar[str]
+
+
+class TrainingCompleted(Event):
+    routing_key: ClassVar[str] = "training.completed"
+
+    nip: Nip
+    program_id: Identifier
+    competency: Competency
+    method: Method
+    jp: Jp
+    score: Score
+    passed: bool
+    group_id: Identifier | None = None
+    unit_id: UnitId
+    completed_at: EventTime
+
+
+class Answers(BaseModel):
+    """The nine SKM elements u1..u9 (PermenPANRB 14/2017), each 1-4, all required."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    u1: Answer
+    u2: Answer
+    u3: Answer
+    u4: Answer
+    u5: Answer
+    u6: Answer
+    u7: Answer
+    u8: Answer
+    u9: Answer
+
+
+class Respondent(BaseModel):
+    """Anonymous respondent profile: no name, phone or e-mail exists here."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    age_band: Literal["<25", "25-34", "35-44", "45-54", "55+"] | None = None
+    sex: Literal["L", "P"] | None = None
+    education: Literal["SD", "SMP", "SMA", "D3", "S1", "S2", "S3"] | None = None
+    occupation: Text | None = None
+
+
+class SurveySubmitted(Event):
+    routing_key: ClassVar[str] = "survey.submitted"
+
+    response_id: Identifier
+    unit_id: UnitId
+    service_type: Text
+    channel: Channel
+    period: Quarter
+    answers: Answers
+    served_by_nip: Nip | None = None
+    respondent: Respondent | None = None
+
+
+class FeedbackReceived(Event):
+    routing_key: ClassVar[str] = "survey.feedback_received"
+
+    feedback_id: Identifier
+    forum_id: Identifier | None
+    unit_id: UnitId
+    category: Category
+    topic: Text
+    received_at: EventTime
+
+
+class PerformanceAppraised(Event):
+    routing_key: ClassVar[str] = "performance.appraised"
+
+    nip: Nip
+    unit_id: UnitId
+    period: AppraisalPeriod
+    rating: Rating
+
+
+class RewardTriggered(Event):
+    routing_key: ClassVar[str] = "evaluation.reward_triggered"
+
+    nip: Nip
+    points: Points
+    rule_id: Code
+    reason: Text
+    caused_by: CausedBy
+    # Additive extension: the person's unit when known, so rewards can rank per unit.
+    unit_id: UnitId | None = None
+
+
+class RetrainingRecommended(Event):
+    routing_key: ClassVar[str] = "evaluation.retraining_recommended"
+
+    recommendation_id: Identifier
+    nip: Nip | None = None
+    unit_id: UnitId | None = None
+    competency: Competency
+    rule_id: Code
+    reason: Text
+    evidence: dict[str, Any] = Field(max_length=50)
+    caused_by: CausedBy
+
+    @model_validator(mode="after")
+    def _one_target(self) -> "RetrainingRecommended":
+        if (self.nip is None) == (self.unit_id is None):
+            msg = "exactly one of nip or unit_id is required"
+            raise ValueError(msg)
+        return self
+
+
+class RewardPointsGranted(Event):
+    routing_key: ClassVar[str] = "rewards.points_granted"
+
+    nip: Nip
+    points: int
+    balance: int = Field(ge=0)
+    rule_id: Code
+    ledger_entry_id: Identifier
+
+
+class RewardRedeemed(Event):
+    routing_key: ClassVar[str] = "rewards.redeemed"
+
+    nip: Nip
+    points: Points
+    balance: int = Field(ge=0)
+    item: Text
+    redemption_id: Identifier
+
+
+class RetrainingScheduled(Event):
+    routing_key: ClassVar[str] = "training.retraining_scheduled"
+
+    recommendation_id: Identifier
+    nip: Nip
+    program_id: Identifier
+
+
+ALL: tuple[type[Event], ...] = (
+    TrainingCompleted,
+    SurveySubmitted,
+    FeedbackReceived,
+    PerformanceAppraised,
+    RewardTriggered,
+    RetrainingRecommended,
+    RewardPointsGranted,
+    RewardRedeemed,
+    RetrainingScheduled,
+)
+BY_TYPE: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL}

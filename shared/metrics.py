@@ -1,0 +1,34 @@
+"""One Prometheus registry per process and Mutu's domain metrics (no personal data in labels)."""
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+REGISTRY = CollectorRegistry()
+
+EVENTS_ACCEPTED = Counter(
+    "mutu_events_accepted_total",
+    "Events accepted over HTTP, by type and outcome (new or duplicate).",
+    ["event_type", "outcome"],
+    registry=REGISTRY,
+)
+EVENTS_REJECTED = Counter(
+    "mutu_events_rejected_total",
+    "Events refused over HTTP, by status code.",
+    ["status"],
+    registry=REGISTRY,
+)
+EVENTS_CONSUMED = Counter(
+    "mutu_events_consumed_total",
+    "Events consumed from the bus, by outcome (handled, rejected, dead_lettered).",
+    ["service", "event_type", "outcome"],
+    registry=REGISTRY,
+)
+EVENTS_PUBLISHED = Counter(
+    "mutu_events_published_total",
+    "Events published to mutu.events by the outbox relay, by routing key.",
+    ["routing_key"],
+    registry=REGISTRY,
+)
+OUTBOX_BACKLOG = Gauge("mutu_outbox_backlog", "Outbox entries not yet published.", registry=REGISTRY)
+OUTBOX_AGE = Gauge(
+    "mutu_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox entry.", registry=REGISTRY
+)

@@ -1,0 +1,195 @@
+"""Outbox embedded in aggregate documents, and the relay that publishes it with confirms.
+
+A writer stores outgoing events in the same single-document update as the state change
+(`outbox.<key>` plus `outbox_pending: true`), so both are durable together without a
+multi-document transaction. The relay publishes right after the write (fast path) and a sweeper
+re-publishes whatever is still pending after a crash or a broker outage.
+"""
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import PyMongoError
+
+from shared import envelope
+from shared.storage import Document, field_key
+
+logger = logging.getLogger(__name__)
+
+SWEEP_GRACE = dt.timedelta(seconds=2)
+
+
+class RawPublisher(Protocol):
+    async def publish_raw(self, body: bytes, *, routing_key: str, message_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One outgoing event as stored in a document's outbox."""
+
+    key: str
+    seq: int
+    event_id: str
+    routing_key: str
+    body: str
+
+    @classmethod
+    def of(cls, event: envelope.CloudEvent[Any], seq: int) -> "Entry":
+        return cls(
+            key=field_key(event.id),
+            seq=seq,
+            event_id=event.id,
+            routing_key=event.data.routing_key,
+            body=envelope.to_json(event).decode(),
+        )
+
+    def stored(self) -> Document:
+        return {
+            "seq": self.seq,
+            "id": self.event_id,
+            "rk": self.routing_key,
+            "body": self.body,
+            "at": dt.datetime.now(dt.UTC),
+        }
+
+    @classmethod
+    def load(cls, key: str, raw: Document) -> "Entry":
+        return cls(key=key, seq=raw["seq"], event_id=raw["id"], routing_key=raw["rk"], body=raw["body"])
+
+
+def outbox_fields(entries: Iterable[Entry]) -> Document:
+    """The `$set` fields that put entries into a document's outbox."""
+    fields: Document = {f"outbox.{e.key}": e.stored() for e in entries}
+    if fields:
+        fields["outbox_pending"] = True
+    return fields
+
+
+class OutboxRelay:
+    """Publishes outbox entries with confirms, then removes them from their document."""
+
+    def __init__(self, publisher: RawPublisher, *, sweep_seconds: float = 5.0) -> None:
+        self._publisher = publisher
+        self._sweep_seconds = sweep_seconds
+        self._collections: list[AsyncCollection[Document]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._in_flight: set[str] = set()
+        self._sweeper: asyncio.Task[None] | None = None
+
+    def watch(self, collection: AsyncCollection[Document]) -> None:
+        """Sweep this collection for pending entries (idempotent)."""
+        if all(c.full_name != collection.full_name for c in self._collections):
+            self._collections.append(collection)
+
+    async def ensure_indexes(self) -> None:
+        for collection in self._collections:
+            await collection.create_index("outbox_pending", sparse=True)
+
+    def kick(
+        self, collection: AsyncCollection[Document], doc_id: Any, version: int, entries: Sequence[Entry]
+    ) -> None:
+        """Fast path after a write: publish these entries now, in the background."""
+        if not entries:
+            return
+        task = asyncio.create_task(self._deliver(collection, doc_id, version, entries))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(
+        self,
+        collection: AsyncCollection[Document],
+        doc_id: Any,
+        version: int | None,
+        entries: Sequence[Entry],
+    ) -> None:
+        fresh = [e for e in sorted(entries, key=lambda e: e.seq) if e.event_id not in self._in_flight]
+        self._in_flight.update(e.event_id for e in fresh)
+        try:
+            for entry in fresh:
+                await self._publisher.publish_raw(
+                    entry.body.encode(), routing_key=entry.routing_key, message_id=entry.event_id
+                )
+                logger.info("published %s event=%s", entry.routing_key, entry.event_id)
+            await self._clear(collection, doc_id, version, fresh)
+        except Exception:  # the entries stay pending; the sweeper retries them
+            logger.warning("outbox delivery deferred doc=%s", doc_id, exc_info=True)
+        finally:
+            self._in_flight.difference_update(e.event_id for e in fresh)
+
+    async def _clear(
+        self,
+        collection: AsyncCollection[Document],
+        doc_id: Any,
+        version: int | None,
+        entries: Sequence[Entry],
+    ) -> None:
+        if not entries:
+            return
+        if version is not None:
+            # Common case: nothing was written since, so the whole outbox can go in one update.
+            cleared = await collection.update_one(
+                {"_id": doc_id, "version": version, "outbox_pending": True},
+                {"$set": {"outbox": {}}, "$unset": {"outbox_pending": ""}},
+            )
+            if cleared.matched_count:
+                return
+        await collection.update_one({"_id": doc_id}, {"$unset": {f"outbox.{e.key}": "" for e in entries}})
+
+    async def sweep(self) -> int:
+        """Publish every pending entry older than a short grace period; returns how many."""
+        published = 0
+        cutoff = dt.datetime.now(dt.UTC) - SWEEP_GRACE
+        for collection in self._collections:
+            async for doc in collection.find({"outbox_pending": True}, {"outbox": 1, "version": 1}):
+                stored = doc.get("outbox") or {}
+                if not stored:
+                    await collection.update_one(
+                        {"_id": doc["_id"], "outbox": {}}, {"$unset": {"outbox_pending": ""}}
+                    )
+                    continue
+                entries = [Entry.load(k, v) for k, v in stored.items() if _aware(v["at"]) < cutoff]
+                if entries:
+                    await self._deliver(collection, doc["_id"], None, entries)
+                    published += len(entries)
+        return published
+
+    async def pending(self) -> tuple[int, float]:
+        """Backlog size and age in seconds of the oldest pending entry (for metrics)."""
+        count, oldest = 0, 0.0
+        now = dt.datetime.now(dt.UTC)
+        for collection in self._collections:
+            async for doc in collection.find({"outbox_pending": True}, {"outbox": 1}):
+                for raw in (doc.get("outbox") or {}).values():
+                    count += 1
+                    oldest = max(oldest, (now - _aware(raw["at"])).total_seconds())
+        return count, oldest
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._sweep_seconds)
+            try:
+                await self.sweep()
+            except PyMongoError:
+                logger.warning("outbox sweep failed; retrying", exc_info=True)
+
+    def start(self) -> None:
+        self._sweeper = asyncio.create_task(self._sweep_forever())
+
+    async def stop(self) -> None:
+        """Finish in-flight deliveries, then a last sweep so the outbox is flushed on shutdown."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -1,0 +1,35 @@
+"""Settings from environment variables (pydantic-settings); built once per process, passed down."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What every service reads from the environment (names are the upper-case field names)."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    mongodb_url: str | None = None
+    # Database names are "<prefix><service>", so tests and several deployments can share a store.
+    mongodb_db_prefix: str = "mutu_"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    var_dir: Path = Path("var")
+    api_keys_file: Path | None = None
+    prefetch: int = Field(default=64, ge=1, le=1000)
+    delivery_limit: int = Field(default=5, ge=1, le=50)
+    outbox_sweep_seconds: float = Field(default=5.0, gt=0)
+    log_level: str = "INFO"
+    log_json: bool = True
+    otel_exporter_otlp_endpoint: str | None = None
+    max_body_bytes: int = 1024 * 1024
+
+    @property
+    def keys_file(self) -> Path:
+        return self.api_keys_file or self.var_dir / "api-keys.json"
+
+
+PORTS = {"training": 8001, "survey": 8002, "evaluation": 8003, "rewards": 8004}

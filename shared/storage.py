@@ -1,0 +1,55 @@
+"""Store: the AsyncMongoClient lifecycle, one database per service, and duplicate-key helpers."""
+
+import hashlib
+from types import TracebackType
+from typing import Any, Self
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+
+DUPLICATE_KEY = 11000
+Document = dict[str, Any]
+
+
+class Store:
+    """One service's database; connect with `async with store:`."""
+
+    def __init__(self, url: str, database: str, *, timeout_ms: int = 5000) -> None:
+        self.client: AsyncMongoClient[Document] = AsyncMongoClient(
+            url, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms, tz_aware=True
+        )
+        self.db: AsyncDatabase[Document] = self.client[database]
+
+    def collection(self, name: str) -> AsyncCollection[Document]:
+        return self.db[name]
+
+    async def ping(self) -> bool:
+        try:
+            await self.client.admin.command("ping")
+        except PyMongoError:
+            return False
+        return True
+
+    async def __aenter__(self) -> Self:
+        await self.client.aconnect()
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.client.close()
+
+
+def is_duplicate_key(error: PyMongoError) -> bool:
+    if isinstance(error, DuplicateKeyError):
+        return True
+    if isinstance(error, BulkWriteError):
+        return all(e.get("code") == DUPLICATE_KEY for e in error.details.get("writeErrors", []))
+    return getattr(error, "code", None) == DUPLICATE_KEY
+
+
+def field_key(value: str) -> str:
+    """A key safe to use inside a field path (ids may contain '.' or '$')."""
+    return hashlib.blake2b(value.encode(), digest_size=10).hexdigest()

@@ -1,0 +1,182 @@
+"""HTTP plumbing shared by the services: probes, metrics, API-key checks, CloudEvent intake, 4xx."""
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared import apikeys, envelope, events, metrics
+
+Check = Callable[[], Awaitable[bool]]
+
+
+class Accepted(BaseModel):
+    id: str
+
+
+def probes(checks: Mapping[str, Check]) -> APIRouter:
+    """/healthz (alive), /readyz (every check passes, else 503 naming what is down), /metrics."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", responses={503: {"description": "a dependency is down"}})
+    async def readyz() -> JSONResponse:
+        results = {name: await check() for name, check in checks.items()}
+        ready = all(results.values())
+        body: dict[str, object] = {"status": "ready" if ready else "not ready", "checks": results}
+        if not ready:
+            body["down"] = [name for name, ok in results.items() if not ok]
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    @router.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+_bearer = HTTPBearer(auto_error=False)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+class Auth:
+    """Builds FastAPI dependencies that demand a key of a role: 401 without one, 403 if wrong."""
+
+    def __init__(self, keys: apikeys.KeyFile) -> None:
+        self._keys = keys
+
+    def require(
+        self, role: apikeys.Role, scope: str | None = None
+    ) -> Callable[..., Awaitable[apikeys.ApiKey]]:
+        async def dependency(credentials: Credentials) -> apikeys.ApiKey:
+            key = self._keys.verify(credentials.credentials) if credentials else None
+            if key is None:
+                raise HTTPException(401, "a valid API key is required", {"WWW-Authenticate": "Bearer"})
+            if not key.allows(role, scope):
+                raise HTTPException(403, f"this key may not do that (needs {role})")
+            return key
+
+        return dependency
+
+
+def check_scope(key: apikeys.ApiKey, event_type: str) -> None:
+    if not key.allows("integrator", event_type):
+        raise HTTPException(403, f"this key may not post {event_type}")
+
+
+async def read_event(
+    request: Request, accepted: Mapping[str, type[events.Event]]
+) -> envelope.CloudEvent[events.Event]:
+    """Parse a CloudEvent in structured or binary HTTP mode: 400 if malformed, 422 if invalid."""
+    body = await request.body()
+    try:
+        return envelope.parse_http(request.headers.get("content-type", ""), request.headers, body, accepted)
+    except envelope.MalformedEventError as error:
+        raise HTTPException(400, str(error)) from None
+    except envelope.InvalidEventError as error:
+        raise HTTPException(422, error.errors) from None
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for bodies over the limit, whether announced or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLargeError
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLargeError:
+            await _too_large(scope, receive, send)
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    await JSONResponse({"detail": "request body too large"}, status_code=413)(scope, receive, send)
+
+
+def install(app: FastAPI, *, max_body_bytes: int) -> None:
+    """Body limit, and 422 answers that give field-level reasons without echoing the input."""
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        detail: list[dict[str, Any]] = [
+            {"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in error.errors()
+        ]
+        metrics.EVENTS_REJECTED.labels("422").inc()
+        return JSONResponse({"detail": detail}, status_code=422)
+
+
+Accept = Callable[[envelope.CloudEvent[events.Event]], Awaitable[bool]]
+
+
+def event_intake(auth: Auth, accepted: Sequence[type[events.Event]], accept: Accept) -> APIRouter:
+    """POST /events: an integrator's CloudEvent, answered 202 once durably recorded (or seen before)."""
+    router = APIRouter(tags=["events"])
+    by_type = {event.__name__: event for event in accepted}
+    schemas = {name: event.model_json_schema() for name, event in by_type.items()}
+
+    @router.post(
+        "/events",
+        status_code=202,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    envelope.CONTENT_TYPE: {
+                        "schema": {
+                            "type": "object",
+                            "description": f"a CloudEvent whose type is one of {sorted(by_type)}",
+                        }
+                    },
+                    "application/json": {"schema": {"oneOf": list(schemas.values())}},
+                },
+            }
+        },
+        responses={400: {}, 401: {}, 403: {}, 413: {}, 422: {}},
+    )
+    async def post_event(
+        request: Request, key: Annotated[apikeys.ApiKey, Depends(auth.require("integrator"))]
+    ) -> Accepted:
+        try:
+            event = await read_event(request, by_type)
+            check_scope(key, event.type)
+        except HTTPException as error:
+            metrics.EVENTS_REJECTED.labels(str(error.status_code)).inc()
+            raise
+        fresh = await accept(event)
+        metrics.EVENTS_ACCEPTED.labels(event.type, "new" if fresh else "duplicate").inc()
+        return Accepted(id=event.id)
+
+    return router

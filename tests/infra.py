@@ -1,0 +1,140 @@
+"""Real infrastructure for tests: a RabbitMQ vhost per session, the embedded store, services."""
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import aio_pika
+
+from mutu import launcher
+from shared import apikeys
+
+RABBITMQCTL = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def base_amqp_url() -> str:
+    return os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+@contextmanager
+def vhost() -> Iterator[str]:
+    """A fresh RabbitMQ vhost, so tests never share queues with `make run` or each other."""
+    name = f"mutu-test-{uuid.uuid4().hex[:8]}"
+    parts = urlsplit(base_amqp_url())
+    user = parts.username or "guest"
+    subprocess.run([RABBITMQCTL, "add_vhost", name], check=True, capture_output=True)
+    subprocess.run(
+        [RABBITMQCTL, "set_permissions", "-p", name, user, ".*", ".*", ".*"], check=True, capture_output=True
+    )
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        subprocess.run([RABBITMQCTL, "delete_vhost", name], check=False, capture_output=True)
+
+
+@contextmanager
+def embedded_store(var_dir: Path, *, memory: bool = True) -> Iterator[str]:
+    process, url = launcher.start_store(var_dir, memory=memory, port=0)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@dataclass
+class Keys:
+    integrator: str
+    reader: str
+    admin: str
+
+    @classmethod
+    def create(cls, path: Path) -> "Keys":
+        keys = apikeys.KeyFile(path)
+        return cls(**{role: keys.create(role) for role in apikeys.ROLES})
+
+
+@dataclass
+class Stack:
+    """Service processes started with the same broker, store and key file."""
+
+    env: dict[str, str]
+    urls: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, list[subprocess.Popen[bytes]]] = field(default_factory=dict)
+
+    def start(self, service: str) -> subprocess.Popen[bytes]:
+        port = free_port()
+        process = launcher.start_service(service, self.env, port=port)
+        self.processes.setdefault(service, []).append(process)
+        self.urls.setdefault(service, f"http://127.0.0.1:{port}")
+        return process
+
+    def stop_all(self) -> None:
+        launcher._terminate([p for group in self.processes.values() for p in group])
+
+
+def service_env(amqp_url: str, store_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
+    return os.environ | {
+        "AMQP_URL": amqp_url,
+        "MONGODB_URL": store_url,
+        "MONGODB_DB_PREFIX": f"t{uuid.uuid4().hex[:6]}_",
+        "VAR_DIR": str(var_dir),
+        "LOG_LEVEL": "WARNING",
+        "OUTBOX_SWEEP_SECONDS": "1",
+        **extra,
+    }
+
+
+async def eventually[T](probe: Callable[[], Awaitable[T | None]], *, timeout: float = 20) -> T:
+    """Poll `probe` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            msg = f"condition not met within {timeout}s (last: {result!r})"
+            raise AssertionError(msg)
+        await asyncio.sleep(0.1)
+
+
+class BusRecorder:
+    """Records every event on `mutu.events` through an exclusive queue bound to '#'."""
+
+    def __init__(self) -> None:
+        self.messages: list[aio_pika.abc.AbstractIncomingMessage] = []
+        self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+
+    async def start(self, amqp_url: str) -> None:
+        self._connection = await aio_pika.connect_robust(amqp_url)
+        channel = await self._connection.channel()
+        exchange = await channel.declare_exchange("mutu.events", aio_pika.ExchangeType.TOPIC, durable=True)
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(exchange, routing_key="#")
+        await queue.consume(self._record, no_ack=True)
+
+    async def _record(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        self.messages.append(message)
+
+    def routing_keys(self, message_id: str | None = None) -> list[str]:
+        return [m.routing_key or "" for m in self.messages if message_id in (None, m.message_id)]
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()

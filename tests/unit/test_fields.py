@@ -1,0 +1,34 @@
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from shared.fields import Nip
+from tests.builders import random_nip
+
+NIP = TypeAdapter(Nip)
+
+
+class TestNip:
+    def test_accepts_the_reference_example(self) -> None:
+        assert NIP.validate_python("196608011988031001") == "196608011988031001"
+
+    def test_accepts_generated_nips(self) -> None:
+        for _ in range(200):
+            NIP.validate_python(random_nip())
+
+    @pytest.mark.parametrize(
+        "nip",
+        [
+            "19660801198803100",  # 17 digits
+            "1966080119880310011",  # 19 digits
+            "19660801198803 1001",  # spaces are not on the wire
+            "196602301988031001",  # 30 February
+            "196608011988131001",  # month 13
+            "196608011988033001",  # sex digit 3
+            "196608011988031000",  # sequence 000
+            "196608011965031001",  # appointed before birth
+            "199901012099011001",  # appointed in the future
+        ],
+    )
+    def test_refuses_impossible_nips(self, nip: str) -> None:
+        with pytest.raises(ValidationError):
+            NIP.validate_python(nip)
