@@ -8,6 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 PYTEST := $(BIN)/pytest
+CODE := shared services mutu tests $(wildcard bench)
 
 .PHONY: help env broker run test unit integration e2e faults lint fmt typecheck schemas asyncapi bench demo clean
 
@@ -47,12 +48,12 @@ faults: env broker ## fault-injection suite (kills, broker restart, poison messa
 	$(PYTEST) tests/faults
 
 lint: env ## ruff check and format check
-	$(BIN)/ruff check shared services mutu tests bench
-	$(BIN)/ruff format --check shared services mutu tests bench
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 
 fmt: env ## fix what ruff can fix and format
-	$(BIN)/ruff check --fix shared services mutu tests bench
-	$(BIN)/ruff format shared services mutu tests bench
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
 
 typecheck: env ## mypy --strict on shared, services and mutu
 	$(BIN)/mypy
