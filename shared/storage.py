@@ -4,13 +4,36 @@ import hashlib
 from types import TracebackType
 from typing import Any, Self
 
-from pymongo import AsyncMongoClient
+from prometheus_client import Counter
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
+from shared.metrics import REGISTRY
+
 DUPLICATE_KEY = 11000
 Document = dict[str, Any]
+
+STORE_COMMANDS = Counter(
+    "mutu_store_commands_total",
+    "Round trips to the store (PyMongo command monitoring), by command name.",
+    ["command"],
+    registry=REGISTRY,
+)
+
+
+class _CommandCounter(monitoring.CommandListener):
+    """Counts every command sent to the store: round trips per event are a key cost."""
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        STORE_COMMANDS.labels(event.command_name).inc()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
 
 
 class Store:
@@ -18,7 +41,11 @@ class Store:
 
     def __init__(self, url: str, database: str, *, timeout_ms: int = 5000) -> None:
         self.client: AsyncMongoClient[Document] = AsyncMongoClient(
-            url, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms, tz_aware=True
+            url,
+            serverSelectionTimeoutMS=timeout_ms,
+            connectTimeoutMS=timeout_ms,
+            tz_aware=True,
+            event_listeners=[_CommandCounter()],
         )
         self.db: AsyncDatabase[Document] = self.client[database]
 
