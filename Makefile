@@ -61,5 +61,8 @@ typecheck: env ## mypy --strict on shared, services and mutu
 schemas: env ## regenerate the committed JSON Schemas of the events
 	$(BIN)/python -m shared.schemas schemas
 
+bench: env broker ## benchmarks: JSON lines under bench/results/ and a table (see bench/README.md)
+	$(BIN)/python -m bench.run
+
 clean: ## remove the environments and local data
 	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache

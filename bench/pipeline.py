@@ -1,0 +1,113 @@
+"""End to end: TrainingCompleted over HTTP to RewardPointsGranted on the bus (throughput, latency)."""
+
+import asyncio
+import json
+import statistics
+import time
+from dataclasses import dataclass, field
+
+import aio_pika
+import httpx
+
+from shared import envelope
+from tests import infra
+from tests.builders import a_training_completed, random_id, structured
+
+
+@dataclass
+class Granted:
+    """Arrival time of RewardPointsGranted per nip, from an exclusive queue on the bus."""
+
+    at: dict[str, float] = field(default_factory=dict)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def listen(self, amqp_url: str) -> aio_pika.abc.AbstractRobustConnection:
+        connection = await aio_pika.connect_robust(amqp_url)
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange("mutu.events", aio_pika.ExchangeType.TOPIC, durable=True)
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(exchange, routing_key="rewards.points_granted")
+        await queue.consume(self._on_message, no_ack=True)
+        return connection
+
+    async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        self.at.setdefault(json.loads(message.body)["data"]["nip"], time.perf_counter())
+        self.changed.set()
+
+    async def wait_for(self, count: int, timeout: float) -> None:
+        deadline = time.perf_counter() + timeout
+        while len(self.at) < count:
+            self.changed.clear()
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                msg = f"only {len(self.at)} of {count} RewardPointsGranted arrived"
+                raise TimeoutError(msg)
+            try:
+                await asyncio.wait_for(self.changed.wait(), timeout=remaining)
+            except TimeoutError:
+                continue
+
+
+def bodies(count: int) -> list[tuple[str, dict[str, object]]]:
+    """`count` distinct TrainingCompleted (score 90: each earns a reward) keyed by nip."""
+    out = []
+    for _ in range(count):
+        done = a_training_completed(score=90, passed=True)
+        out.append((done.nip, structured(done, event_id=random_id())))
+    return out
+
+
+async def _post(client: httpx.AsyncClient, url: str, key: str, body: dict[str, object]) -> float:
+    answer = await client.post(
+        f"{url}/events",
+        json=body,
+        headers={"Authorization": f"Bearer {key}", "Content-Type": envelope.CONTENT_TYPE},
+    )
+    answer.raise_for_status()
+    return time.perf_counter()
+
+
+async def throughput(stack: infra.Stack, keys: infra.Keys, amqp_url: str, count: int) -> dict[str, float]:
+    granted = Granted()
+    connection = await granted.listen(amqp_url)
+    gate = asyncio.Semaphore(32)
+    url = stack.urls["training"]
+    async with httpx.AsyncClient(timeout=60) as client:
+
+        async def post(body: dict[str, object]) -> None:
+            async with gate:
+                await _post(client, url, keys.integrator, body)
+
+        start = time.perf_counter()
+        await asyncio.gather(*(post(body) for _, body in bodies(count)))
+        posted = time.perf_counter() - start
+        await granted.wait_for(count, timeout=max(120, count / 5))
+        elapsed = max(granted.at.values()) - start
+    await connection.close()
+    return {"events": count, "events_per_s": count / elapsed, "http_posts_per_s": count / posted}
+
+
+async def latency(
+    stack: infra.Stack, keys: infra.Keys, amqp_url: str, rate: float, count: int
+) -> dict[str, float]:
+    """Post at a fixed `rate`; latency = RewardPointsGranted arrival minus the 202 answer."""
+    granted = Granted()
+    connection = await granted.listen(amqp_url)
+    accepted: dict[str, float] = {}
+    url = stack.urls["training"]
+    async with httpx.AsyncClient(timeout=60) as client:
+
+        async def post(nip: str, body: dict[str, object]) -> None:
+            accepted[nip] = await _post(client, url, keys.integrator, body)
+
+        tasks = []
+        start = time.perf_counter()
+        for i, (nip, body) in enumerate(bodies(count)):
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(post(nip, body)))
+        await asyncio.gather(*tasks)
+        await granted.wait_for(count, timeout=120)
+    await connection.close()
+    samples = sorted((granted.at[nip] - accepted[nip]) * 1000 for nip in accepted)
+    cuts = statistics.quantiles(samples, n=100)
+    return {"rate_per_s": rate, "events": count, "p50_ms": cuts[49], "p95_ms": cuts[94], "p99_ms": cuts[98]}
