@@ -16,6 +16,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
 from shared import envelope
+from shared.group_commit import GroupCommit, Pending, Planned, inc_path, set_path
 from shared.outbox import Entry, OutboxRelay, outbox_fields
 from shared.storage import Document, field_key, is_duplicate_key
 
@@ -47,6 +48,7 @@ class Aggregates:
         self.collection = collection
         self._relay = relay
         relay.watch(collection)
+        self._group = GroupCommit(collection, plan=self._plan, saved=self._saved, fallback=self._apply_one)
 
     async def get(self, key: Any) -> Document | None:
         return await self.collection.find_one({"_id": key}, {"inbox": 0, "outbox": 0})
@@ -55,20 +57,49 @@ class Aggregates:
         """Apply `decide` to the current document; False if `event_id` was applied before.
 
         `decide` is pure: it gets the document ({} when new) and returns a Change or None.
+        Concurrent calls are group-committed (shared/group_commit.py): one read, one bulk write.
         """
         seen = field_key(event_id) if event_id else None
+        return await self._group.submit(Pending(key, seen, decide))
+
+    async def _apply_one(self, item: Pending) -> bool:
+        """The one-by-one path: used when a grouped write lost a race on its document."""
         for _ in range(MAX_ATTEMPTS):
-            doc = await self.collection.find_one({"_id": key}) or {}
-            if seen is not None and seen in doc.get("inbox", {}):
+            doc = await self.collection.find_one({"_id": item.key}) or {}
+            if item.seen is not None and item.seen in doc.get("inbox", {}):
                 return False
-            change = decide(doc)
-            if change is None and seen is None:
+            change = item.decide(doc)
+            if change is None and item.seen is None:
                 return True
-            change = change or Change()
             version = int(doc.get("version", 0))
-            if await self._save(key, version, seen, change):
+            if await self._save(item.key, version, item.seen, change or Change()):
                 return True
-        raise ConcurrencyError(str(key))
+        raise ConcurrencyError(str(item.key))
+
+    def _plan(self, plan: Planned, item: Pending) -> bool:
+        """Apply one decision to the in-memory document of a group commit."""
+        if item.seen is not None and item.seen in plan.doc.get("inbox", {}):
+            return False
+        change = item.decide(plan.doc)
+        if change is None and item.seen is None:
+            return True
+        change = change or Change()
+        base = plan.version * 1000 + len(plan.entries)
+        entries = [Entry.of(event, seq=base + i) for i, event in enumerate(change.publish)]
+        for path, value in {**change.set, **outbox_fields(entries)}.items():
+            set_path(plan.doc, path, value)
+            plan.touched.add(path)
+        for path, amount in change.inc.items():
+            inc_path(plan.doc, path, amount)
+            plan.touched.add(path)
+        if item.seen is not None:
+            set_path(plan.doc, f"inbox.{item.seen}", dt.datetime.now(dt.UTC))
+            plan.touched.add(f"inbox.{item.seen}")
+        plan.entries.extend(entries)
+        return True
+
+    def _saved(self, key: Any, version: int, entries: list[Entry]) -> None:
+        self._relay.kick(self.collection, key, version, entries)
 
     async def _save(self, key: Any, version: int, seen: str | None, change: Change) -> bool:
         entries = [Entry.of(event, seq=version * 1000 + i) for i, event in enumerate(change.publish)]

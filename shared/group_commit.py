@@ -1,0 +1,162 @@
+"""Group commit: concurrent changes to one collection become one read and one bulk write.
+
+Each caller submits (key, event id, decide). While a flush is running, new submissions queue up;
+the next flush takes all of them: one `find` for their documents, every `decide` applied in
+arrival order to an in-memory copy (so several events on one document see each other), and one
+unordered `bulk_write` of version-guarded upserts. A guard that no longer matches surfaces as a
+duplicate-key error for that document only; its callers fall back to the one-by-one path.
+"""
+
+import asyncio
+import copy
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
+
+from shared.storage import DUPLICATE_KEY, Document
+
+MAX_BATCH = 256
+
+
+@dataclass
+class Pending:
+    key: Any
+    seen: str | None
+    decide: Callable[[Document], Any]
+    done: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+@dataclass
+class Planned:
+    """The merged write for one document and the callers it answers."""
+
+    version: int
+    doc: Document
+    touched: set[str] = field(default_factory=set)
+    outcomes: list[tuple[Pending, bool]] = field(default_factory=list)
+    entries: list[Any] = field(default_factory=list)
+
+
+Save = Callable[[Any, int, list[Any]], None]
+Fallback = Callable[[Pending], Awaitable[bool]]
+Plan = Callable[[Planned, Pending], bool]
+
+
+class GroupCommit:
+    """Batches `Pending` changes on one collection; see the module docstring."""
+
+    def __init__(
+        self, collection: AsyncCollection[Document], *, plan: Plan, saved: Save, fallback: Fallback
+    ) -> None:
+        self._collection = collection
+        self._plan = plan
+        self._saved = saved
+        self._fallback = fallback
+        self._queue: list[Pending] = []
+        self._flushing = False
+
+    async def submit(self, item: Pending) -> bool:
+        self._queue.append(item)
+        if not self._flushing:
+            self._flushing = True
+            asyncio.get_running_loop().create_task(self._drain())
+        return await item.done
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                try:
+                    await self._flush(batch)
+                except Exception as error:  # noqa: BLE001 - every caller gets the error, none hangs
+                    for item in batch:
+                        if not item.done.done():
+                            item.done.set_exception(error)
+        finally:
+            self._flushing = False
+
+    async def _flush(self, batch: list[Pending]) -> None:
+        keys = list(dict.fromkeys(item.key for item in batch))
+        found = {doc["_id"]: doc async for doc in self._collection.find({"_id": {"$in": keys}})}
+        plans: dict[Any, Planned] = {}
+        for item in batch:
+            plan = plans.get(item.key)
+            if plan is None:
+                doc = found.get(item.key, {})
+                plan = plans[item.key] = Planned(version=int(doc.get("version", 0)), doc=copy.deepcopy(doc))
+            try:
+                plan.outcomes.append((item, self._plan(plan, item)))
+            except Exception as error:  # noqa: BLE001 - a bad decision fails its caller only
+                item.done.set_exception(error)
+        writes = [(key, plan) for key, plan in plans.items() if plan.touched]
+        failed = await self._write(writes)
+        for index, (key, plan) in enumerate(writes):
+            if index not in failed:
+                self._saved(key, plan.version + 1, plan.entries)
+        retry = {writes[i][0] for i in failed}
+        for key, plan in plans.items():
+            for item, applied in plan.outcomes:
+                if key in retry and applied:
+                    asyncio.get_running_loop().create_task(self._retry(item))
+                elif not item.done.done():
+                    item.done.set_result(applied)
+
+    async def _write(self, writes: list[tuple[Any, Planned]]) -> set[int]:
+        """Run the version-guarded upserts; return the indexes whose guard failed."""
+        if not writes:
+            return set()
+        operations = [
+            UpdateOne(_guard(key, plan.version), {"$set": _fields(plan)}, upsert=True) for key, plan in writes
+        ]
+        try:
+            await self._collection.bulk_write(operations, ordered=False)
+        except BulkWriteError as error:
+            errors = error.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            return {e["index"] for e in errors}
+        return set()
+
+    async def _retry(self, item: Pending) -> None:
+        try:
+            item.done.set_result(await self._fallback(item))
+        except Exception as error:  # noqa: BLE001
+            item.done.set_exception(error)
+
+
+def _guard(key: Any, version: int) -> Document:
+    return {"_id": key, "version": version} if version else {"_id": key, "version": {"$exists": False}}
+
+
+def _fields(plan: Planned) -> Document:
+    """Final values of every touched path (outermost paths only: MongoDB refuses overlaps)."""
+    paths = sorted(plan.touched)
+    outer = [p for p in paths if not any(p.startswith(q + ".") for q in paths if q != p)]
+    fields = {path: get_path(plan.doc, path) for path in outer}
+    fields["version"] = plan.version + 1
+    return fields
+
+
+def get_path(doc: Document, path: str) -> Any:
+    value: Any = doc
+    for part in path.split("."):
+        value = value[part]
+    return value
+
+
+def set_path(doc: Document, path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        doc = doc.setdefault(part, {})
+    doc[last] = value
+
+
+def inc_path(doc: Document, path: str, amount: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        doc = doc.setdefault(part, {})
+    doc[last] = doc.get(last, 0) + amount
