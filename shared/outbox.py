@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
@@ -81,6 +82,8 @@ class OutboxRelay:
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: set[str] = set()
         self._sweeper: asyncio.Task[None] | None = None
+        self._clears: dict[str, tuple[AsyncCollection[Document], list[Any]]] = {}
+        self._clearing = False
 
     def watch(self, collection: AsyncCollection[Document]) -> None:
         """Sweep this collection for pending entries (idempotent)."""
@@ -129,17 +132,35 @@ class OutboxRelay:
         version: int | None,
         entries: Sequence[Entry],
     ) -> None:
+        """Remove published entries; clears from concurrent deliveries share one bulk write."""
         if not entries:
             return
-        if version is not None:
-            # Common case: nothing was written since, so the whole outbox can go in one update.
-            cleared = await collection.update_one(
-                {"_id": doc_id, "version": version, "outbox_pending": True},
-                {"$set": {"outbox": {}}, "$unset": {"outbox_pending": ""}},
-            )
-            if cleared.matched_count:
-                return
-        await collection.update_one({"_id": doc_id}, {"$unset": {f"outbox.{e.key}": "" for e in entries}})
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._clears.setdefault(collection.full_name, (collection, []))[1].append(
+            (doc_id, version, entries, done)
+        )
+        if not self._clearing:
+            self._clearing = True
+            asyncio.get_running_loop().create_task(self._drain_clears())
+        await done
+
+    async def _drain_clears(self) -> None:
+        try:
+            while self._clears:
+                batches, self._clears = self._clears, {}
+                for collection, items in batches.values():
+                    try:
+                        await collection.bulk_write(
+                            [op for item in items for op in _clear_ops(*item[:3])], ordered=False
+                        )
+                    except Exception as error:  # noqa: BLE001 - the sweeper retries; callers learn why
+                        for *_, done in items:
+                            done.set_exception(error)
+                    else:
+                        for *_, done in items:
+                            done.set_result(None)
+        finally:
+            self._clearing = False
 
     async def sweep(self) -> int:
         """Publish every pending entry older than a short grace period; returns how many."""
@@ -189,6 +210,20 @@ class OutboxRelay:
                 await self._sweeper
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=10)
+
+
+def _clear_ops(doc_id: Any, version: int | None, entries: Sequence[Entry]) -> list[UpdateOne]:
+    """Drop the whole outbox if nothing was written since (common case), else just these entries."""
+    ops = [UpdateOne({"_id": doc_id}, {"$unset": {f"outbox.{e.key}": "" for e in entries}})]
+    if version is not None:
+        ops.insert(
+            0,
+            UpdateOne(
+                {"_id": doc_id, "version": version, "outbox_pending": True},
+                {"$set": {"outbox": {}}, "$unset": {"outbox_pending": ""}},
+            ),
+        )
+    return ops
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
