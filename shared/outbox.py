@@ -150,9 +150,7 @@ class OutboxRelay:
                 batches, self._clears = self._clears, {}
                 for collection, items in batches.values():
                     try:
-                        await collection.bulk_write(
-                            [op for item in items for op in _clear_ops(*item[:3])], ordered=False
-                        )
+                        await _clear_batch(collection, [item[:3] for item in items])
                     except Exception as error:  # noqa: BLE001 - the sweeper retries; callers learn why
                         for *_, done in items:
                             done.set_exception(error)
@@ -212,18 +210,32 @@ class OutboxRelay:
             await asyncio.wait(self._tasks, timeout=10)
 
 
-def _clear_ops(doc_id: Any, version: int | None, entries: Sequence[Entry]) -> list[UpdateOne]:
-    """Drop the whole outbox if nothing was written since (common case), else just these entries."""
-    ops = [UpdateOne({"_id": doc_id}, {"$unset": {f"outbox.{e.key}": "" for e in entries}})]
-    if version is not None:
-        ops.insert(
-            0,
-            UpdateOne(
-                {"_id": doc_id, "version": version, "outbox_pending": True},
-                {"$set": {"outbox": {}}, "$unset": {"outbox_pending": ""}},
-            ),
+async def _clear_batch(
+    collection: AsyncCollection[Document], items: list[tuple[Any, int | None, Sequence[Entry]]]
+) -> None:
+    """Empty each document's outbox if nothing was written since: one op each, the common case.
+
+    If some document moved on, remove just the published entries of every item (harmless twice).
+    """
+    guarded = [
+        UpdateOne(
+            {"_id": doc_id, "version": version, "outbox_pending": True},
+            {"$set": {"outbox": {}}, "$unset": {"outbox_pending": ""}},
         )
-    return ops
+        for doc_id, version, _ in items
+        if version is not None
+    ]
+    if guarded and len(guarded) == len(items):
+        result = await collection.bulk_write(guarded, ordered=False)
+        if result.matched_count == len(items):
+            return
+    await collection.bulk_write(
+        [
+            UpdateOne({"_id": doc_id}, {"$unset": {f"outbox.{e.key}": "" for e in entries}})
+            for doc_id, _, entries in items
+        ],
+        ordered=False,
+    )
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
