@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import random
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ import httpx
 
 from shared import envelope
 from tests import infra
-from tests.builders import a_training_completed, random_id, structured
+from tests.builders import a_training_completed, random_id, random_nip, structured
 
 
 @dataclass
@@ -19,6 +20,8 @@ class Granted:
     """Arrival time of RewardPointsGranted per nip, from an exclusive queue on the bus."""
 
     at: dict[str, float] = field(default_factory=dict)
+    count: int = 0
+    last: float = 0.0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def listen(self, amqp_url: str) -> aio_pika.abc.AbstractRobustConnection:
@@ -31,16 +34,19 @@ class Granted:
         return connection
 
     async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
-        self.at.setdefault(json.loads(message.body)["data"]["nip"], time.perf_counter())
+        now = time.perf_counter()
+        self.at.setdefault(json.loads(message.body)["data"]["nip"], now)
+        self.count += 1
+        self.last = now
         self.changed.set()
 
     async def wait_for(self, count: int, timeout: float) -> None:
         deadline = time.perf_counter() + timeout
-        while len(self.at) < count:
+        while self.count < count:
             self.changed.clear()
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
-                msg = f"only {len(self.at)} of {count} RewardPointsGranted arrived"
+                msg = f"only {self.count} of {count} RewardPointsGranted arrived"
                 raise TimeoutError(msg)
             try:
                 await asyncio.wait_for(self.changed.wait(), timeout=remaining)
@@ -48,11 +54,19 @@ class Granted:
                 continue
 
 
-def bodies(count: int) -> list[tuple[str, dict[str, object]]]:
-    """`count` distinct TrainingCompleted (score 90: each earns a reward) keyed by nip."""
+ROSTER = [random_nip(random.Random(seed)) for seed in range(300)]
+
+
+def bodies(count: int, *, roster: bool = False) -> list[tuple[str, dict[str, object]]]:
+    """`count` TrainingCompleted of distinct programmes (score 90: each earns a reward).
+
+    With `roster`, the people come from a kecamatan-sized roster of 300 (many events per person);
+    otherwise every event is a new person (for latency, matched by nip).
+    """
     out = []
-    for _ in range(count):
-        done = a_training_completed(score=90, passed=True)
+    for i in range(count):
+        nip = ROSTER[i % len(ROSTER)] if roster else random_nip()
+        done = a_training_completed(nip=nip, score=90, passed=True)
         out.append((done.nip, structured(done, event_id=random_id())))
     return out
 
@@ -79,10 +93,10 @@ async def throughput(stack: infra.Stack, keys: infra.Keys, amqp_url: str, count:
                 await _post(client, url, keys.integrator, body)
 
         start = time.perf_counter()
-        await asyncio.gather(*(post(body) for _, body in bodies(count)))
+        await asyncio.gather(*(post(body) for _, body in bodies(count, roster=True)))
         posted = time.perf_counter() - start
         await granted.wait_for(count, timeout=max(120, count / 5))
-        elapsed = max(granted.at.values()) - start
+        elapsed = granted.last - start
     await connection.close()
     return {"events": count, "events_per_s": count / elapsed, "http_posts_per_s": count / posted}
 

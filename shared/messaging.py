@@ -44,6 +44,7 @@ def make_broker(url: str, *, graceful_timeout: float = 15.0) -> RabbitBroker:
         default_channel=Channel(publisher_confirms=True),
         reconnect_interval=1.0,
         logger=logging.getLogger("faststream"),
+        log_level=logging.DEBUG,  # per-message "Received"/"Processed" lines only when debugging
     )
 
 
