@@ -32,3 +32,24 @@ OUTBOX_BACKLOG = Gauge("mutu_outbox_backlog", "Outbox entries not yet published.
 OUTBOX_AGE = Gauge(
     "mutu_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox entry.", registry=REGISTRY
 )
+IKM = Gauge(
+    "mutu_ikm_converted",
+    "IKM converted value (25-100) of a unit in a period, as last computed.",
+    ["unit_id", "period"],
+    registry=REGISTRY,
+)
+POINTS_GRANTED = Counter(
+    "mutu_reward_points_granted_total", "Reward points booked in the ledger.", registry=REGISTRY
+)
+RECOMMENDATIONS = Counter(
+    "mutu_recommendations_issued_total",
+    "Retraining recommendations issued, by rule.",
+    ["rule_id"],
+    registry=REGISTRY,
+)
+DEAD_LETTERS = Counter(
+    "mutu_dead_letters_total",
+    "Messages dead-lettered by this process, by queue and reason.",
+    ["queue", "reason"],
+    registry=REGISTRY,
+)

@@ -1,6 +1,7 @@
 """Real infrastructure for tests: a RabbitMQ vhost per session, the embedded store, services."""
 
 import asyncio
+import json
 import os
 import shutil
 import socket
@@ -11,9 +12,11 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
+import httpx
 
 from mutu import launcher
 from shared import apikeys
@@ -138,3 +141,19 @@ class BusRecorder:
     async def close(self) -> None:
         if self._connection is not None:
             await self._connection.close()
+
+
+async def post_cloudevent(
+    http: httpx.AsyncClient, url: str, key: str, body: dict[str, object]
+) -> httpx.Response:
+    """POST a structured-mode CloudEvent to a service's /events."""
+    return await http.post(
+        f"{url}/events",
+        json=body,
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/cloudevents+json"},
+    )
+
+
+def events_on(bus: BusRecorder, routing_key: str) -> list[dict[str, Any]]:
+    """Decoded CloudEvents seen on the bus with this routing key."""
+    return [json.loads(m.body) for m in bus.messages if m.routing_key == routing_key]

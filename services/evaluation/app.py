@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.evaluation import model, routes, subscribers
+from services.evaluation import routes, rules, satisfaction, subscribers
 from services.evaluation.settings import EvaluationSettings
 from shared.aggregates import Aggregates
 from shared.runtime import Runtime
@@ -10,6 +10,19 @@ from shared.runtime import Runtime
 
 def create_app(settings: EvaluationSettings) -> FastAPI:
     runtime = Runtime("evaluation", settings)
+    active = rules.load(settings.rules_file)
     people = Aggregates(runtime.store.collection("people"), runtime.relay)
-    subscribers.subscribe(runtime, people=people, rules=model.TrainingRules())
-    return runtime.app(title="Mutu evaluation", routers=routes.build_routes(auth=runtime.auth, people=people))
+    tallies = Aggregates(runtime.store.collection("ikm_shards"), runtime.relay)
+    units = Aggregates(runtime.store.collection("units"), runtime.relay)
+    unit_rule = satisfaction.UnitRule(tallies, units, active)
+
+    async def indexes() -> None:
+        await tallies.collection.create_index([("period", 1), ("unit_id", 1)])
+        await people.collection.create_index("open_recs", sparse=True)
+
+    runtime.on_start.append(indexes)
+    subscribers.subscribe(runtime, people=people, tallies=tallies, unit_rule=unit_rule, rules=active)
+    routers = routes.build_routes(
+        auth=runtime.auth, people=people, tallies=tallies, units=units, unit_rule=unit_rule, rules=active
+    )
+    return runtime.app(title="Mutu evaluation", routers=routers)

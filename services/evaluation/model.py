@@ -1,7 +1,10 @@
-"""Pure evaluation rules: decisions from facts, no I/O."""
+"""Pure evaluation rules: decisions from facts, no I/O. Each decision names the key it fires once for."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+from services.evaluation import ikm
+from services.evaluation.rules import AdaptationRules, AppraisalRules, JpRules, TrainingRules, UnitRules
 from shared import events
 
 
@@ -19,33 +22,120 @@ class Recommendation:
     competency: str
     reason: str
     key: tuple[str, ...]
+    evidence: dict[str, Any] = field(default_factory=dict)
 
 
 Decision = Reward | Recommendation
 
 
-@dataclass(frozen=True)
-class TrainingRules:
-    reward_min_score: float = 85
-    reward_points: int = 10
-    retrain_below: float = 70
+def quarter_of(moment_year: int, month: int) -> str:
+    return f"{moment_year}-Q{(month - 1) // 3 + 1}"
 
 
 def judge_training(done: events.TrainingCompleted, rules: TrainingRules) -> Decision | None:
     """Training rules fire once per (person, programme)."""
     if done.passed and done.score >= rules.reward_min_score:
         return Reward(
-            rule_id="training_high_score",
-            points=rules.reward_points,
-            reason=f"passed {done.program_id} with score {done.score:g}",
-            key=(done.nip, done.program_id),
+            "training_high_score",
+            rules.reward_points,
+            f"passed {done.program_id} with score {done.score:g}",
+            (done.nip, done.program_id),
         )
     if not done.passed or done.score < rules.retrain_below:
+        outcome = "failed" if not done.passed else f"scored {done.score:g} (< {rules.retrain_below:g})"
         return Recommendation(
-            rule_id="training_low_score",
-            competency=done.competency,
-            reason=f"{'failed' if not done.passed else 'scored below ' + str(rules.retrain_below)}"
-            f" in {done.program_id}",
-            key=(done.nip, done.program_id),
+            "training_low_score",
+            done.competency,
+            f"{outcome} in {done.program_id}",
+            (done.nip, done.program_id),
+            {"program_id": done.program_id, "score": done.score, "passed": done.passed},
         )
     return None
+
+
+def judge_jp_reached(nip: str, year: str, total: int, rules: JpRules) -> Reward | None:
+    """Once a year when the person's JP reach the duty."""
+    if total >= rules.duty:
+        return Reward("jp_duty_reached", rules.reward_points, f"reached {total} JP in {year}", (nip, year))
+    return None
+
+
+def judge_jp_shortfall(nip: str, period: str, total: int, rules: JpRules) -> Recommendation | None:
+    """At quarter end: below the yearly duty so far."""
+    if total < rules.duty:
+        return Recommendation(
+            "jp_below_duty",
+            rules.competency,
+            f"{total} of {rules.duty} JP by the end of {period}",
+            (nip, period),
+            {"jp": total, "duty": rules.duty},
+        )
+    return None
+
+
+def judge_appraisal(rating: events.PerformanceAppraised, rules: AppraisalRules) -> Decision | None:
+    key = (rating.nip, rating.period)
+    if rating.rating in rules.points:
+        return Reward(
+            "appraisal_reward",
+            rules.points[rating.rating],
+            f"appraised {rating.rating} for {rating.period}",
+            key,
+        )
+    if rating.rating in rules.retrain:
+        return Recommendation(
+            "appraisal_retraining",
+            rules.competency,
+            f"appraised {rating.rating} for {rating.period}",
+            key,
+            {"rating": rating.rating},
+        )
+    return None
+
+
+def judge_adaptation(
+    nip: str, period: str, served: dict[str, Any], digital_since: str | None, rules: AdaptationRules
+) -> Reward | None:
+    """Completed a digital-service training, then citizens rated them well in a later period."""
+    if digital_since is None or period < digital_since:
+        return None
+    count = int(served.get("count", 0))
+    if count < rules.min_answers:
+        return None
+    average = served["sum"] / (count * len(ikm.ELEMENTS))
+    if average < rules.min_average:
+        return None
+    return Reward(
+        "adaptation",
+        rules.points,
+        f"citizens rated {average:.2f} over {count} answers in {period}",
+        (nip, period),
+    )
+
+
+def judge_unit(
+    unit_id: str, period: str, tallies: dict[str, ikm.Tally], rules: UnitRules
+) -> list[Recommendation]:
+    """An element average below grade D on a channel with enough responses: retrain the unit."""
+    decisions = []
+    for channel, tally in sorted(tallies.items()):
+        if tally.count < rules.min_responses:
+            continue
+        for element in ikm.ELEMENTS:
+            nrr = tally.sums[element] / tally.count
+            if nrr < rules.nrr_below:
+                decisions.append(
+                    Recommendation(
+                        "unit_element_low",
+                        rules.competency_for(element, channel),
+                        f"{element} averaged {nrr:.2f} on the {channel} channel in {period}",
+                        (unit_id, period, element, channel),
+                        {
+                            "element": element,
+                            "channel": channel,
+                            "nrr": round(nrr, 4),
+                            "respondents": tally.count,
+                        },
+                    )
+                )
+    return decisions

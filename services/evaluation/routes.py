@@ -1,31 +1,70 @@
-"""Evaluation HTTP routes: appraisals from e-Kinerja and a person's profile."""
+"""Evaluation HTTP routes: appraisals in; IKM, profiles, recommendations, rules and runs out."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
-from services.evaluation import handlers
+from services.evaluation import handlers, ikm, profile, satisfaction
+from services.evaluation.rules import Rules
 from shared import apikeys, envelope, events, web
 from shared.aggregates import Aggregates
-from shared.fields import Nip
+from shared.fields import AppraisalPeriod, Nip, Quarter, UnitId
 
 
-def build_routes(*, auth: web.Auth, people: Aggregates) -> list[APIRouter]:
+def build_routes(
+    *,
+    auth: web.Auth,
+    people: Aggregates,
+    tallies: Aggregates,
+    units: Aggregates,
+    unit_rule: satisfaction.UnitRule,
+    rules: Rules,
+) -> list[APIRouter]:
     async def accept(event: envelope.CloudEvent[events.Event]) -> bool:
-        return await handlers.record_appraisal(event, people=people)  # type: ignore[arg-type]
+        return await handlers.record_appraisal(event, people=people, rules=rules)  # type: ignore[arg-type]
 
     router = APIRouter(tags=["evaluation"])
     Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
+    Admin = Annotated[apikeys.ApiKey, Depends(auth.require("admin"))]
+    weights = ikm.EQUAL_WEIGHTS
+
+    @router.get("/units/{unit_id}/ikm")
+    async def unit_ikm(unit_id: UnitId, period: Annotated[AppraisalPeriod, Query()]) -> dict[str, Any]:
+        found = await satisfaction.read_tallies(tallies.collection, unit_id, ikm.quarters_of(period))
+        by_channel = found.get(unit_id, dict.fromkeys(satisfaction.CHANNELS, ikm.EMPTY))
+        return satisfaction.describe(unit_id, period, by_channel, weights)
+
+    @router.get("/ikm")
+    async def all_units(period: Annotated[AppraisalPeriod, Query()]) -> dict[str, Any]:
+        found = await satisfaction.read_tallies(tallies.collection, None, ikm.quarters_of(period))
+        rows = [
+            satisfaction.describe(unit, period, by_channel, weights) for unit, by_channel in found.items()
+        ]
+        rows.sort(key=lambda row: (-(row["converted"] or 0), row["unit_id"]))
+        return {"period": period, "units": [{"rank": i + 1, **row} for i, row in enumerate(rows)]}
 
     @router.get("/asn/{nip}/profile")
-    async def profile(nip: Nip, _: Reader) -> dict[str, Any]:
-        doc = await people.get(nip) or {}
-        return {
-            "nip": nip,
-            "jp": doc.get("jp", {}),
-            "trainings": list(doc.get("trainings", {}).values()),
-            "appraisals": list(doc.get("appraisals", {}).values()),
-            "firings": list(doc.get("firings", {}).values()),
-        }
+    async def person(nip: Nip, _: Reader) -> dict[str, Any]:
+        return profile.render(nip, await people.get(nip) or {}, rules)
+
+    @router.get("/recommendations")
+    async def recommendations(_: Reader, status: str | None = None) -> dict[str, Any]:
+        items = await profile.recommendations(people.collection, units.collection, status)
+        return {"status": status, "count": len(items), "recommendations": items}
+
+    @router.get("/rules")
+    async def active_rules() -> dict[str, Any]:
+        return rules.model_dump(mode="json")
+
+    @router.post("/evaluations/run")
+    async def run(period: Annotated[Quarter, Query()], _: Admin) -> dict[str, Any]:
+        """Quarter-end run: the period rules for every known person and unit (idempotent)."""
+        people_seen = 0
+        async for doc in people.collection.find({}, {"_id": 1}):
+            await handlers.close_quarter(doc["_id"], period, people=people, rules=rules)
+            people_seen += 1
+        found = await satisfaction.read_tallies(tallies.collection, None, [period])
+        fired = sum([await unit_rule.evaluate(unit, period) for unit in found])
+        return {"period": period, "people": people_seen, "units": len(found), "unit_recommendations": fired}
 
     return [web.event_intake(auth, [events.PerformanceAppraised], accept), router]

@@ -2,14 +2,32 @@
 
 from typing import Any
 
-from services.evaluation import handlers, model
+from services.evaluation import handlers, satisfaction
+from services.evaluation.rules import Rules
 from shared import envelope, events
 from shared.aggregates import Aggregates
 from shared.runtime import Runtime
 
 
-def subscribe(runtime: Runtime, *, people: Aggregates, rules: model.TrainingRules) -> None:
+def subscribe(
+    runtime: Runtime,
+    *,
+    people: Aggregates,
+    tallies: Aggregates,
+    unit_rule: satisfaction.UnitRule,
+    rules: Rules,
+) -> None:
     async def on_training_completed(message: envelope.CloudEvent[Any]) -> None:
         await handlers.evaluate_training(message, people=people, rules=rules)
 
+    async def on_survey_submitted(message: envelope.CloudEvent[Any]) -> None:
+        await satisfaction.count_response(message, tallies=tallies)
+        await handlers.record_answer(message, people=people, rules=rules)
+        unit_rule.soon(message.data.unit_id, message.data.period)
+
+    async def on_retraining_scheduled(message: envelope.CloudEvent[Any]) -> None:
+        await handlers.mark_scheduled(message, people=people)
+
     runtime.consume(events.TrainingCompleted, on_training_completed)
+    runtime.consume(events.SurveySubmitted, on_survey_submitted)
+    runtime.consume(events.RetrainingScheduled, on_retraining_scheduled)

@@ -1,0 +1,233 @@
+"""Every evaluation rule on the real broker and store, through the services' public interfaces."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from services.evaluation import ikm
+from shared import events
+from tests import infra
+from tests.builders import a_survey_submitted, a_training_completed, random_id, random_nip, structured
+
+pytestmark = pytest.mark.e2e
+JAKARTA = dt.timezone(dt.timedelta(hours=7))
+
+
+def a_unit() -> str:
+    return f"kel-test-{uuid.uuid4().hex[:8]}"
+
+
+async def post(
+    http: httpx.AsyncClient,
+    stack: infra.Stack,
+    keys: infra.Keys,
+    service: str,
+    data: events.Event,
+    event_id: str | None = None,
+) -> str:
+    event_id = event_id or random_id()
+    answer = await infra.post_cloudevent(
+        http, stack.urls[service], keys.integrator, structured(data, event_id=event_id)
+    )
+    assert answer.status_code == 202, answer.text
+    return event_id
+
+
+async def profile(http: httpx.AsyncClient, stack: infra.Stack, keys: infra.Keys, nip: str) -> dict[str, Any]:
+    answer = await http.get(
+        f"{stack.urls['evaluation']}/asn/{nip}/profile", headers={"Authorization": f"Bearer {keys.reader}"}
+    )
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def triggered(bus: infra.BusRecorder, nip: str, rule_id: str) -> list[dict[str, Any]]:
+    return [
+        e
+        for e in infra.events_on(bus, "evaluation.reward_triggered")
+        if e["data"]["nip"] == nip and e["data"]["rule_id"] == rule_id
+    ]
+
+
+def recommended(bus: infra.BusRecorder, rule_id: str, **target: str) -> list[dict[str, Any]]:
+    return [
+        e
+        for e in infra.events_on(bus, "evaluation.retraining_recommended")
+        if e["data"]["rule_id"] == rule_id and all(e["data"].get(k) == v for k, v in target.items())
+    ]
+
+
+async def test_ikm_is_exact_with_redelivered_responses(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
+) -> None:
+    unit = a_unit()
+    sent = []
+    for value in (4, 3, 3, 2):
+        response = a_survey_submitted(unit_id=unit, answers=dict.fromkeys(ikm.ELEMENTS, value))
+        event_id = await post(http, stack, keys, "survey", response)
+        await post(http, stack, keys, "survey", response, event_id)  # the same event again
+        sent.append(response)
+
+    async def counted() -> dict[str, Any] | None:
+        body = (
+            await http.get(f"{stack.urls['evaluation']}/units/{unit}/ikm", params={"period": "2026-Q4"})
+        ).json()
+        return body if body["respondents"] == 4 else None
+
+    body = await infra.eventually(counted)
+    assert body["converted"] == 75.0  # NRR 3.0 on every element
+    assert body["grade"] == "C"
+    assert body["by_channel"]["online"]["respondents"] == 4
+    ranked = (await http.get(f"{stack.urls['evaluation']}/ikm", params={"period": "2026"})).json()
+    assert any(row["unit_id"] == unit and row["respondents"] == 4 for row in ranked["units"])
+
+
+async def test_appraisals_reward_and_recommend(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
+) -> None:
+    good, weak = random_nip(), random_nip()
+    await post(
+        http,
+        stack,
+        keys,
+        "evaluation",
+        events.PerformanceAppraised(nip=good, unit_id="kel-candi", period="2026", rating="SANGAT_BAIK"),
+    )
+    await post(
+        http,
+        stack,
+        keys,
+        "evaluation",
+        events.PerformanceAppraised(nip=weak, unit_id="kel-candi", period="2026", rating="BUTUH_PERBAIKAN"),
+    )
+    await infra.eventually(lambda: _async(triggered(bus, good, "appraisal_reward")))
+    assert triggered(bus, good, "appraisal_reward")[0]["data"]["points"] == 30
+    await infra.eventually(lambda: _async(recommended(bus, "appraisal_retraining", nip=weak)))
+    assert any(e["data"]["nip"] == good for e in infra.events_on(bus, "performance.appraised"))
+
+
+async def test_twenty_jp_rewards_once_a_year(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
+) -> None:
+    nip = random_nip()
+    for _ in range(4):  # 4 x 8 JP, middling scores: only the JP rule fires
+        await post(http, stack, keys, "training", a_training_completed(nip=nip, jp=8, score=75, passed=True))
+
+    async def jp_total() -> int | None:
+        return (await profile(http, stack, keys, nip))["jp"].get("2026", {}).get("jp") == 32 or None
+
+    await infra.eventually(jp_total)
+    await infra.eventually(lambda: _async(triggered(bus, nip, "jp_duty_reached")))
+    assert len(triggered(bus, nip, "jp_duty_reached")) == 1
+    assert triggered(bus, nip, "jp_duty_reached")[0]["data"]["points"] == 20
+
+
+async def test_low_score_recommends_and_a_later_pass_closes_it(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
+) -> None:
+    nip = random_nip()
+    await post(
+        http,
+        stack,
+        keys,
+        "training",
+        a_training_completed(nip=nip, score=55, passed=False, competency="service_ethics"),
+    )
+    await infra.eventually(lambda: _async(recommended(bus, "training_low_score", nip=nip)))
+    assert recommended(bus, "training_low_score", nip=nip)[0]["data"]["competency"] == "service_ethics"
+    await post(
+        http,
+        stack,
+        keys,
+        "training",
+        a_training_completed(nip=nip, score=80, passed=True, competency="service_ethics"),
+    )
+
+    async def closed() -> bool:
+        recs = (await profile(http, stack, keys, nip))["recommendations"]
+        return bool(recs) and recs[0]["status"] == "done"
+
+    await infra.eventually(closed)
+
+
+async def test_adaptation_after_digital_training(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
+) -> None:
+    nip = random_nip()
+    await post(
+        http,
+        stack,
+        keys,
+        "training",
+        a_training_completed(
+            nip=nip,
+            competency="digital_service",
+            score=80,
+            passed=True,
+            completed_at=dt.datetime(2026, 10, 5, 9, tzinfo=JAKARTA),
+        ),
+    )
+    for _ in range(5):
+        await post(
+            http,
+            stack,
+            keys,
+            "survey",
+            a_survey_submitted(served_by_nip=nip, answers=dict.fromkeys(ikm.ELEMENTS, 4)),
+        )
+    await infra.eventually(lambda: _async(triggered(bus, nip, "adaptation")))
+    assert triggered(bus, nip, "adaptation")[0]["data"]["points"] == 25
+
+
+async def test_online_difficulty_recommends_online_service_guidance(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
+) -> None:
+    unit = a_unit()
+    answers = dict.fromkeys(ikm.ELEMENTS, 3) | {"u2": 1}
+    for _ in range(30):
+        await post(
+            http, stack, keys, "survey", a_survey_submitted(unit_id=unit, channel="online", answers=answers)
+        )
+    found = await infra.eventually(
+        lambda: _async(recommended(bus, "unit_element_low", unit_id=unit)), timeout=30
+    )
+    assert [e["data"]["competency"] for e in found] == ["online_service_guidance"]
+    listed = await http.get(
+        f"{stack.urls['evaluation']}/recommendations",
+        params={"status": "open"},
+        headers={"Authorization": f"Bearer {keys.reader}"},
+    )
+    assert any(r.get("unit_id") == unit for r in listed.json()["recommendations"])
+
+
+async def test_quarter_end_run_flags_people_below_the_duty(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
+) -> None:
+    nip = random_nip()
+    await post(http, stack, keys, "training", a_training_completed(nip=nip, jp=8, score=75))
+    await infra.eventually(lambda: _has_profile(http, stack, keys, nip))
+    admin = {"Authorization": f"Bearer {keys.admin}"}
+    for _ in range(2):  # idempotent
+        answer = await http.post(
+            f"{stack.urls['evaluation']}/evaluations/run", params={"period": "2026-Q4"}, headers=admin
+        )
+        assert answer.status_code == 200
+    await infra.eventually(lambda: _async(recommended(bus, "jp_below_duty", nip=nip)))
+    assert len({e["id"] for e in recommended(bus, "jp_below_duty", nip=nip)}) == 1
+
+
+async def test_rules_are_shown(stack: infra.Stack, http: httpx.AsyncClient) -> None:
+    body = (await http.get(f"{stack.urls['evaluation']}/rules")).json()
+    assert body["training"]["reward_points"] == 10
+    assert body["unit"]["online_competency"]["u2"] == "online_service_guidance"
+
+
+async def _has_profile(http: httpx.AsyncClient, stack: infra.Stack, keys: infra.Keys, nip: str) -> bool:
+    return bool((await profile(http, stack, keys, nip))["trainings"])
+
+
+async def _async[T](value: T) -> T:
+    return value

@@ -1,0 +1,89 @@
+from services.evaluation import model, rules
+from shared import events
+from tests.builders import a_training_completed, random_nip
+
+RULES = rules.load()
+
+
+class TestTrainingRules:
+    def test_high_score_rewards(self) -> None:
+        decision = model.judge_training(a_training_completed(score=90, passed=True), RULES.training)
+        assert isinstance(decision, model.Reward)
+        assert decision.points == 10
+
+    def test_failure_recommends_the_same_competency(self) -> None:
+        done = a_training_completed(score=90, passed=False, competency="service_ethics")
+        decision = model.judge_training(done, RULES.training)
+        assert isinstance(decision, model.Recommendation)
+        assert decision.competency == "service_ethics"
+
+    def test_middle_scores_do_nothing(self) -> None:
+        assert model.judge_training(a_training_completed(score=75, passed=True), RULES.training) is None
+
+    def test_key_is_person_and_programme(self) -> None:
+        done = a_training_completed()
+        decision = model.judge_training(done, RULES.training)
+        assert decision is not None
+        assert decision.key == (done.nip, done.program_id)
+
+
+class TestPeriodRules:
+    def test_twenty_jp_rewards_once_per_year_key(self) -> None:
+        assert model.judge_jp_reached("n", "2026", 19, RULES.jp) is None
+        reward = model.judge_jp_reached("n", "2026", 20, RULES.jp)
+        assert reward is not None
+        assert (reward.points, reward.key) == (20, ("n", "2026"))
+
+    def test_appraisal_ratings(self) -> None:
+        nip = random_nip()
+        top = model.judge_appraisal(
+            events.PerformanceAppraised(nip=nip, unit_id="kel-candi", period="2026", rating="SANGAT_BAIK"),
+            RULES.appraisal,
+        )
+        low = model.judge_appraisal(
+            events.PerformanceAppraised(nip=nip, unit_id="kel-candi", period="2026", rating="KURANG"),
+            RULES.appraisal,
+        )
+        assert isinstance(top, model.Reward)
+        assert top.points == 30
+        assert isinstance(low, model.Recommendation)
+
+    def test_adaptation_needs_the_training_first_and_five_good_answers(self) -> None:
+        good = {"sum": 9 * 4 * 5, "count": 5}
+        assert model.judge_adaptation("n", "2026-Q4", good, None, RULES.adaptation) is None
+        assert model.judge_adaptation("n", "2026-Q3", good, "2026-Q4", RULES.adaptation) is None
+        assert (
+            model.judge_adaptation(
+                "n", "2026-Q4", {"sum": 9 * 4 * 4, "count": 4}, "2026-Q4", RULES.adaptation
+            )
+            is None
+        )
+        reward = model.judge_adaptation("n", "2026-Q4", good, "2026-Q4", RULES.adaptation)
+        assert reward is not None
+        assert reward.points == 25
+
+
+class TestUnitRule:
+    def test_online_procedure_trouble_means_online_service_guidance(self) -> None:
+        from services.evaluation import ikm
+
+        sums = dict.fromkeys(ikm.ELEMENTS, 3 * 30) | {"u2": 2 * 30}
+        decisions = model.judge_unit("kel-x", "2026-Q4", {"online": ikm.Tally(sums, 30)}, RULES.unit)
+        assert [(d.competency, d.evidence["element"]) for d in decisions] == [
+            ("online_service_guidance", "u2")
+        ]
+
+    def test_needs_thirty_responses(self) -> None:
+        from services.evaluation import ikm
+
+        decisions = model.judge_unit(
+            "kel-x", "2026-Q4", {"online": ikm.Tally(dict.fromkeys(ikm.ELEMENTS, 29), 29)}, RULES.unit
+        )
+        assert decisions == []
+
+    def test_counter_behaviour_maps_to_service_ethics(self) -> None:
+        from services.evaluation import ikm
+
+        sums = dict.fromkeys(ikm.ELEMENTS, 3 * 40) | {"u7": 80}
+        decisions = model.judge_unit("kel-x", "2026-Q4", {"counter": ikm.Tally(sums, 40)}, RULES.unit)
+        assert [d.competency for d in decisions] == ["service_ethics"]
