@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.rewards import routes, subscribers
+from services.rewards import handlers, routes, subscribers
 from services.rewards.settings import RewardsSettings
 from shared.aggregates import Aggregates
 from shared.runtime import Runtime
@@ -10,8 +10,15 @@ from shared.runtime import Runtime
 
 def create_app(settings: RewardsSettings) -> FastAPI:
     runtime = Runtime("rewards", settings)
-    accounts = Aggregates(runtime.store.collection("accounts"), runtime.relay)
-    subscribers.subscribe(runtime, accounts=accounts)
-    return runtime.app(
-        title="Mutu rewards", routers=routes.build_routes(auth=runtime.auth, accounts=accounts)
+    ledgers = handlers.Ledgers(
+        Aggregates(runtime.store.collection("accounts"), runtime.relay),
+        Aggregates(runtime.store.collection("ledger_pages"), runtime.relay),
     )
+
+    async def indexes() -> None:
+        await ledgers.accounts.collection.create_index("unit_id")
+        await ledgers.pages.collection.create_index("nip")
+
+    runtime.on_start.append(indexes)
+    subscribers.subscribe(runtime, ledgers=ledgers)
+    return runtime.app(title="Mutu rewards", routers=routes.build_routes(auth=runtime.auth, ledgers=ledgers))
