@@ -1,5 +1,6 @@
 """Evaluation use cases on a person's record: trainings, appraisals, answers naming them, runs."""
 
+import datetime as dt
 from typing import Any
 
 from services.evaluation import model
@@ -23,6 +24,11 @@ def _done_recommendations(doc: Document, competency: str) -> Document:
         for key, firing in doc.get("firings", {}).items()
         if firing.get("competency") == competency and firing.get("status") in {"open", "scheduled"}
     }
+
+
+def _quarter_of(moment: str) -> str:
+    completed = dt.datetime.fromisoformat(moment)
+    return model.quarter_of(completed.year, completed.month)
 
 
 async def evaluate_training(
@@ -53,7 +59,8 @@ async def evaluate_training(
         ):
             since = fields["digital_since"] = quarter
         _adaptation(firings, rules, doc.get("served", {}), since)
-        return firings.change(fields, {f"jp.{year}": done.jp, "open_recs": -len(closed)})
+        increments = {f"jp.{year}": done.jp, f"jp_quarters.{quarter}": done.jp, "open_recs": -len(closed)}
+        return firings.change(fields, increments)
 
     return await people.apply(done.nip, completed.id, decide)
 
@@ -85,7 +92,7 @@ async def record_answer(
     total = sum(response.answers.model_dump().values())
 
     def decide(doc: Document) -> Change:
-        firings = Firings(doc, nip=nip, unit_id=doc.get("unit_id"))
+        firings = Firings(doc, nip=nip, unit_id=doc.get("unit_id") or response.unit_id)
         before = doc.get("served", {}).get(period, {})
         tally = {
             "sum": before.get("sum", 0) + total,
@@ -93,7 +100,10 @@ async def record_answer(
             "events": [*before.get("events", [])[-4:], submitted.id],
         }
         _adaptation(firings, rules, {period: tally}, doc.get("digital_since"))
-        return firings.change({f"served.{period}": tally})
+        fields: Document = {f"served.{period}": tally}
+        if "unit_id" not in doc:
+            fields["unit_id"] = response.unit_id
+        return firings.change(fields)
 
     return await people.apply(nip, submitted.id, decide)
 
@@ -115,13 +125,17 @@ async def mark_scheduled(
 
 
 async def close_quarter(nip: str, period: str, *, people: Aggregates, rules: Rules) -> None:
-    """Quarter-end rules for one person: JP below the duty so far, adaptation in that period."""
-    year = period[:4]
+    """Quarter-end rules for one person: JP below the duty by the end of it, adaptation in it."""
 
     def decide(doc: Document) -> Change | None:
         firings = Firings(doc, nip=nip, unit_id=doc.get("unit_id"))
-        total = int(doc.get("jp", {}).get(year, 0))
-        firings.fire(model.judge_jp_shortfall(nip, period, total, rules.jp), ())
+        total = model.jp_by_end_of(period, doc.get("jp_quarters", {}))
+        trainings = [
+            t["event_id"]
+            for t in doc.get("trainings", {}).values()
+            if model.year_to_date(period, _quarter_of(t["completed_at"]))
+        ]
+        firings.fire(model.judge_jp_shortfall(nip, period, total, rules.jp), tuple(trainings[-20:]))
         served = doc.get("served", {})
         if period in served:
             _adaptation(firings, rules, {period: served[period]}, doc.get("digital_since"))

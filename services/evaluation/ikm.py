@@ -1,7 +1,7 @@
 """IKM maths of PermenPANRB 14/2017: NRR per element, index, converted value and quality grade."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ELEMENTS = tuple(f"u{i}" for i in range(1, 10))
 # Lampiran: interval table, converted value (NIK) lower bounds after rounding to 2 decimals.
@@ -12,18 +12,22 @@ GRADES = (
     (0.0, "D", "Tidak Baik"),
 )
 EQUAL_WEIGHTS = dict.fromkeys(ELEMENTS, 1 / 9)
+SAMPLE = 20  # response ids a tally carries as evidence (caused_by of the unit rule)
 
 
 @dataclass(frozen=True)
 class Tally:
-    """Sums of the 1-4 answers per element and the number of responses."""
+    """Sums of the 1-4 answers per element and the number of responses (+ a few of their ids)."""
 
     sums: Mapping[str, int]
     count: int
+    sample: tuple[str, ...] = field(default=(), compare=False)
 
     def __add__(self, other: "Tally") -> "Tally":
         return Tally(
-            {e: self.sums.get(e, 0) + other.sums.get(e, 0) for e in ELEMENTS}, self.count + other.count
+            {e: self.sums.get(e, 0) + other.sums.get(e, 0) for e in ELEMENTS},
+            self.count + other.count,
+            (self.sample + other.sample)[:SAMPLE],
         )
 
 

@@ -32,6 +32,16 @@ def quarter_of(moment_year: int, month: int) -> str:
     return f"{moment_year}-Q{(month - 1) // 3 + 1}"
 
 
+def year_to_date(period: str, quarter: str) -> bool:
+    """Whether `quarter` lies in the year of quarter `period`, at or before it."""
+    return quarter[:4] == period[:4] and quarter <= period
+
+
+def jp_by_end_of(period: str, jp_quarters: dict[str, int]) -> int:
+    """JP of the calendar year up to the end of quarter `period`."""
+    return sum(int(jp) for quarter, jp in jp_quarters.items() if year_to_date(period, quarter))
+
+
 def judge_training(done: events.TrainingCompleted, rules: TrainingRules) -> Decision | None:
     """Training rules fire once per (person, programme)."""
     if done.passed and done.score >= rules.reward_min_score:

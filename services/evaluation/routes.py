@@ -26,19 +26,19 @@ def build_routes(
     router = APIRouter(tags=["evaluation"])
     Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
     Admin = Annotated[apikeys.ApiKey, Depends(auth.require("admin"))]
-    weights = ikm.EQUAL_WEIGHTS
 
     @router.get("/units/{unit_id}/ikm")
     async def unit_ikm(unit_id: UnitId, period: Annotated[AppraisalPeriod, Query()]) -> dict[str, Any]:
         found = await satisfaction.read_tallies(tallies.collection, unit_id, ikm.quarters_of(period))
         by_channel = found.get(unit_id, dict.fromkeys(satisfaction.CHANNELS, ikm.EMPTY))
-        return satisfaction.describe(unit_id, period, by_channel, weights)
+        return satisfaction.describe(unit_id, period, by_channel, rules.ikm.weights_for(unit_id))
 
     @router.get("/ikm")
     async def all_units(period: Annotated[AppraisalPeriod, Query()]) -> dict[str, Any]:
         found = await satisfaction.read_tallies(tallies.collection, None, ikm.quarters_of(period))
         rows = [
-            satisfaction.describe(unit, period, by_channel, weights) for unit, by_channel in found.items()
+            satisfaction.describe(unit, period, by_channel, rules.ikm.weights_for(unit))
+            for unit, by_channel in found.items()
         ]
         rows.sort(key=lambda row: (-(row["converted"] or 0), row["unit_id"]))
         return {"period": period, "units": [{"rank": i + 1, **row} for i, row in enumerate(rows)]}

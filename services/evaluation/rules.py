@@ -4,7 +4,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared import events
 
@@ -13,6 +13,27 @@ DEFAULT_FILE = Path(__file__).with_name("default_rules.toml")
 
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+ELEMENTS = tuple(f"u{i}" for i in range(1, 10))
+
+
+class IkmRules(_Section):
+    """Element weights: exact 1/9 unless a unit's weights (summing to 1) are configured."""
+
+    unit_weights: dict[str, dict[str, float]] = {}
+
+    @field_validator("unit_weights")
+    @classmethod
+    def _sum_to_one(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for unit, weights in value.items():
+            if set(weights) != set(ELEMENTS) or abs(sum(weights.values()) - 1) > 1e-6:  # noqa: PLR2004
+                msg = f"weights of {unit} must name u1..u9 and sum to 1"
+                raise ValueError(msg)
+        return value
+
+    def weights_for(self, unit_id: str) -> dict[str, float]:
+        return self.unit_weights.get(unit_id) or dict.fromkeys(ELEMENTS, 1 / 9)
 
 
 class TrainingRules(_Section):
@@ -53,6 +74,7 @@ class UnitRules(_Section):
 
 
 class Rules(_Section):
+    ikm: IkmRules = IkmRules()
     training: TrainingRules = TrainingRules()
     jp: JpRules = JpRules()
     appraisal: AppraisalRules = AppraisalRules()

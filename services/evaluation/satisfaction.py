@@ -28,20 +28,42 @@ def shard_key(unit_id: str, period: str, event_id: str) -> str:
     return f"{unit_id}:{period}:{shard}"
 
 
+RECENT = 3  # response ids kept per shard and channel: evidence for the unit rule
+
+
+def tally_change(response: events.SurveySubmitted, event_id: str, doc: Document) -> Change:
+    """One response added to its shard: sums per channel and element, the count, recent ids."""
+    channel = response.channel
+    inc = {f"sums.{channel}.{e}": v for e, v in response.answers.model_dump().items()}
+    inc[f"counts.{channel}"] = 1
+    recent = [*doc.get("recent", {}).get(channel, [])[-(RECENT - 1) :], event_id]
+    return Change(
+        set={"unit_id": response.unit_id, "period": response.period, f"recent.{channel}": recent}, inc=inc
+    )
+
+
+def shard_tallies(doc: Document) -> dict[str, ikm.Tally]:
+    """The per-channel tallies a shard document holds."""
+    tallies = {}
+    for channel in CHANNELS:
+        sums = doc.get("sums", {}).get(channel, {})
+        tallies[channel] = ikm.Tally(
+            {e: int(sums.get(e, 0)) for e in ikm.ELEMENTS},
+            int(doc.get("counts", {}).get(channel, 0)),
+            tuple(doc.get("recent", {}).get(channel, [])),
+        )
+    return tallies
+
+
 async def count_response(
     submitted: envelope.CloudEvent[events.SurveySubmitted], *, tallies: Aggregates
 ) -> bool:
-    """Add one response to its shard: sums per channel and element, and the respondent count."""
+    """Add one response to its shard; the shard's inbox makes a redelivery change nothing."""
     response = submitted.data
-    answers = response.answers.model_dump()
-
-    def decide(_: Document) -> Change:
-        inc = {f"sums.{response.channel}.{e}": v for e, v in answers.items()}
-        inc[f"counts.{response.channel}"] = 1
-        return Change(set={"unit_id": response.unit_id, "period": response.period}, inc=inc)
-
     return await tallies.apply(
-        shard_key(response.unit_id, response.period, submitted.id), submitted.id, decide
+        shard_key(response.unit_id, response.period, submitted.id),
+        submitted.id,
+        lambda doc: tally_change(response, submitted.id, doc),
     )
 
 
@@ -53,12 +75,8 @@ async def read_tallies(
     if unit_id is not None:
         query["unit_id"] = unit_id
     result: dict[str, dict[str, ikm.Tally]] = defaultdict(lambda: dict.fromkeys(CHANNELS, ikm.EMPTY))
-    async for doc in collection.find(query, {"unit_id": 1, "sums": 1, "counts": 1}):
-        for channel in CHANNELS:
-            sums = doc.get("sums", {}).get(channel, {})
-            tally = ikm.Tally(
-                {e: int(sums.get(e, 0)) for e in ikm.ELEMENTS}, int(doc.get("counts", {}).get(channel, 0))
-            )
+    async for doc in collection.find(query, {"unit_id": 1, "sums": 1, "counts": 1, "recent": 1}):
+        for channel, tally in shard_tallies(doc).items():
             result[doc["unit_id"]][channel] += tally
     return result
 
@@ -129,7 +147,7 @@ class UnitRule:
             nonlocal fired
             firings = Firings(doc, nip=None, unit_id=unit_id)
             for decision in decisions:
-                firings.fire(decision, ())
+                firings.fire(decision, by_channel[decision.evidence["channel"]].sample)
             fired = len(firings.published)
             return firings.change({"unit_id": unit_id, "period": period}) if firings.published else None
 

@@ -1,8 +1,17 @@
+import copy
+from collections.abc import Callable
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.evaluation import ikm
-from services.evaluation.satisfaction import SHARDS, shard_key
+from services.evaluation import ikm, rules
+from services.evaluation.satisfaction import CHANNELS, SHARDS, shard_key, shard_tallies, tally_change
+from shared import events
+from shared.aggregates import Change
+from shared.group_commit import inc_path, set_path
+from shared.storage import Document
+from tests.builders import a_survey_submitted
 
 
 def tally_of(responses: list[dict[str, int]]) -> ikm.Tally:
@@ -36,6 +45,21 @@ class TestWorkedExample:
         assert ikm.grade_of(65.00)[0] == "C"
         assert ikm.grade_of(64.99)[0] == "D"
 
+    def test_unequal_weights_from_the_rules_file(self) -> None:
+        # Rounded legacy weights 0.11 x 8 + 0.12 on u1; all elements 4 except u1 = 2:
+        # IKM = 2 x 0.12 + 4 x 0.88 = 3.76; x 25 = 94.0 -> A.
+        weights = dict.fromkeys(ikm.ELEMENTS, 0.11) | {"u1": 0.12}
+        active = rules.IkmRules(unit_weights={"kel-candi": weights})
+        responses = [dict.fromkeys(ikm.ELEMENTS, 4) | {"u1": 2}]
+        index = ikm.compute(tally_of(responses), active.weights_for("kel-candi"))
+        assert index is not None
+        assert (index.converted, index.grade) == (94.0, "A")
+        assert active.weights_for("kel-other")["u1"] == 1 / 9
+
+    def test_weights_must_sum_to_one(self) -> None:
+        with pytest.raises(ValueError, match="sum to 1"):
+            rules.IkmRules(unit_weights={"kel-candi": dict.fromkeys(ikm.ELEMENTS, 0.11)})
+
     def test_no_responses_no_index(self) -> None:
         assert ikm.compute(ikm.EMPTY) is None
 
@@ -45,23 +69,55 @@ class TestWorkedExample:
         assert ikm.quarters_of("2026-Q4") == ["2026-Q4"]
 
 
+class InMemoryShards:
+    """A fake of Aggregates.apply for the shard documents: per-key inbox, dotted $set/$inc."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, Document] = {}
+
+    def apply(self, key: str, event_id: str, decide: Callable[[Document], Change]) -> bool:
+        doc = self.docs.setdefault(key, {})
+        if event_id in doc.get("inbox", {}):
+            return False
+        change = decide(copy.deepcopy(doc))
+        for path, value in change.set.items():
+            set_path(doc, path, value)
+        for path, amount in change.inc.items():
+            inc_path(doc, path, amount)
+        set_path(doc, f"inbox.{event_id}", True)
+        return True
+
+    def total(self) -> dict[str, ikm.Tally]:
+        result = dict.fromkeys(CHANNELS, ikm.EMPTY)
+        for doc in self.docs.values():
+            for channel, tally in shard_tallies(doc).items():
+                result[channel] += tally
+        return result
+
+
 answers = st.fixed_dictionaries({e: st.integers(1, 4) for e in ikm.ELEMENTS})
-deliveries = st.lists(st.tuples(st.integers(0, 30), answers), max_size=80)
+deliveries = st.lists(st.tuples(st.integers(0, 40), st.sampled_from(CHANNELS), answers), max_size=120)
 
 
 @given(deliveries)
-def test_incremental_shards_equal_a_scratch_computation(stream: list[tuple[int, dict[str, int]]]) -> None:
-    """Each delivery lands once in its shard (inbox per shard); summing the shards is exact."""
-    first: dict[str, dict[str, int]] = {}
-    shards: dict[str, tuple[ikm.Tally, set[str]]] = {}
-    for number, response in stream:
+def test_incremental_shards_equal_a_scratch_computation(
+    stream: list[tuple[int, str, dict[str, int]]],
+) -> None:
+    """Any delivery order with redeliveries: the summed shards equal a scratch computation."""
+    shards = InMemoryShards()
+    first: dict[str, events.SurveySubmitted] = {}
+    for number, channel, values in stream:
         event_id = f"ev-{number}"
-        first.setdefault(event_id, response)  # a redelivery carries the same body
-        key = shard_key("kel-candi", "2026-Q4", event_id)
-        tally, seen = shards.get(key, (ikm.EMPTY, set()))
-        if event_id not in seen:
-            shards[key] = (tally + tally_of([first[event_id]]), seen | {event_id})
-    incremental = sum((t for t, _ in shards.values()), ikm.EMPTY)
-    assert len(shards) <= SHARDS
-    assert incremental == tally_of(list(first.values()))
-    assert ikm.compute(incremental) == ikm.compute(tally_of(list(first.values())))
+        response = first.setdefault(  # a redelivery carries the same body as the first delivery
+            event_id, a_survey_submitted(unit_id="kel-candi", channel=channel, answers=values)
+        )
+        key = shard_key(response.unit_id, response.period, event_id)
+        shards.apply(key, event_id, lambda doc, r=response, i=event_id: tally_change(r, i, doc))
+    assert len(shards.docs) <= SHARDS
+    incremental = shards.total()
+    for channel in CHANNELS:
+        scratch = tally_of([r.answers.model_dump() for r in first.values() if r.channel == channel])
+        assert incremental[channel] == scratch
+        assert ikm.compute(incremental[channel]) == ikm.compute(scratch)
+    overall = sum(incremental.values(), ikm.EMPTY)
+    assert ikm.compute(overall) == ikm.compute(tally_of([r.answers.model_dump() for r in first.values()]))

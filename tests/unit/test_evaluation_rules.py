@@ -87,3 +87,18 @@ class TestUnitRule:
         sums = dict.fromkeys(ikm.ELEMENTS, 3 * 40) | {"u7": 80}
         decisions = model.judge_unit("kel-x", "2026-Q4", {"counter": ikm.Tally(sums, 40)}, RULES.unit)
         assert [d.competency for d in decisions] == ["service_ethics"]
+
+
+class TestJpByQuarter:
+    def test_counts_only_the_year_up_to_the_quarter(self) -> None:
+        jp = {"2025-Q4": 30, "2026-Q1": 6, "2026-Q2": 8, "2026-Q4": 10}
+        assert model.jp_by_end_of("2026-Q1", jp) == 6
+        assert model.jp_by_end_of("2026-Q3", jp) == 14
+        assert model.jp_by_end_of("2026-Q4", jp) == 24
+
+    def test_shortfall_is_keyed_per_person_and_quarter(self) -> None:
+        decision = model.judge_jp_shortfall("n", "2026-Q2", 14, RULES.jp)
+        assert decision is not None
+        assert decision.key == ("n", "2026-Q2")
+        assert decision.evidence == {"jp": 14, "duty": 20}
+        assert model.judge_jp_shortfall("n", "2026-Q2", 20, RULES.jp) is None
