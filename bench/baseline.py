@@ -1,6 +1,7 @@
 """Baseline: bare FastStream publish-to-handled on the same broker (pydantic body, confirms, persist)."""
 
 import asyncio
+import logging
 import time
 import uuid
 
@@ -15,7 +16,7 @@ class Ping(BaseModel):
 
 async def measure(amqp_url: str, count: int, in_flight: int = 256) -> dict[str, float]:
     """Messages/s and CPU seconds per 1,000 messages, publisher and consumer in one process."""
-    broker = RabbitBroker(amqp_url, logger=None)
+    broker = RabbitBroker(amqp_url, log_level=logging.DEBUG)  # no per-message log lines, like the services
     queue = RabbitQueue(f"bench.baseline.{uuid.uuid4().hex[:8]}", auto_delete=True)
     handled = 0
     done = asyncio.Event()
