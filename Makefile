@@ -61,6 +61,10 @@ typecheck: env ## mypy --strict on shared, services and mutu
 schemas: env ## regenerate the committed JSON Schemas of the events
 	$(BIN)/python -m shared.schemas schemas
 
+demo: env ## simulate a quarter of Kecamatan Candisari on the running services (`make run` first)
+	$(BIN)/mutu demo $(DEMO_ARGS)
+	$(BIN)/mutu report --html var/report.html
+
 bench: env broker ## benchmarks: JSON lines under bench/results/ and a table (see bench/README.md)
 	$(BIN)/python -m bench.run
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mutu import launcher, rewards
+from mutu import demo, launcher, report, rewards
 
 Commands = Any  # argparse's sub-parsers action has no public type
 
@@ -28,7 +28,12 @@ def _launch_commands(commands: Commands) -> None:
 
 
 # One entry per tool module; keep the list sorted.
-REGISTRARS: tuple[Callable[[Commands], None], ...] = (_launch_commands, rewards.add_to)
+REGISTRARS: tuple[Callable[[Commands], None], ...] = (
+    _launch_commands,
+    demo.add_to,
+    report.add_to,
+    rewards.add_to,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

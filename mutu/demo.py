@@ -1,0 +1,231 @@
+"""`mutu demo`: drive the running services through their public APIs with a simulated quarter."""
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from mutu import demo_expect, demo_requests, demo_world, roster
+from mutu.demo_requests import Call
+
+SERVICES = {"training": 8001, "survey": 8002, "evaluation": 8003, "rewards": 8004}
+RETRY = frozenset({429, 502, 503, 504})
+ABSENT = frozenset({404, 405})
+
+
+@dataclass
+class Target:
+    urls: dict[str, str]
+    keys: dict[str, str]
+
+
+@dataclass
+class Progress:
+    """A plain progress bar on stderr (one line per phase when stderr is not a terminal)."""
+
+    total: int
+    done: int = 0
+    phase: str = ""
+    started: float = field(default_factory=time.monotonic)
+    quiet: bool = False
+
+    def step(self, phase: str) -> None:
+        self.done += 1
+        if self.quiet:
+            return
+        if not sys.stderr.isatty():
+            if phase != self.phase:
+                print(f"demo: {phase} ...", file=sys.stderr)
+            self.phase = phase
+            return
+        self.phase = phase
+        filled = int(30 * self.done / max(self.total, 1))
+        rate = self.done / max(time.monotonic() - self.started, 1e-6)
+        bar = "#" * filled + "." * (30 - filled)
+        sys.stderr.write(f"\r[{bar}] {self.done}/{self.total} {rate:5.0f}/s {phase:<12}")
+        if self.done == self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+class Driver:
+    """Sends calls with bounded concurrency, retries on 429/5xx, and follows fallbacks."""
+
+    def __init__(
+        self, client: httpx.AsyncClient, target: Target, concurrency: int, progress: Progress
+    ) -> None:
+        self.client = client
+        self.target = target
+        self.limit = asyncio.Semaphore(concurrency)
+        self.progress = progress
+        self.outcomes: Counter[str] = Counter()
+        self.errors: list[str] = []
+
+    async def send(self, call: Call) -> None:
+        status = await self._request(call)
+        if status in ABSENT and call.fallback is not None:
+            self.outcomes[f"{call.kind}:fallback"] += 1
+            await self.send(call.fallback)
+            return
+        if status < 300 or status in call.also_ok:  # noqa: PLR2004
+            self.outcomes[f"{call.kind}:{status}"] += 1
+            for follow in call.then:
+                await self.send(follow)
+        else:
+            self.outcomes[f"{call.kind}:{status}"] += 1
+
+    async def _request(self, call: Call) -> int:
+        url = self.target.urls[call.service] + call.path
+        headers = {"Authorization": f"Bearer {self.target.keys[call.role]}", **call.headers}
+        for attempt in range(8):
+            async with self.limit:
+                try:
+                    answer = await self.client.post(
+                        url, json=call.body, content=call.content, headers=headers
+                    )
+                except httpx.TransportError as error:
+                    status, text, wait = 599, str(error), 0.5
+                else:
+                    status, text = answer.status_code, answer.text
+                    wait = float(answer.headers.get("retry-after", 0) or 0.2 * 2**attempt)
+            if status not in RETRY and status != 599:  # noqa: PLR2004
+                break
+            await asyncio.sleep(min(wait, 5))
+        if status >= 300 and status not in call.also_ok and status not in ABSENT:  # noqa: PLR2004
+            self.errors.append(f"{call.kind} POST {call.path} -> {status}: {text[:200]}")
+        return status
+
+    async def phase(self, calls: list[Call]) -> None:
+        async def one(call: Call) -> None:
+            await self.send(call)
+            self.progress.step(call.kind)
+
+        await asyncio.gather(*(one(c) for c in calls))
+
+
+async def simulate(
+    target: Target,
+    *,
+    seed: int = 2026,
+    scale: demo_world.Scale = "small",
+    concurrency: int = 16,
+    quiet: bool = False,
+) -> dict[str, Any]:
+    """Send one quarter; wait until evaluation has it; run the quarter end; return what was sent."""
+    world = demo_world.build(seed, scale)
+    expected = demo_expect.summary(world)
+    phases = [
+        demo_requests.catalogue(),
+        [demo_requests.completion(c) for c in world.completions if c.transport != "group"]
+        + demo_requests.groups(world)
+        + demo_requests.appraisals(world),
+        demo_requests.responses(world) + demo_requests.forums(world),
+    ]
+    progress = Progress(sum(map(len, phases)) + 2, quiet=quiet)
+    async with httpx.AsyncClient(timeout=30) as client:
+        driver = Driver(client, target, concurrency, progress)
+        for calls in phases:
+            await driver.phase(calls)
+        settled = await settle(client, target, expected)
+        progress.step("settle")
+        run = Call(
+            "quarter-end", "evaluation", demo_requests.ROUTES["run"].format(period=roster.PERIOD), "admin"
+        )
+        await driver.send(run)
+        progress.step("quarter-end")
+    roster_file = {
+        "period": roster.PERIOD,
+        "people": [p.__dict__ for p in world.people],
+        "units": roster.UNITS,
+    }
+    return expected | {
+        "settled": settled,
+        "outcomes": dict(sorted(driver.outcomes.items())),
+        "errors": driver.errors[:20],
+        "roster": roster_file,
+    }
+
+
+async def settle(
+    client: httpx.AsyncClient, target: Target, expected: dict[str, Any], patience: float = 120
+) -> bool:
+    """Wait until evaluation counted every response and every JP, so the quarter-end run is complete."""
+    reader = {"Authorization": f"Bearer {target.keys['reader']}"}
+    evaluation = target.urls["evaluation"]
+    deadline = time.monotonic() + patience
+    pending = {nip for nip, jp in expected["jp"].items() if jp}
+    while time.monotonic() < deadline:
+        units = (
+            (await client.get(f"{evaluation}/ikm", params={"period": roster.PERIOD})).json().get("units", [])
+        )
+        counted = {u["unit_id"]: u["respondents"] for u in units}
+        units_ok = all(counted.get(u, 0) >= row["respondents"] for u, row in expected["units"].items())
+        for nip in sorted(pending):
+            profile = (await client.get(f"{evaluation}/asn/{nip}/profile", headers=reader)).json()
+            if profile.get("jp", {}).get(roster.YEAR, {}).get("jp", 0) >= expected["jp"][nip]:
+                pending.discard(nip)
+        if units_ok and not pending:
+            return True
+        await asyncio.sleep(0.5)
+    return False
+
+
+def load_keys(var_dir: Path) -> dict[str, str]:
+    path = var_dir / "dev-keys.json"
+    keys: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    for role in ("integrator", "reader", "admin"):
+        keys[role] = os.environ.get(f"MUTU_{role.upper()}_KEY", keys.get(role, ""))
+    if not all(keys.values()):
+        sys.exit(f"demo: no API keys: start `make run` (writes {path}) or set MUTU_INTEGRATOR_KEY etc.")
+    return keys
+
+
+def target_from(args: argparse.Namespace) -> Target:
+    urls = {s: getattr(args, f"base_url_{s}") or f"http://127.0.0.1:{port}" for s, port in SERVICES.items()}
+    return Target(
+        {s: u.rstrip("/") for s, u in urls.items()}, load_keys(Path(os.environ.get("VAR_DIR", "var")))
+    )
+
+
+def add_urls(parser: argparse.ArgumentParser) -> None:
+    for service, port in SERVICES.items():
+        parser.add_argument(f"--base-url-{service}", help=f"default http://127.0.0.1:{port}")
+
+
+def _run(args: argparse.Namespace) -> None:
+    target = target_from(args)
+    sent = asyncio.run(simulate(target, seed=args.seed, scale=args.scale, concurrency=args.concurrency))
+    var_dir = Path(os.environ.get("VAR_DIR", "var"))
+    var_dir.mkdir(parents=True, exist_ok=True)
+    (var_dir / "demo-roster.json").write_text(json.dumps(sent["roster"], indent=1))
+    (var_dir / "demo-summary.json").write_text(
+        json.dumps({k: v for k, v in sent.items() if k != "roster"}, indent=1)
+    )
+    print(f"demo: {sent['people']} civil servants in {len(roster.UNITS)} units, {roster.PERIOD}")
+    print(f"  sent {sent['completions']} completions ({sent['groups']} project groups), ", end="")
+    print(f"{sent['responses']} survey responses, {sent['feedback']} forum items, ", end="")
+    print(f"{sent['appraisals']} appraisals")
+    print(f"  struggling with online services: {sent['struggling_unit']}")
+    print(f"  settled: {sent['settled']}; {len(sent['errors'])} refused request(s)")
+    for error in sent["errors"]:
+        print(f"  ! {error}")
+    print(f"next: mutu report --period {roster.PERIOD}   (or --html report.html)")
+
+
+def add_to(commands: Any) -> None:
+    demo = commands.add_parser(
+        "demo", help="simulate a quarter of Kecamatan Candisari on the running services"
+    )
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--scale", choices=("small", "full"), default="full")
+    demo.add_argument("--concurrency", type=int, default=16)
+    add_urls(demo)
+    demo.set_defaults(handler=_run)

@@ -1,0 +1,114 @@
+"""`mutu demo` at small scale against the real services; `mutu report` must show what it sent."""
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mutu import demo, demo_charts, launcher, report
+from tests import infra
+
+pytestmark = pytest.mark.e2e
+SEED = 4711
+
+
+@pytest.fixture(scope="module")
+def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[demo.Target]:
+    """The four services on their own vhost and store: the session's shared stack gets responses for
+    the same units and quarter from other tests, and the report's figures must be exactly the demo's."""
+    var_dir = tmp_path_factory.mktemp("demo-var")
+    keys = infra.Keys.create(var_dir / "api-keys.json")
+    with infra.vhost() as amqp_url, infra.embedded_store(var_dir) as store_url:
+        stack = infra.Stack(infra.service_env(amqp_url, store_url, var_dir))
+        for service in launcher.SERVICES:
+            stack.start(service)
+        try:
+            launcher.wait_healthy(list(stack.urls.values()), timeout=90)
+            yield demo.Target(
+                dict(stack.urls), {"integrator": keys.integrator, "reader": keys.reader, "admin": keys.admin}
+            )
+        finally:
+            stack.stop_all()
+
+
+@pytest.fixture(scope="module")
+async def sent(target: demo.Target) -> dict[str, Any]:
+    summary = await demo.simulate(target, seed=SEED, scale="small", quiet=True)
+    assert summary["errors"] == []
+    assert summary["settled"]
+    return summary
+
+
+async def settled_report(target: demo.Target, sent: dict[str, Any]) -> dict[str, Any]:
+    people = {p["nip"]: p["unit_id"] for p in sent["roster"]["people"]}
+
+    async def complete() -> dict[str, Any] | None:
+        found = await report.gather_report(target, sent["period"], people, sent["roster"]["units"])
+        return found if found["points"] == sent["points"] else None
+
+    return await infra.eventually(complete, timeout=60)
+
+
+async def test_report_shows_the_ikm_the_simulator_sent(target: demo.Target, sent: dict[str, Any]) -> None:
+    found = await settled_report(target, sent)
+    units = {u["unit_id"]: u for u in found["units"]}
+    assert set(units) == set(sent["units"])
+    for unit_id, expected in sent["units"].items():
+        assert units[unit_id]["respondents"] == expected["respondents"]
+        assert units[unit_id]["converted"] == expected["converted"]
+        assert units[unit_id]["grade"] == expected["grade"]
+        assert units[unit_id]["by_channel"]["online"]["respondents"] == expected["by_channel"]["online"]
+    struggling = units[sent["struggling_unit"]]["by_channel"]["online"]
+    assert struggling["respondents"] >= 30
+    assert struggling["nrr"]["u2"] < 2.6
+
+
+async def test_report_shows_jp_points_and_recommendations(target: demo.Target, sent: dict[str, Any]) -> None:
+    found = await settled_report(target, sent)
+    assert found["jp"]["per_person"] == sent["jp"]
+    assert found["jp"]["met"] == sum(1 for jp in sent["jp"].values() if jp >= 20)
+    assert found["points"] == sent["points"]
+    top = max(sent["points"].values())
+    assert found["earners"][0]["points"] == top
+    recs = {(r["target"], r["rule_id"], r["competency"]) for r in found["recommendations"]["all"]}
+    assert recs == {tuple(r) for r in sent["recommendations"]}
+    assert (sent["struggling_unit"], "unit_element_low", "online_service_guidance") in recs
+
+
+async def test_running_the_demo_twice_counts_nothing_twice(target: demo.Target, sent: dict[str, Any]) -> None:
+    before = await settled_report(target, sent)
+    again = await demo.simulate(target, seed=SEED, scale="small", quiet=True)
+    assert again["errors"] == []
+    after = await settled_report(target, sent)
+    assert [(u["unit_id"], u["respondents"], u["converted"]) for u in after["units"]] == [
+        (u["unit_id"], u["respondents"], u["converted"]) for u in before["units"]
+    ]
+    assert after["jp"]["per_person"] == before["jp"]["per_person"]
+    assert after["points"] == before["points"] == sent["points"]
+    assert len(after["recommendations"]["all"]) == len(before["recommendations"]["all"])
+
+
+async def test_html_report_renders_its_charts_in_chromium(
+    target: demo.Target, sent: dict[str, Any], tmp_path: Path
+) -> None:
+    found = await settled_report(target, sent)
+    page = tmp_path / "report.html"
+    page.write_text(demo_charts.page(found))
+    assert "<script" not in page.read_text()
+    assert "http" not in page.read_text().replace('xmlns="http://www.w3.org/2000/svg"', "")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "install Debian's chromium: apt-get install -y chromium"
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    for chart in ("chart-ikm-units", "chart-ikm-elements", "chart-jp"):
+        assert f'id="{chart}"' in dom
+    assert dom.count('class="bar"') == len(found["units"]) + 9 + len(found["jp"]["distribution"])
+    assert sent["struggling_unit"] in dom
