@@ -23,9 +23,11 @@ class Recommendation:
     reason: str
     key: tuple[str, ...]
     evidence: dict[str, Any] = field(default_factory=dict)
+    caused_by: tuple[str, ...] = ()
 
 
 Decision = Reward | Recommendation
+ALL_CHANNELS = "all"
 
 
 def quarter_of(moment_year: int, month: int) -> str:
@@ -126,26 +128,43 @@ def judge_adaptation(
 def judge_unit(
     unit_id: str, period: str, tallies: dict[str, ikm.Tally], rules: UnitRules
 ) -> list[Recommendation]:
-    """An element average below grade D on a channel with enough responses: retrain the unit."""
-    decisions = []
-    for channel, tally in sorted(tallies.items()):
+    """An element average below grade D with enough responses: retrain the unit.
+
+    Looked at per channel and over all channels. An element that is low overall and also low on
+    the online channel maps to the online competency when the table has one (citizens struggle
+    with the online service); otherwise to the element's general competency. Keyed by
+    (unit, period, element, competency), so one weakness gives one recommendation.
+    """
+    scopes = {**tallies, ALL_CHANNELS: sum(tallies.values(), ikm.EMPTY)}
+    decisions: dict[tuple[str, ...], Recommendation] = {}
+    for scope, tally in scopes.items():
         if tally.count < rules.min_responses:
             continue
         for element in ikm.ELEMENTS:
             nrr = tally.sums[element] / tally.count
-            if nrr < rules.nrr_below:
-                decisions.append(
-                    Recommendation(
-                        "unit_element_low",
-                        rules.competency_for(element, channel),
-                        f"{element} averaged {nrr:.2f} on the {channel} channel in {period}",
-                        (unit_id, period, element, channel),
-                        {
-                            "element": element,
-                            "channel": channel,
-                            "nrr": round(nrr, 4),
-                            "respondents": tally.count,
-                        },
-                    )
-                )
-    return decisions
+            if nrr >= rules.nrr_below:
+                continue
+            channel = scope if scope != ALL_CHANNELS or not _low_online(tallies, element, rules) else "online"
+            competency = rules.competency_for(element, channel)
+            key = (unit_id, period, element, competency)
+            decisions.setdefault(
+                key,
+                Recommendation(
+                    "unit_element_low",
+                    competency,
+                    f"{element} averaged {nrr:.2f} on {_where(scope)} in {period}",
+                    key,
+                    {"element": element, "channel": scope, "nrr": round(nrr, 4), "respondents": tally.count},
+                    tally.sample,
+                ),
+            )
+    return list(decisions.values())
+
+
+def _where(scope: str) -> str:
+    return "all channels" if scope == ALL_CHANNELS else f"the {scope} channel"
+
+
+def _low_online(tallies: dict[str, ikm.Tally], element: str, rules: UnitRules) -> bool:
+    online = tallies.get("online", ikm.EMPTY)
+    return online.count > 0 and online.sums[element] / online.count < rules.nrr_below

@@ -1,6 +1,7 @@
 """Evaluation HTTP routes: appraisals in; IKM, profiles, recommendations, rules and runs out."""
 
-from typing import Annotated, Any
+import asyncio
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -9,6 +10,9 @@ from services.evaluation.rules import Rules
 from shared import apikeys, envelope, events, web
 from shared.aggregates import Aggregates
 from shared.fields import AppraisalPeriod, Nip, Quarter, UnitId
+
+RUN_BATCH = 64
+Status = Literal["open", "scheduled", "done"]
 
 
 def build_routes(
@@ -48,7 +52,7 @@ def build_routes(
         return profile.render(nip, await people.get(nip) or {}, rules)
 
     @router.get("/recommendations")
-    async def recommendations(_: Reader, status: str | None = None) -> dict[str, Any]:
+    async def recommendations(_: Reader, status: Status | None = None) -> dict[str, Any]:
         items = await profile.recommendations(people.collection, units.collection, status)
         return {"status": status, "count": len(items), "recommendations": items}
 
@@ -59,12 +63,14 @@ def build_routes(
     @router.post("/evaluations/run")
     async def run(period: Annotated[Quarter, Query()], _: Admin) -> dict[str, Any]:
         """Quarter-end run: the period rules for every known person and unit (idempotent)."""
-        people_seen = 0
-        async for doc in people.collection.find({}, {"_id": 1}):
-            await handlers.close_quarter(doc["_id"], period, people=people, rules=rules)
-            people_seen += 1
+        nips = [doc["_id"] async for doc in people.collection.find({}, {"_id": 1})]
+        for start in range(0, len(nips), RUN_BATCH):  # concurrent calls share group commits
+            batch = nips[start : start + RUN_BATCH]
+            await asyncio.gather(
+                *(handlers.close_quarter(n, period, people=people, rules=rules) for n in batch)
+            )
         found = await satisfaction.read_tallies(tallies.collection, None, [period])
         fired = sum([await unit_rule.evaluate(unit, period) for unit in found])
-        return {"period": period, "people": people_seen, "units": len(found), "unit_recommendations": fired}
+        return {"period": period, "people": len(nips), "units": len(found), "unit_recommendations": fired}
 
     return [web.event_intake(auth, [events.PerformanceAppraised], accept), router]

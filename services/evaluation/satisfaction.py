@@ -147,7 +147,7 @@ class UnitRule:
             nonlocal fired
             firings = Firings(doc, nip=None, unit_id=unit_id)
             for decision in decisions:
-                firings.fire(decision, by_channel[decision.evidence["channel"]].sample)
+                firings.fire(decision, decision.caused_by)
             fired = len(firings.published)
             return firings.change({"unit_id": unit_id, "period": period}) if firings.published else None
 

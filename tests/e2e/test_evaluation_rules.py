@@ -195,6 +195,14 @@ async def test_online_difficulty_recommends_online_service_guidance(
         lambda: _async(recommended(bus, "unit_element_low", unit_id=unit)), timeout=30
     )
     assert [e["data"]["competency"] for e in found] == ["online_service_guidance"]
+    assert found[0]["data"]["evidence"] | {"respondents": 0} == {
+        "element": "u2",
+        "channel": "online",
+        "nrr": 1.0,
+        "respondents": 0,
+    }
+    assert found[0]["data"]["evidence"]["respondents"] >= 30
+    assert found[0]["data"]["caused_by"]
     listed = await http.get(
         f"{stack.urls['evaluation']}/recommendations",
         params={"status": "open"},
@@ -223,6 +231,54 @@ async def test_rules_are_shown(stack: infra.Stack, http: httpx.AsyncClient) -> N
     body = (await http.get(f"{stack.urls['evaluation']}/rules")).json()
     assert body["training"]["reward_points"] == 10
     assert body["unit"]["online_competency"]["u2"] == "online_service_guidance"
+
+
+async def test_profile_shows_jp_trainings_ratings_answers_and_what_fired(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
+) -> None:
+    nip = random_nip()
+    training = await post(
+        http,
+        stack,
+        keys,
+        "training",
+        a_training_completed(nip=nip, jp=8, score=90, competency="digital_service"),
+    )
+    rating = events.PerformanceAppraised(nip=nip, unit_id="kel-candi", period="2026-S2", rating="BAIK")
+    appraisal = await post(http, stack, keys, "evaluation", rating)
+    await infra.eventually(lambda: _has_profile(http, stack, keys, nip))
+    answers = [
+        await post(
+            http,
+            stack,
+            keys,
+            "survey",
+            a_survey_submitted(served_by_nip=nip, answers=dict.fromkeys(ikm.ELEMENTS, 4)),
+        )
+        for _ in range(5)
+    ]
+
+    async def complete() -> dict[str, Any] | None:
+        body = await profile(http, stack, keys, nip)
+        return body if len(body["rewards"]) == 3 else None
+
+    body = await infra.eventually(complete)
+    assert body["jp"] == {"2026": {"jp": 8, "duty": 20, "met": False}}
+    assert [(t["program_id"], t["score"]) for t in body["trainings"]] == [
+        (body["trainings"][0]["program_id"], 90)
+    ]
+    assert [(a["period"], a["rating"]) for a in body["appraisals"]] == [("2026-S2", "BAIK")]
+    assert body["survey_answers"]["2026-Q4"]["responses"] == 5
+    assert body["survey_answers"]["2026-Q4"]["average"] == 4.0
+    causes = {r["rule_id"]: (r["points"], r["caused_by"]) for r in body["rewards"]}
+    assert causes == {
+        "training_high_score": (10, [training]),
+        "appraisal_reward": (10, [appraisal]),
+        "adaptation": (25, answers),
+    }
+    assert body["recommendations"] == []
+    unauthenticated = await http.get(f"{stack.urls['evaluation']}/asn/{nip}/profile")
+    assert unauthenticated.status_code == 401
 
 
 async def _has_profile(http: httpx.AsyncClient, stack: infra.Stack, keys: infra.Keys, nip: str) -> bool:

@@ -1,4 +1,4 @@
-from services.evaluation import model, rules
+from services.evaluation import ikm, model, rules
 from shared import events
 from tests.builders import a_training_completed, random_nip
 
@@ -87,6 +87,33 @@ class TestUnitRule:
         sums = dict.fromkeys(ikm.ELEMENTS, 3 * 40) | {"u7": 80}
         decisions = model.judge_unit("kel-x", "2026-Q4", {"counter": ikm.Tally(sums, 40)}, RULES.unit)
         assert [d.competency for d in decisions] == ["service_ethics"]
+
+
+class TestUnitRuleAcrossChannels:
+    def low_tally(self, element: str, n: int, value: int = 2) -> "ikm.Tally":
+        return ikm.Tally(dict.fromkeys(ikm.ELEMENTS, 3 * n) | {element: value * n}, n, (f"ev-{element}-{n}",))
+
+    def test_twenty_per_channel_still_make_thirty_for_the_unit(self) -> None:
+        tallies = {"online": self.low_tally("u7", 20), "counter": self.low_tally("u7", 20)}
+        [decision] = model.judge_unit("kel-x", "2026-Q4", tallies, RULES.unit)
+        assert decision.competency == "service_ethics"
+        assert decision.evidence == {"element": "u7", "channel": "all", "nrr": 2.0, "respondents": 40}
+        assert decision.caused_by == ("ev-u7-20", "ev-u7-20")
+
+    def test_low_online_procedure_is_online_guidance_even_when_counted_overall(self) -> None:
+        tallies = {"online": self.low_tally("u2", 20, 1), "counter": self.low_tally("u2", 15)}
+        [decision] = model.judge_unit("kel-x", "2026-Q4", tallies, RULES.unit)
+        assert decision.competency == "online_service_guidance"
+
+    def test_online_only_weakness_with_a_good_counter(self) -> None:
+        good = ikm.Tally(dict.fromkeys(ikm.ELEMENTS, 4 * 100), 100)
+        tallies = {"online": self.low_tally("u2", 30), "counter": good}
+        [decision] = model.judge_unit("kel-x", "2026-Q4", tallies, RULES.unit)
+        assert (decision.competency, decision.evidence["channel"]) == ("online_service_guidance", "online")
+
+    def test_one_weakness_one_recommendation(self) -> None:
+        decisions = model.judge_unit("kel-x", "2026-Q4", {"online": self.low_tally("u2", 40)}, RULES.unit)
+        assert [d.key for d in decisions] == [("kel-x", "2026-Q4", "u2", "online_service_guidance")]
 
 
 class TestJpByQuarter:
