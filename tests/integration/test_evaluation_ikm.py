@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from faststream.rabbit import RabbitBroker
 
 from services.evaluation import ikm, rules, satisfaction
 from shared import envelope, events, messaging
@@ -27,6 +28,8 @@ class Units:
     tallies: Aggregates
     rule: satisfaction.UnitRule
     bus: infra.BusRecorder
+    database: str
+    broker: RabbitBroker
 
     async def deliver(self, responses: list[envelope.CloudEvent[events.SurveySubmitted]]) -> None:
         await asyncio.gather(*(satisfaction.count_response(r, tallies=self.tallies) for r in responses))
@@ -45,12 +48,13 @@ async def units(store_url: str, amqp_url: str, bus: infra.BusRecorder) -> AsyncI
     broker = messaging.make_broker(amqp_url)
     await broker.connect()
     await broker.declare_exchange(messaging.EXCHANGE)
-    async with Store(store_url, f"eval_{uuid.uuid4().hex[:8]}") as store:
+    database = f"eval_{uuid.uuid4().hex[:8]}"
+    async with Store(store_url, database) as store:
         relay = OutboxRelay(messaging.Publisher(broker))
         tallies = Aggregates(store.collection("ikm_shards"), relay)
         await tallies.collection.create_index([("period", 1), ("unit_id", 1)])
         rule = satisfaction.UnitRule(tallies, Aggregates(store.collection("units"), relay), RULES, delay=0.05)
-        yield Units(tallies, rule, bus)
+        yield Units(tallies, rule, bus, database, broker)
         await relay.stop()
     await broker.stop()
 
@@ -86,6 +90,21 @@ async def test_concurrent_redelivered_responses_count_exactly_once(units: Units)
     assert counted["online"].count == 0
     shards = await units.tallies.collection.count_documents({"unit_id": unit})
     assert shards <= satisfaction.SHARDS
+
+
+async def test_two_instances_share_the_shards_exactly(units: Units, store_url: str) -> None:
+    """A second instance (own client, own group commit) gets the same responses at the same time."""
+    unit = a_unit()
+    sent = responses(unit, 100)
+    async with Store(store_url, units.database) as other_store:
+        relay = OutboxRelay(messaging.Publisher(units.broker))
+        other = Aggregates(other_store.collection("ikm_shards"), relay)
+        await asyncio.gather(
+            units.deliver(sent + sent[:50]),
+            *(satisfaction.count_response(r, tallies=other) for r in reversed(sent)),
+        )
+        await relay.stop()
+    assert (await units.ikm(unit, "2026-Q4"))["online"] == scratch(sent)
 
 
 async def test_semester_and_year_sum_their_quarters(units: Units) -> None:
