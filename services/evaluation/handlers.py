@@ -45,7 +45,7 @@ async def evaluate_training(
             "unit_id": done.unit_id,
         }
         closed: Document = {}
-        if done.passed:
+        if done.passed and done.score >= rules.training.retrain_below:  # a real pass closes it
             closed = _done_recommendations(doc, done.competency)
             fields |= closed
         firings.fire(model.judge_training(done, rules.training), (completed.id,))

@@ -179,5 +179,24 @@ async def test_answers_before_the_training_count_when_it_arrives(evaluation: Eva
     assert (await evaluation.exactly_one(REWARD, nip, "adaptation"))["data"]["unit_id"] == "kel-candi"
 
 
+async def test_recommendations_get_scheduled_then_done_by_a_real_pass(evaluation: Evaluation) -> None:
+    nip = random_nip()
+    await evaluation.training(nip=nip, score=40, passed=False, competency="service_ethics")
+    recommendation = await evaluation.exactly_one(RECOMMEND, nip, "training_low_score")
+    rec_id = recommendation["data"]["recommendation_id"]
+    scheduled = wrapped(events.RetrainingScheduled(recommendation_id=rec_id, nip=nip, program_id="eth-2"))
+    await handlers.mark_scheduled(scheduled, people=evaluation.people)
+    await evaluation.training(nip=nip, score=66, passed=True, competency="service_ethics")  # still low
+
+    async def statuses() -> list[str]:
+        doc = await evaluation.people.get(nip) or {}
+        return sorted(f["status"] for f in doc["firings"].values() if f["rule_id"] == "training_low_score")
+
+    assert await statuses() == ["open", "scheduled"]
+    await evaluation.training(nip=nip, score=80, passed=True, competency="service_ethics")
+    assert await statuses() == ["done", "done"]
+    assert (await evaluation.people.get(nip) or {})["open_recs"] == 0
+
+
 async def _now[T](value: T) -> T:
     return value
