@@ -36,15 +36,16 @@ class Progress:
     phase: str = ""
     started: float = field(default_factory=time.monotonic)
     quiet: bool = False
+    seen: set[str] = field(default_factory=set)
 
     def step(self, phase: str) -> None:
         self.done += 1
         if self.quiet:
             return
         if not sys.stderr.isatty():
-            if phase != self.phase:
-                print(f"demo: {phase} ...", file=sys.stderr)
-            self.phase = phase
+            if phase not in self.seen:
+                print(f"demo: {phase} ... ({self.done}/{self.total})", file=sys.stderr)
+            self.seen.add(phase)
             return
         self.phase = phase
         filled = int(30 * self.done / max(self.total, 1))

@@ -15,6 +15,8 @@ ELEMENT_NAMES = {
     "u8": "Penanganan Pengaduan, Saran dan Masukan",
     "u9": "Sarana dan Prasarana",
 }
+NRR_FLOOR = 2.6  # below it an element is grade D and, with >= 30 responses, the unit rule fires
+GRADE_MARKS = ((65.0, "C"), (76.61, "B"), (88.31, "A"))
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:980px;color:#1f2328}
 table{border-collapse:collapse;margin:1rem 0}
@@ -24,29 +26,60 @@ td,th{padding:.25rem .6rem;border-bottom:1px solid #d0d7de;text-align:left}
 
 
 def bars(
-    chart_id: str, title: str, rows: list[tuple[str, float, str]], maximum: float, unit: str = ""
+    chart_id: str,
+    title: str,
+    rows: list[tuple[str, float, str]],
+    maximum: float,
+    marks: tuple[tuple[float, str], ...] = (),
 ) -> str:
-    """A horizontal bar chart: one <rect class="bar"> per row, labelled, with its value."""
-    height, label_w, bar_w = 26, 230, 560
+    """A horizontal bar chart: one <rect class="bar"> per row, labelled, with its value.
+
+    `marks` draws dashed reference lines, for example the grade bounds.
+    """
+    height, label_w, bar_w = 26, 300, 520
+    top = 18 if marks else 5
     parts = [
         (
             f'<svg id="{chart_id}" role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"'
-            f' width="{label_w + bar_w + 80}" height="{height * len(rows) + 10}">'
+            f' width="{label_w + bar_w + 70}" height="{top + height * len(rows) + 6}">'
         ),
         f"<title>{escape(title)}</title>",
     ]
     for i, (label, value, colour) in enumerate(rows):
-        y = 5 + i * height
+        y = top + i * height
         width = 0 if maximum <= 0 else round(bar_w * value / maximum, 1)
         parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{escape(label)}</text>')
         parts.append(
             f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{width}" height="{height - 8}"'
-            f' fill="{colour}">'
-            f"<title>{escape(label)}: {value:g}{unit}</title></rect>"
+            f' fill="{colour}"><title>{escape(label)}: {value:g}</title></rect>'
         )
-        parts.append(f'<text x="{label_w + width + 6}" y="{y + 16}">{value:g}{unit}</text>')
+        parts.append(f'<text x="{label_w + width + 6}" y="{y + 16}">{value:g}</text>')
+    for value, label in marks:
+        x = label_w + round(bar_w * value / maximum, 1)
+        bottom = top + height * len(rows)
+        parts.append(
+            f'<line class="mark" x1="{x}" x2="{x}" y1="{top - 4}" y2="{bottom}" stroke="#57606a"'
+            ' stroke-dasharray="3 3"/>'
+        )
+        parts.append(
+            f'<text x="{x}" y="{top - 6}" text-anchor="middle" fill="#57606a">{escape(label)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _weakest_online(units: list[dict[str, Any]]) -> tuple[str, list[tuple[str, float, str]]]:
+    """The unit with the lowest online IKM, and its element averages on that channel."""
+    online = [u for u in units if u["by_channel"]["online"].get("nrr")]
+    if not online:
+        return "-", []
+    worst = min(online, key=lambda u: u["by_channel"]["online"]["converted"])
+    nrr = worst["by_channel"]["online"]["nrr"]
+    return worst["unit_id"], [(f"{e} {ELEMENT_NAMES[e]}", v, _nrr_colour(v)) for e, v in nrr.items()]
+
+
+def _nrr_colour(value: float | None) -> str:
+    return "#cf222e" if (value or 0) < NRR_FLOOR else "#2f6fdd"
 
 
 def _unit_table(units: list[dict[str, Any]]) -> str:
@@ -79,9 +112,9 @@ def page(report: dict[str, Any]) -> str:
     units = report["units"]
     ikm_rows = [(u["unit_id"], u["converted"] or 0.0, COLOURS[u["grade"]]) for u in units]
     element_rows = [
-        (f"{e} {ELEMENT_NAMES[e]}", v or 0.0, "#cf222e" if (v or 0) < 2.6 else "#2f6fdd")  # noqa: PLR2004
-        for e, v in report["elements"].items()
+        (f"{e} {ELEMENT_NAMES[e]}", v or 0.0, _nrr_colour(v)) for e, v in report["elements"].items()
     ]
+    weakest, weakest_rows = _weakest_online(units)
     jp = report["jp"]
     jp_rows = [
         (f"{label} JP", float(n), "#1a7f37" if label in {"20-29", "30+"} else "#d29922")
@@ -99,13 +132,16 @@ def page(report: dict[str, Any]) -> str:
 <h1>Mutu programme report {period}</h1>
 <p>Kecamatan Candisari: citizens' satisfaction (SKM), competency development and rewards.</p>
 <h2>IKM per unit</h2>
-{bars("chart-ikm-units", f"IKM per unit, {period}", ikm_rows, 100)}
+{bars("chart-ikm-units", f"IKM per unit, {period}", ikm_rows, 100, GRADE_MARKS)}
 {_unit_table(units)}
 <h2>Element averages (NRR, 1-4)</h2>
-{bars("chart-ikm-elements", "NRR per SKM element", element_rows, 4)}
+{bars("chart-ikm-elements", "NRR per SKM element", element_rows, 4, ((NRR_FLOOR, "2.6"),))}
+<h2>Weakest online service: {escape(weakest)}</h2>
+<p>Element averages of the online channel; red elements are below 2.6.</p>
+{bars("chart-ikm-online", f"NRR per element, online, {weakest}", weakest_rows, 4, ((NRR_FLOOR, "2.6"),))}
 <h2>JP against the {jp["duty"]}-JP duty</h2>
 <p>{jp["met"]} of {jp["people"]} civil servants reached the duty.</p>
-{bars("chart-jp", "People per JP band", jp_rows, max([n for _, n, _ in jp_rows] + [1]), "")}
+{bars("chart-jp", "People per JP band", jp_rows, max([n for _, n, _ in jp_rows] + [1]))}
 <h2>Top reward earners</h2>
 <table id=earners><tr><th>#</th><th>NIP</th><th>unit</th><th>points</th></tr>{earners}</table>
 <h2>Retraining recommendations</h2>

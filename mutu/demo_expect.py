@@ -25,6 +25,8 @@ UNIT_COMPETENCY = {
 }
 ONLINE_COMPETENCY = dict.fromkeys(("u2", "u3", "u5", "u6"), "online_service_guidance")
 DUTY = 20
+NRR_FLOOR = 2.6
+MIN_RESPONSES = 30
 
 
 def grade(converted: float) -> str:
@@ -104,18 +106,25 @@ def recommendations(world: World) -> set[tuple[str, str, str]]:
 
 
 def unit_recommendations(world: World) -> set[tuple[str, str, str]]:
-    """A channel of a unit with >= 30 responses and an element average below 2.6."""
+    """An element average below 2.6 with >= 30 responses, per channel and over both channels.
+
+    Over both channels an element that is also low online maps to the online competency.
+    """
     found = set()
     for unit_id in roster.UNITS:
-        for channel in ("online", "counter"):
-            sent = [r for r in world.responses if r["unit_id"] == unit_id and r["channel"] == channel]
-            if len(sent) < 30:  # noqa: PLR2004
+        sent = [r for r in world.responses if r["unit_id"] == unit_id]
+        online = [r for r in sent if r["channel"] == "online"]
+        online_low = {e for e, v in ikm(online)["nrr"].items() if v < NRR_FLOOR} if online else set()
+        scopes = {"online": online, "counter": [r for r in sent if r["channel"] == "counter"], "all": sent}
+        for scope, responses in scopes.items():
+            if len(responses) < MIN_RESPONSES:
                 continue
-            for element, nrr in ikm(sent)["nrr"].items():
-                if nrr < 2.6:  # noqa: PLR2004
-                    table = ONLINE_COMPETENCY if channel == "online" else {}
-                    competency = table.get(element, UNIT_COMPETENCY[element])
-                    found.add((unit_id, "unit_element_low", competency))
+            for element, nrr in ikm(responses)["nrr"].items():
+                if nrr >= NRR_FLOOR:
+                    continue
+                as_online = scope == "online" or (scope == "all" and element in online_low)
+                competency = (ONLINE_COMPETENCY if as_online else {}).get(element, UNIT_COMPETENCY[element])
+                found.add((unit_id, "unit_element_low", competency))
     return found
 
 

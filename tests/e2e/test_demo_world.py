@@ -1,0 +1,80 @@
+"""The demo's simulated quarter without services: seeded, valid against the contract, as designed."""
+
+from collections import Counter
+
+from mutu import demo_charts, demo_expect, demo_requests, demo_world, roster
+from shared import envelope, events
+
+
+def test_the_same_seed_gives_the_same_quarter_and_another_seed_another() -> None:
+    one, again, other = (demo_world.build(s, "small") for s in (7, 7, 8))
+    assert demo_expect.summary(one) == demo_expect.summary(again)
+    assert one.responses == again.responses
+    assert {p.nip for p in one.people}.isdisjoint({p.nip for p in other.people})
+
+
+def test_every_event_the_demo_sends_passes_the_contract() -> None:
+    world = demo_world.build(11, "full")
+    calls = [demo_requests.completion(c) for c in world.completions if c.transport != "group"]
+    calls += demo_requests.appraisals(world) + demo_requests.responses(world)
+    for call in calls:
+        event = call if call.path == "/events" else call.fallback
+        assert event is not None
+        if event.body is not None:
+            envelope.parse(event.body)
+    for completion in world.completions:
+        events.TrainingCompleted(**completion.data)
+    ids = [r["response_id"] for r in world.responses] + [c.event_id for c in world.completions]
+    assert len(ids) == len(set(ids))
+
+
+def test_the_quarter_covers_all_units_both_channels_and_one_struggling_unit() -> None:
+    world = demo_world.build(2026, "small")
+    channels = Counter((r["unit_id"], r["channel"]) for r in world.responses)
+    assert {u for u, _ in channels} == set(roster.UNITS)
+    assert channels[world.struggling, "online"] >= 30
+    units = demo_expect.units(world)
+    assert units[world.struggling]["converted"] < min(
+        u["converted"] for k, u in units.items() if k != world.struggling
+    )
+    recs = demo_expect.unit_recommendations(world)
+    assert recs == {(world.struggling, "unit_element_low", "online_service_guidance")}
+    methods = Counter(c.transport for c in world.completions)
+    assert set(methods) == {"xapi", "group", "structured", "binary"}
+    assert sum(1 for p in demo_expect.points(world).values() if p >= 25) >= 1
+
+
+def test_the_expected_ikm_follows_the_regulation() -> None:
+    answers = [{f"u{i}": 4 for i in range(1, 10)}] * 2 + [{f"u{i}": 2 for i in range(1, 10)}] * 2
+    row = demo_expect.ikm([{"answers": a} for a in answers])
+    assert row["converted"] == 75.0
+    assert row["grade"] == "C"
+    assert demo_expect.grade(88.31) == "A"
+    assert demo_expect.grade(88.30) == "B"
+
+
+def test_the_html_page_is_self_contained() -> None:
+    report = {
+        "period": "2026-Q4",
+        "units": [
+            {
+                "unit_id": "kel-candi",
+                "respondents": 3,
+                "converted": 80.5,
+                "grade": "B",
+                "by_channel": {
+                    "online": {"converted": 70.0, "nrr": dict.fromkeys(demo_expect.ELEMENTS, 2.5)},
+                    "counter": {"converted": 90.0},
+                },
+            }
+        ],
+        "elements": dict.fromkeys(demo_expect.ELEMENTS, 3.0),
+        "jp": {"duty": 20, "people": 2, "met": 1, "distribution": [("0", 1), ("20-29", 1)]},
+        "earners": [{"nip": "198609262015051001", "unit_id": "kel-candi", "points": 30}],
+        "recommendations": {"by_status": {}, "by_rule": {}, "open": []},
+    }
+    page = demo_charts.page(report)
+    assert page.count('class="bar"') == 1 + 9 + 9 + 2
+    assert "<script" not in page
+    assert "<link" not in page
+    assert page.count("#cf222e") == 9  # every online element of kel-candi is below 2.6
