@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from mutu import demo_expect, demo_requests, demo_world, roster
+from mutu import demo_expect, demo_requests, demo_settle, demo_world, roster
 from mutu.demo_requests import Call
 
 SERVICES = {"training": 8001, "survey": 8002, "evaluation": 8003, "rewards": 8004}
@@ -130,18 +130,21 @@ async def simulate(
         + demo_requests.appraisals(world),
         demo_requests.responses(world) + demo_requests.forums(world),
     ]
-    progress = Progress(sum(map(len, phases)) + 2, quiet=quiet)
+    progress = Progress(sum(map(len, phases)) + 3, quiet=quiet)
     async with httpx.AsyncClient(timeout=30) as client:
+        await demo_settle.preflight(client, target)
         driver = Driver(client, target, concurrency, progress)
         for calls in phases:
             await driver.phase(calls)
-        settled = await settle(client, target, expected)
+        settled = await demo_settle.evaluation(client, target, expected)
         progress.step("settle")
         run = Call(
             "quarter-end", "evaluation", demo_requests.ROUTES["run"].format(period=roster.PERIOD), "admin"
         )
         await driver.send(run)
         progress.step("quarter-end")
+        settled = await demo_settle.rewards(client, target, expected) and settled
+        progress.step("rewards")
     roster_file = {
         "period": roster.PERIOD,
         "people": [p.__dict__ for p in world.people],
@@ -153,30 +156,6 @@ async def simulate(
         "errors": driver.errors[:20],
         "roster": roster_file,
     }
-
-
-async def settle(
-    client: httpx.AsyncClient, target: Target, expected: dict[str, Any], patience: float = 120
-) -> bool:
-    """Wait until evaluation counted every response and every JP, so the quarter-end run is complete."""
-    reader = {"Authorization": f"Bearer {target.keys['reader']}"}
-    evaluation = target.urls["evaluation"]
-    deadline = time.monotonic() + patience
-    pending = {nip for nip, jp in expected["jp"].items() if jp}
-    while time.monotonic() < deadline:
-        units = (
-            (await client.get(f"{evaluation}/ikm", params={"period": roster.PERIOD})).json().get("units", [])
-        )
-        counted = {u["unit_id"]: u["respondents"] for u in units}
-        units_ok = all(counted.get(u, 0) >= row["respondents"] for u, row in expected["units"].items())
-        for nip in sorted(pending):
-            profile = (await client.get(f"{evaluation}/asn/{nip}/profile", headers=reader)).json()
-            if profile.get("jp", {}).get(roster.YEAR, {}).get("jp", 0) >= expected["jp"][nip]:
-                pending.discard(nip)
-        if units_ok and not pending:
-            return True
-        await asyncio.sleep(0.5)
-    return False
 
 
 def load_keys(var_dir: Path) -> dict[str, str]:
@@ -203,7 +182,10 @@ def add_urls(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> None:
     target = target_from(args)
-    sent = asyncio.run(simulate(target, seed=args.seed, scale=args.scale, concurrency=args.concurrency))
+    try:
+        sent = asyncio.run(simulate(target, seed=args.seed, scale=args.scale, concurrency=args.concurrency))
+    except demo_settle.NotRunningError as error:
+        sys.exit(f"demo: {error}")
     var_dir = Path(os.environ.get("VAR_DIR", "var"))
     var_dir.mkdir(parents=True, exist_ok=True)
     (var_dir / "demo-roster.json").write_text(json.dumps(sent["roster"], indent=1))
@@ -216,8 +198,8 @@ def _run(args: argparse.Namespace) -> None:
     print(f"{sent['appraisals']} appraisals")
     print(f"  struggling with online services: {sent['struggling_unit']}")
     print(f"  settled: {sent['settled']}; {len(sent['errors'])} refused request(s)")
-    for error in sent["errors"]:
-        print(f"  ! {error}")
+    for refused in sent["errors"]:
+        print(f"  ! {refused}")
     print(f"next: mutu report --period {roster.PERIOD}   (or --html report.html)")
 
 

@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import json
 import os
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -139,8 +140,15 @@ def render_text(report: dict[str, Any]) -> str:
         for i, e in enumerate(report["earners"])
     ]
     recs = report["recommendations"]
-    lines += ["", f"Retraining recommendations: {recs['by_status']}  by rule: {recs['by_rule']}"]
-    lines += [f"  {r['target']:<24} {r['competency']:<24} {r['reason']}" for r in recs["open"][:40]]
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(recs["by_status"].items()))
+    rules = ", ".join(f"{rule} {n}" for rule, n in sorted(recs["by_rule"].items()))
+    lines += ["", f"Retraining recommendations: {statuses or 'none'} ({rules})", "  open, with their cause:"]
+    lines += [
+        f"  {r['target']:<24} {r['competency']:<24} {r['rule_id']:<20} {r['reason']}"
+        for r in sorted(recs["open"], key=lambda r: (r["kind"] != "unit", r["rule_id"], r["target"]))[:40]
+    ]
+    if len(recs["open"]) > 40:  # noqa: PLR2004
+        lines.append(f"  ... and {len(recs['open']) - 40} more (--json or --html for all)")
     return "\n".join(lines)
 
 
@@ -155,8 +163,11 @@ def _run(args: argparse.Namespace) -> None:
     target = demo.target_from(args)
     default_roster = Path(os.environ.get("VAR_DIR", "var")) / "demo-roster.json"
     people, units = _roster(args.roster or (default_roster if default_roster.exists() else None))
-    report = asyncio.run(gather_report(target, args.period, people, units))
-    print(render_text(report))
+    try:
+        report = asyncio.run(gather_report(target, args.period, people, units))
+    except httpx.HTTPError as error:
+        sys.exit(f"report: the services did not answer ({error!r}); are they running (`make run`)?")
+    print(json.dumps(report, indent=1) if args.json else render_text(report))
     if args.html:
         args.html.write_text(demo_charts.page(report))
         print(f"\nwrote {args.html}")
@@ -166,6 +177,7 @@ def add_to(commands: Any) -> None:
     parser = commands.add_parser("report", help="the programme report of a quarter, from the services' APIs")
     parser.add_argument("--period", default=roster.PERIOD, help="YYYY-Qn")
     parser.add_argument("--html", type=Path, help="also write a self-contained HTML page with charts")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of text")
     parser.add_argument("--roster", type=Path, help="people to report on (default: var/demo-roster.json)")
     demo.add_urls(parser)
     parser.set_defaults(handler=_run)

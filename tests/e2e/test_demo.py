@@ -1,14 +1,17 @@
 """`mutu demo` at small scale against the real services; `mutu report` must show what it sent."""
 
+import json
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mutu import demo, demo_charts, launcher, report
+from mutu import demo, launcher, report
 from tests import infra
 
 pytestmark = pytest.mark.e2e
@@ -98,8 +101,32 @@ async def test_html_report_renders_its_charts_in_chromium(
     target: demo.Target, sent: dict[str, Any], tmp_path: Path
 ) -> None:
     found = await settled_report(target, sent)
-    page = tmp_path / "report.html"
-    page.write_text(demo_charts.page(found))
+    page, roster_file = tmp_path / "report.html", tmp_path / "roster.json"
+    roster_file.write_text(json.dumps(sent["roster"]))
+    urls = [f"--base-url-{service}={url}" for service, url in target.urls.items()]
+    env = os.environ | {f"MUTU_{role.upper()}_KEY": key for role, key in target.keys.items()}
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mutu",
+            "report",
+            "--period",
+            "2026-Q4",
+            "--html",
+            str(page),
+            "--roster",
+            str(roster_file),
+            *urls,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=env | {"VAR_DIR": str(tmp_path)},
+    ).stdout
+    assert f"{found['jp']['met']} of {found['jp']['people']} reached the 20-JP duty" in cli
+    assert sent["struggling_unit"] in cli
     assert "<script" not in page.read_text()
     assert "http" not in page.read_text().replace('xmlns="http://www.w3.org/2000/svg"', "")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -1,0 +1,71 @@
+"""Waiting for the services: are they up, has evaluation counted the quarter, has rewards booked it."""
+
+import asyncio
+import time
+from typing import Any, Protocol
+
+import httpx
+
+from mutu import roster
+
+
+class Target(Protocol):
+    urls: dict[str, str]
+    keys: dict[str, str]
+
+
+class NotRunningError(RuntimeError):
+    """A service does not answer its health probe."""
+
+
+async def preflight(client: httpx.AsyncClient, target: Target) -> None:
+    for service, url in target.urls.items():
+        try:
+            answer = await client.get(f"{url}/readyz")
+        except httpx.TransportError:
+            raise NotRunningError(
+                f"{service} does not answer at {url}: start the services (`make run`)"
+            ) from None
+        if answer.status_code != 200:  # noqa: PLR2004
+            raise NotRunningError(f"{service} at {url} is not ready: {answer.text[:200]}")
+
+
+async def evaluation(
+    client: httpx.AsyncClient, target: Target, expected: dict[str, Any], patience: float = 120
+) -> bool:
+    """Wait until evaluation counted every response and every JP, so the quarter-end run is complete."""
+    reader = {"Authorization": f"Bearer {target.keys['reader']}"}
+    url = target.urls["evaluation"]
+    deadline = time.monotonic() + patience
+    pending = {nip for nip, jp in expected["jp"].items() if jp}
+    while time.monotonic() < deadline:
+        units = (await client.get(f"{url}/ikm", params={"period": roster.PERIOD})).json().get("units", [])
+        counted = {u["unit_id"]: u["respondents"] for u in units}
+        units_ok = all(counted.get(u, 0) >= row["respondents"] for u, row in expected["units"].items())
+        for nip in sorted(pending):
+            profile = (await client.get(f"{url}/asn/{nip}/profile", headers=reader)).json()
+            if profile.get("jp", {}).get(roster.YEAR, {}).get("jp", 0) >= expected["jp"][nip]:
+                pending.discard(nip)
+        if units_ok and not pending:
+            return True
+        await asyncio.sleep(0.5)
+    return False
+
+
+async def rewards(
+    client: httpx.AsyncClient, target: Target, expected: dict[str, Any], patience: float = 60
+) -> bool:
+    """Wait until every expected point is booked, so a report right after shows the whole quarter."""
+    reader = {"Authorization": f"Bearer {target.keys['reader']}"}
+    url = target.urls["rewards"]
+    deadline = time.monotonic() + patience
+    pending = {nip for nip, points in expected["points"].items() if points}
+    while time.monotonic() < deadline:
+        for nip in sorted(pending):
+            account = (await client.get(f"{url}/asn/{nip}/points", headers=reader)).json()
+            if account.get("balance", 0) >= expected["points"][nip]:
+                pending.discard(nip)
+        if not pending:
+            return True
+        await asyncio.sleep(0.5)
+    return False
