@@ -19,6 +19,7 @@ from mutu.demo_requests import Call
 SERVICES = {"training": 8001, "survey": 8002, "evaluation": 8003, "rewards": 8004}
 RETRY = frozenset({429, 502, 503, 504})
 ABSENT = frozenset({404, 405})
+SHAPE = 422
 
 
 @dataclass
@@ -69,13 +70,20 @@ class Driver:
         self.progress = progress
         self.outcomes: Counter[str] = Counter()
         self.errors: list[str] = []
+        self.warnings: set[str] = set()
 
     async def send(self, call: Call) -> None:
-        status = await self._request(call)
-        if status in ABSENT and call.fallback is not None:
+        status, text = await self._request(call)
+        if call.fallback is not None and (status in ABSENT or status == SHAPE):
+            # the route is absent, or takes another body than the contract led us to send:
+            # the same fact still arrives as a CloudEvent on the service's /events
             self.outcomes[f"{call.kind}:fallback"] += 1
+            if status == SHAPE:
+                self.warnings.add(f"{call.kind} POST {call.path} -> {status}: {text[:200]}")
             await self.send(call.fallback)
             return
+        if status >= 300 and status not in call.also_ok:  # noqa: PLR2004
+            self.errors.append(f"{call.kind} POST {call.path} -> {status}: {text[:200]}")
         if status < 300 or status in call.also_ok:  # noqa: PLR2004
             self.outcomes[f"{call.kind}:{status}"] += 1
             for follow in call.then:
@@ -83,7 +91,7 @@ class Driver:
         else:
             self.outcomes[f"{call.kind}:{status}"] += 1
 
-    async def _request(self, call: Call) -> int:
+    async def _request(self, call: Call) -> tuple[int, str]:
         url = self.target.urls[call.service] + call.path
         headers = {"Authorization": f"Bearer {self.target.keys[call.role]}", **call.headers}
         for attempt in range(8):
@@ -100,9 +108,7 @@ class Driver:
             if status not in RETRY and status != 599:  # noqa: PLR2004
                 break
             await asyncio.sleep(min(wait, 5))
-        if status >= 300 and status not in call.also_ok and status not in ABSENT:  # noqa: PLR2004
-            self.errors.append(f"{call.kind} POST {call.path} -> {status}: {text[:200]}")
-        return status
+        return status, text
 
     async def phase(self, calls: list[Call]) -> None:
         async def one(call: Call) -> None:
@@ -154,6 +160,7 @@ async def simulate(
         "settled": settled,
         "outcomes": dict(sorted(driver.outcomes.items())),
         "errors": driver.errors[:20],
+        "warnings": sorted(driver.warnings)[:20],
         "roster": roster_file,
     }
 
@@ -200,6 +207,8 @@ def _run(args: argparse.Namespace) -> None:
     print(f"  settled: {sent['settled']}; {len(sent['errors'])} refused request(s)")
     for refused in sent["errors"]:
         print(f"  ! {refused}")
+    for warning in sent["warnings"]:
+        print(f"  (sent as CloudEvents instead) {warning}")
     print(f"next: mutu report --period {roster.PERIOD}   (or --html report.html)")
 
 
