@@ -53,11 +53,11 @@ class World:
     appraisals: list[dict[str, Any]] = field(default_factory=list)
 
     def prefix(self, kind: str) -> str:
-        return f"demo-{self.seed}-{kind}"
+        return f"demo-{self.seed}{self.scale[0]}-{kind}"
 
 
 def build(seed: int = 2026, scale: Scale = "small") -> World:
-    rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not secrets
+    rng = random.Random(f"{seed}-{scale}")  # noqa: S311 - a reproducible simulation, not secrets
     per_unit, counter, online, struggling_online = SIZES[scale]
     people = roster.roster(rng, per_unit)
     world = World(seed, scale, people, rng.choice([u for u in roster.UNITS if u.startswith("kel-")]))
