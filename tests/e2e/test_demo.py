@@ -1,5 +1,6 @@
 """`mutu demo` at small scale against the real services; `mutu report` must show what it sent."""
 
+import asyncio
 import json
 import os
 import shutil
@@ -84,10 +85,31 @@ async def test_report_shows_jp_points_and_recommendations(target: demo.Target, s
     assert (sent["struggling_unit"], "unit_element_low", "online_service_guidance") in recs
 
 
-async def test_running_the_demo_twice_counts_nothing_twice(target: demo.Target, sent: dict[str, Any]) -> None:
+def cli(target: demo.Target, var_dir: Path, *args: str) -> str:
+    """`python -m mutu ...` against the target: URLs as options, keys from the environment."""
+    urls = [f"--base-url-{service}={url}" for service, url in target.urls.items()]
+    keys = {f"MUTU_{role.upper()}_KEY": key for role, key in target.keys.items()}
+    return subprocess.run(
+        [sys.executable, "-m", "mutu", *args, *urls],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        env=os.environ | keys | {"VAR_DIR": str(var_dir)},
+    ).stdout
+
+
+async def test_running_the_demo_twice_counts_nothing_twice(
+    target: demo.Target, sent: dict[str, Any], tmp_path: Path
+) -> None:
     before = await settled_report(target, sent)
-    again = await demo.simulate(target, seed=SEED, scale="small", quiet=True)
+    out = await asyncio.to_thread(cli, target, tmp_path, "demo", "--scale", "small", "--seed", str(SEED))
+    assert "0 refused request(s)" in out
+    assert "next: mutu report" in out
+    again = json.loads((tmp_path / "demo-summary.json").read_text())
+    assert again["settled"]
     assert again["errors"] == []
+    assert json.loads((tmp_path / "demo-roster.json").read_text()) == json.loads(json.dumps(sent["roster"]))
     after = await settled_report(target, sent)
     assert [(u["unit_id"], u["respondents"], u["converted"]) for u in after["units"]] == [
         (u["unit_id"], u["respondents"], u["converted"]) for u in before["units"]
@@ -103,30 +125,20 @@ async def test_html_report_renders_its_charts_in_chromium(
     found = await settled_report(target, sent)
     page, roster_file = tmp_path / "report.html", tmp_path / "roster.json"
     roster_file.write_text(json.dumps(sent["roster"]))
-    urls = [f"--base-url-{service}={url}" for service, url in target.urls.items()]
-    env = os.environ | {f"MUTU_{role.upper()}_KEY": key for role, key in target.keys.items()}
-    cli = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mutu",
-            "report",
-            "--period",
-            "2026-Q4",
-            "--html",
-            str(page),
-            "--roster",
-            str(roster_file),
-            *urls,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        env=env | {"VAR_DIR": str(tmp_path)},
-    ).stdout
-    assert f"{found['jp']['met']} of {found['jp']['people']} reached the 20-JP duty" in cli
-    assert sent["struggling_unit"] in cli
+    out = await asyncio.to_thread(
+        cli,
+        target,
+        tmp_path,
+        "report",
+        "--period",
+        "2026-Q4",
+        "--html",
+        str(page),
+        "--roster",
+        str(roster_file),
+    )
+    assert f"{found['jp']['met']} of {found['jp']['people']} reached the 20-JP duty" in out
+    assert sent["struggling_unit"] in out
     assert "<script" not in page.read_text()
     assert "http" not in page.read_text().replace('xmlns="http://www.w3.org/2000/svg"', "")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
