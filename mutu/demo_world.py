@@ -15,7 +15,9 @@ RATINGS = ("SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG")
 RATING_WEIGHTS = (15, 62, 14, 7, 2)
 # the struggling unit's online channel: procedure (u2) and time (u3) are hard to get through
 PASS_MARK = 60
-STRUGGLING_MEANS = {"u2": 1.7, "u3": 2.2, "u5": 2.8, "u6": 2.7}
+# (every other element stays at 3.0 or more, well clear of the 2.6 rule while responses arrive)
+STRUGGLING_MEANS = {"u2": 1.7, "u3": 2.2}
+STRUGGLING_BASE = 3.0
 
 
 Transport = Literal["xapi", "structured", "binary", "group"]
@@ -158,7 +160,7 @@ def _responses(world: World, rng: random.Random, unit_id: str, counter: int, onl
             served_by = desk[0 if i % 3 != 2 else -1] if channel == "counter" and desk else None  # noqa: PLR2004
             struggling = channel == "online" and unit_id == world.struggling
             means = STRUGGLING_MEANS if struggling else {}
-            level = 3.8 if served_by == desk[0] else base
+            level = 3.8 if served_by == desk[0] else (STRUGGLING_BASE if struggling else base)
             response: dict[str, Any] = {
                 "response_id": world.prefix(f"r-{unit_id}-{channel}-{i}"),
                 "unit_id": unit_id,
