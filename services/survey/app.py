@@ -12,5 +12,7 @@ def create_app(settings: SurveySettings) -> FastAPI:
     runtime = Runtime("survey", settings)
     responses = Aggregates(runtime.store.collection("responses"), runtime.relay)
     feedback = Aggregates(runtime.store.collection("feedback"), runtime.relay)
-    routers = routes.build_routes(auth=runtime.auth, responses=responses, feedback=feedback)
+    routers = routes.build_routes(
+        auth=runtime.auth, responses=responses, feedback=feedback, settings=settings
+    )
     return runtime.app(title="Mutu survey", routers=routers)

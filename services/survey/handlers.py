@@ -6,7 +6,10 @@ from shared.storage import Document
 
 
 async def record_response(
-    submitted: envelope.CloudEvent[events.SurveySubmitted], *, responses: Aggregates
+    submitted: envelope.CloudEvent[events.SurveySubmitted],
+    *,
+    responses: Aggregates,
+    comment: str | None = None,
 ) -> bool:
     """Keep one response per response_id and publish it once; False if seen before."""
     response = submitted.data
@@ -14,7 +17,8 @@ async def record_response(
     def decide(doc: Document) -> Change | None:
         if doc:  # the same response_id under another event id: already recorded
             return None
-        return Change(set=response.model_dump(mode="json") | {"event_id": submitted.id}, publish=[submitted])
+        kept = response.model_dump(mode="json") | {"event_id": submitted.id, "comment": comment}
+        return Change(set=kept, publish=[submitted])  # the comment stays here, never on the bus
 
     return await responses.apply(response.response_id, submitted.id, decide)
 

@@ -5,3 +5,6 @@ from shared.settings import PORTS, ServiceSettings
 
 class SurveySettings(ServiceSettings):
     port: int = PORTS["survey"]
+    responses_max_body_bytes: int = 16 * 1024
+    responses_rate_per_second: float = 5.0
+    responses_burst: int = 60

@@ -1,0 +1,67 @@
+"""Public kiosk routes: the questionnaire and plain-JSON responses (no key, size and rate limited)."""
+
+import datetime as dt
+import math
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from services.survey import skm
+from shared import envelope, events, ratelimit
+from shared.fields import Identifier, Nip, Quarter, Text, UnitId
+from shared.identifiers import derived_id
+
+Record = Callable[[envelope.CloudEvent[events.SurveySubmitted], str | None], Awaitable[bool]]
+
+
+class KioskResponse(BaseModel):
+    """A kiosk submission: strictly anonymous, unknown fields (name, phone, e-mail...) refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    response_id: Identifier
+    unit_id: UnitId
+    service_type: Text
+    channel: events.Channel
+    period: Quarter | None = None
+    answers: events.Answers
+    served_by_nip: Nip | None = None
+    respondent: events.Respondent | None = None
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+def current_quarter(now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+
+
+def build(record: Record, *, limiter: ratelimit.TokenBuckets, max_body_bytes: int) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/questionnaire")
+    async def questionnaire() -> dict[str, object]:
+        return skm.questionnaire()
+
+    @router.post("/responses", status_code=202)
+    async def post_response(request: Request) -> dict[str, str]:
+        client = request.client.host if request.client else "unknown"
+        wait = limiter.take(client)
+        if wait > 0:
+            raise HTTPException(429, "too many responses", headers={"Retry-After": str(math.ceil(wait))})
+        body = await request.body()
+        if len(body) > max_body_bytes:
+            raise HTTPException(413, "body too large")
+        try:
+            submitted = KioskResponse.model_validate_json(body)
+        except ValidationError as error:
+            raise HTTPException(422, error.errors(include_url=False, include_input=False)) from None
+        fields = submitted.model_dump(exclude={"comment"}, exclude_none=True)
+        data = events.SurveySubmitted.model_validate(
+            fields | {"period": submitted.period or current_quarter()}
+        )
+        event = envelope.wrap(data, source="/survey/kiosk", event_id=derived_id("kiosk", data.response_id))
+        await record(event, submitted.comment)
+        return {"id": data.response_id}
+
+    return router

@@ -1,0 +1,80 @@
+"""Survey kiosk on the real broker and store: questionnaire, anonymous responses once, limits."""
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from tests import infra
+from tests.builders import random_id
+
+pytestmark = pytest.mark.e2e
+
+
+def a_response(**changes: Any) -> dict[str, Any]:
+    return {
+        "response_id": random_id(),
+        "unit_id": "kel-candisari",
+        "service_type": "KTP",
+        "channel": "counter",
+        "answers": {f"u{i}": 1 + i % 4 for i in range(1, 10)},
+        "respondent": {"age_band": "25-34", "sex": "P"},
+        "comment": "SECRET-COMMENT antrian lama",
+    } | changes
+
+
+async def test_questionnaire_lists_nine_elements(stack: infra.Stack, http: httpx.AsyncClient) -> None:
+    form = (await http.get(f"{stack.urls['survey']}/questionnaire")).json()
+    assert [e["name"] for e in form["elements"]][7:] == [
+        "Penanganan Pengaduan, Saran dan Masukan",
+        "Sarana dan Prasarana",
+    ]
+    assert set(form["respondent_profile"]) == {"age_band", "sex", "education", "occupation"}
+
+
+async def test_duplicate_response_published_once_without_comment(
+    stack: infra.Stack, http: httpx.AsyncClient, bus: infra.BusRecorder
+) -> None:
+    body = a_response()
+    answers = [await http.post(f"{stack.urls['survey']}/responses", json=body) for _ in range(3)]
+    assert [a.status_code for a in answers] == [202, 202, 202]
+    assert {a.json()["id"] for a in answers} == {body["response_id"]}
+
+    async def published() -> list[dict[str, Any]] | None:
+        seen = [
+            e
+            for e in infra.events_on(bus, "survey.submitted")
+            if e["data"]["response_id"] == body["response_id"]
+        ]
+        return seen or None
+
+    seen = await infra.eventually(published)
+    await asyncio.sleep(1)  # a second copy would arrive within the sweep interval
+    seen = [
+        e for e in infra.events_on(bus, "survey.submitted") if e["data"]["response_id"] == body["response_id"]
+    ]
+    assert len(seen) == 1
+    assert "SECRET-COMMENT" not in str(seen[0])
+    assert "comment" not in seen[0]["data"]
+    assert seen[0]["data"]["period"].count("-Q") == 1
+
+
+@pytest.mark.parametrize("field", ["name", "phone", "email", "address"])
+async def test_personal_fields_are_refused(stack: infra.Stack, http: httpx.AsyncClient, field: str) -> None:
+    answer = await http.post(f"{stack.urls['survey']}/responses", json=a_response(**{field: "x"}))
+    assert answer.status_code == 422
+
+
+async def test_large_body_refused(stack: infra.Stack, http: httpx.AsyncClient) -> None:
+    answer = await http.post(f"{stack.urls['survey']}/responses", json=a_response(service_type="x" * 20_000))
+    assert answer.status_code == 413
+
+
+async def test_burst_from_one_client_is_rate_limited(stack: infra.Stack, http: httpx.AsyncClient) -> None:
+    answers = await asyncio.gather(
+        *(http.post(f"{stack.urls['survey']}/responses", json=a_response(answers={})) for _ in range(120))
+    )
+    limited = [a for a in answers if a.status_code == 429]
+    assert limited
+    assert int(limited[0].headers["Retry-After"]) >= 1
