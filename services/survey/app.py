@@ -12,7 +12,8 @@ def create_app(settings: SurveySettings) -> FastAPI:
     runtime = Runtime("survey", settings)
     responses = Aggregates(runtime.store.collection("responses"), runtime.relay)
     feedback = Aggregates(runtime.store.collection("feedback"), runtime.relay)
+    summaries = Aggregates(runtime.store.collection("summaries"), runtime.relay)
     routers = routes.build_routes(
-        auth=runtime.auth, responses=responses, feedback=feedback, settings=settings
+        auth=runtime.auth, responses=responses, feedback=feedback, summaries=summaries, settings=settings
     )
     return runtime.app(title="Mutu survey", routers=routers)

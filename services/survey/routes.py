@@ -1,24 +1,44 @@
 """Survey HTTP routes: responses and feedback from integrators."""
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-from services.survey import handlers, kiosk
+from fastapi import APIRouter, Depends, Query
+
+from services.survey import handlers, kiosk, summary
 from services.survey.settings import SurveySettings
 from shared import envelope, events, ratelimit, web
 from shared.aggregates import Aggregates
 
 
 def build_routes(
-    *, auth: web.Auth, responses: Aggregates, feedback: Aggregates, settings: SurveySettings
+    *,
+    auth: web.Auth,
+    responses: Aggregates,
+    feedback: Aggregates,
+    summaries: Aggregates,
+    settings: SurveySettings,
 ) -> list[APIRouter]:
     async def accept(event: envelope.CloudEvent[events.Event]) -> bool:
         if isinstance(event.data, events.SurveySubmitted):
-            return await handlers.record_response(event, responses=responses)  # type: ignore[arg-type]
+            return await record(event, None)  # type: ignore[arg-type]
         return await handlers.record_feedback(event, feedback=feedback)  # type: ignore[arg-type]
 
     async def record(event: envelope.CloudEvent[events.SurveySubmitted], comment: str | None) -> bool:
-        return await handlers.record_response(event, responses=responses, comment=comment)
+        recorded = await handlers.record_response(event, responses=responses, comment=comment)
+        stored = await responses.get(event.data.response_id)
+        if stored is not None and stored.get("event_id") == event.id:  # count the first-recorded copy only
+            await summary.count(event.data, summaries=summaries)
+        return recorded
+
+    reader = APIRouter(dependencies=[Depends(auth.require("reader"))])
+
+    @reader.get("/units/{unit_id}/responses/summary")
+    async def responses_summary(
+        unit_id: str, period: Annotated[str, Query(pattern=r"^20\d\d-Q[1-4]$")]
+    ) -> dict[str, Any]:
+        population = settings.populations.get(unit_id, settings.default_population)
+        return await summary.read(unit_id, period, population, summaries=summaries)
 
     limiter = ratelimit.TokenBuckets(rate=settings.responses_rate_per_second, burst=settings.responses_burst)
     public = kiosk.build(record, limiter=limiter, max_body_bytes=settings.responses_max_body_bytes)
-    return [public, web.event_intake(auth, [events.SurveySubmitted, events.FeedbackReceived], accept)]
+    return [public, reader, web.event_intake(auth, [events.SurveySubmitted, events.FeedbackReceived], accept)]

@@ -71,6 +71,29 @@ async def test_large_body_refused(stack: infra.Stack, http: httpx.AsyncClient) -
     assert answer.status_code == 413
 
 
+async def test_summary_counts_each_response_once(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
+) -> None:
+    unit = random_id("kel")
+    bodies = [
+        a_response(unit_id=unit, period="2026-Q2", channel="online" if i % 3 else "counter") for i in range(9)
+    ]
+    for body in bodies + bodies[:3]:
+        assert (await http.post(f"{stack.urls['survey']}/responses", json=body)).status_code == 202
+    answer = await http.get(
+        f"{stack.urls['survey']}/units/{unit}/responses/summary",
+        params={"period": "2026-Q2"},
+        headers={"Authorization": f"Bearer {keys.reader}"},
+    )
+    summary = answer.json()
+    assert summary["responses"] == 9
+    assert summary["channels"] == {"online": 6, "counter": 3}
+    assert summary["answers"]["u1"] == {"2": 9}
+    assert summary["profile"]["sex"] == {"P": 9}
+    assert summary["sample"] == {"population": 1000, "minimum": 278, "reached": False}
+
+
+# Last in this file: it empties this client's token bucket.
 async def test_burst_from_one_client_is_rate_limited(stack: infra.Stack, http: httpx.AsyncClient) -> None:
     answers = await asyncio.gather(
         *(http.post(f"{stack.urls['survey']}/responses", json=a_response(answers={})) for _ in range(120))
