@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.survey import routes
+from services.survey import forums, routes
 from services.survey.settings import SurveySettings
 from shared.aggregates import Aggregates
 from shared.runtime import Runtime
@@ -16,4 +16,6 @@ def create_app(settings: SurveySettings) -> FastAPI:
     routers = routes.build_routes(
         auth=runtime.auth, responses=responses, feedback=feedback, summaries=summaries, settings=settings
     )
+    forum_docs = Aggregates(runtime.store.collection("forums"), runtime.relay)
+    routers.append(forums.build(runtime.auth, forums=forum_docs, totals=summaries))
     return runtime.app(title="Mutu survey", routers=routers)

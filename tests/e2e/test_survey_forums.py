@@ -1,0 +1,46 @@
+"""Survey forums on the real broker and store: items publish FeedbackReceived once, without text."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests import infra
+from tests.builders import random_id
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_forum_items_publish_feedback_once_and_summarise(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
+) -> None:
+    url, unit = stack.urls["survey"], random_id("kel")
+    writer = {"Authorization": f"Bearer {keys.integrator}"}
+    reader = {"Authorization": f"Bearer {keys.reader}"}
+    forum = {"date": "2026-05-04", "unit_id": unit, "topic": "Antrian KTP", "attendees": 25}
+    assert (await http.post(f"{url}/forums", json=forum)).status_code == 401
+    forum_id = (await http.post(f"{url}/forums", json=forum, headers=writer)).json()["id"]
+    items = [
+        {"category": "complaint", "topic": "antrian", "text": "SECRET-TEXT menunggu 3 jam"},
+        {"category": "complaint", "topic": "antrian", "text": "nomor antrian habis"},
+        {"category": "appreciation", "topic": "petugas", "text": "ramah"},
+    ]
+    ids = [
+        (await http.post(f"{url}/forums/{forum_id}/items", json=i, headers=writer)).json()["id"]
+        for i in items
+    ]
+    again = await http.post(f"{url}/forums/{forum_id}/items", json=items[0], headers=writer)
+    assert again.json()["id"] == ids[0]
+
+    async def published() -> list[dict[str, Any]] | None:
+        seen = [e for e in infra.events_on(bus, "survey.feedback_received") if e["data"]["unit_id"] == unit]
+        return seen if len(seen) >= 3 else None
+
+    seen = await infra.eventually(published)
+    assert sorted(e["data"]["feedback_id"] for e in seen) == sorted(ids)
+    assert "SECRET-TEXT" not in str(seen)
+    feedback = (await http.get(f"{url}/units/{unit}/feedback", headers=reader)).json()
+    assert feedback["by_category"] == {"complaint": 2, "appreciation": 1}
+    assert {t["topic"]: t.get("complaint", 0) for t in feedback["by_topic"]} == {"antrian": 2, "petugas": 0}
+    listed = (await http.get(f"{url}/forums", params={"unit_id": unit}, headers=reader)).json()
+    assert [(f["forum_id"], f["items_count"], f["attendees"]) for f in listed] == [(forum_id, 3, 25)]
