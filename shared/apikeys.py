@@ -4,15 +4,25 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
+import os
 import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from shared import events
+
+logger = logging.getLogger(__name__)
+
 Role = Literal["integrator", "reader", "admin"]
 ROLES: tuple[Role, ...] = ("integrator", "reader", "admin")
 ALL_SCOPES = "*"
 PREFIX = "mutu"
+# What an integrator key may be scoped to: the event types it may post, plus these route families.
+ROUTE_SCOPES = ("xapi", "enrolments", "groups", "redemptions")
+SCOPES: tuple[str, ...] = (*events.BY_TYPE, *ROUTE_SCOPES)
+MAX_TOKEN_LENGTH = 128  # a real token is ~50 characters; longer ones are not even hashed
 
 
 @dataclass(frozen=True)
@@ -35,8 +45,9 @@ class ApiKey:
         return scope is None or ALL_SCOPES in self.scopes or scope in self.scopes
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+def _digest(token: str) -> str:
+    """SHA-256 of the whole token: it holds 192 random bits, so no salt or slow hash is needed."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class KeyFile:
@@ -53,25 +64,39 @@ class KeyFile:
         except FileNotFoundError:
             return {}
         if mtime != self._mtime:
-            raw = json.loads(self.path.read_text())
-            self._keys = {
-                k["key_id"]: ApiKey(**{**k, "scopes": tuple(k["scopes"])}) for k in raw.get("keys", [])
-            }
+            try:
+                raw = json.loads(self.path.read_text())
+                self._keys = {
+                    k["key_id"]: ApiKey(**{**k, "scopes": tuple(k["scopes"])}) for k in raw.get("keys", [])
+                }
+            except (OSError, ValueError, TypeError, KeyError, AttributeError):
+                # Keep the keys last read (none at first): a broken file never lets anyone in.
+                logger.exception("API key file %s is unreadable; keeping the keys last read", self.path)
+                return self._keys
             self._mtime = mtime
         return self._keys
 
     def verify(self, presented: str) -> ApiKey | None:
-        """The key a bearer token stands for, or None; compares digests in constant time."""
+        """The live key a bearer token stands for, or None; compares digests in constant time."""
+        if len(presented) > MAX_TOKEN_LENGTH:
+            return None
         parts = presented.split("_", 2)
         if len(parts) != 3 or parts[0] != PREFIX:  # noqa: PLR2004 - mutu_<id>_<secret>
             return None
         key = self.keys().get(parts[1])
-        if key is None or not hmac.compare_digest(key.digest, _digest(presented)):
+        if key is None or not hmac.compare_digest(key.digest, _digest(presented)) or key.revoked:
             return None
         return key
 
     def create(self, role: Role, scopes: tuple[str, ...] = (ALL_SCOPES,), name: str = "") -> str:
         """Add a key and return its token; only the digest is stored."""
+        if role not in ROLES:
+            msg = f"role must be one of {', '.join(ROLES)}"
+            raise ValueError(msg)
+        unknown = sorted(set(scopes) - {ALL_SCOPES, *SCOPES})
+        if unknown or not scopes:
+            msg = f"unknown scopes {unknown}; known: {', '.join(SCOPES)}"
+            raise ValueError(msg)
         key_id = secrets.token_hex(6)
         token = f"{PREFIX}_{key_id}_{secrets.token_urlsafe(24)}"
         self._write([*self.keys().values(), ApiKey(key_id, role, _digest(token), scopes, name)])
@@ -88,7 +113,9 @@ class KeyFile:
     def _write(self, keys: list[ApiKey]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"keys": [asdict(k) for k in keys]}, indent=2))
-        tmp.chmod(0o600)
+        tmp.unlink(missing_ok=True)
+        descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # owner-only from the start
+        with os.fdopen(descriptor, "w") as out:
+            out.write(json.dumps({"keys": [asdict(k) for k in keys]}, indent=2))
         tmp.replace(self.path)
         self._mtime = None

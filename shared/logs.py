@@ -1,9 +1,11 @@
-"""Logging set-up: one JSON object per line, level from LOG_LEVEL."""
+"""Logging set-up: one JSON object per line, level from LOG_LEVEL, NIP-like digit runs masked."""
 
 import json
 import logging
 import sys
 from typing import Any
+
+from shared import redact
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
@@ -26,7 +28,12 @@ class JsonFormatter(logging.Formatter):
         )
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
+        return redact.text(json.dumps(line, default=str))
+
+
+class PlainFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact.text(super().format(record))
 
 
 def configure(service: str, *, level: str = "INFO", json_lines: bool = True) -> None:
@@ -34,5 +41,5 @@ def configure(service: str, *, level: str = "INFO", json_lines: bool = True) -> 
     if json_lines:
         handler.setFormatter(JsonFormatter(service))
     else:
-        handler.setFormatter(logging.Formatter(f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(PlainFormatter(f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)

@@ -1,7 +1,7 @@
 """HTTP plumbing shared by the services: probes, metrics, API-key checks, CloudEvent intake, 4xx."""
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -9,9 +9,10 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import apikeys, envelope, events, metrics
+from shared import apikeys, envelope, events, metrics, redact
 
 Check = Callable[[], Awaitable[bool]]
 
@@ -48,24 +49,31 @@ _bearer = HTTPBearer(auto_error=False)
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
+class Requirement:
+    """A FastAPI dependency demanding a live key of a role (and scope): 401 without one, 403 if wrong."""
+
+    def __init__(self, keys: apikeys.KeyFile, role: apikeys.Role, scope: str | None) -> None:
+        self.keys = keys
+        self.role = role
+        self.scope = scope
+
+    async def __call__(self, credentials: Credentials) -> apikeys.ApiKey:
+        key = self.keys.verify(credentials.credentials) if credentials else None
+        if key is None:
+            raise HTTPException(401, "a valid API key is required", {"WWW-Authenticate": "Bearer"})
+        if not key.allows(self.role, self.scope):
+            raise HTTPException(403, f"this key may not do that (needs {self.role})")
+        return key
+
+
 class Auth:
-    """Builds FastAPI dependencies that demand a key of a role: 401 without one, 403 if wrong."""
+    """Builds the key requirements of a service's routes from its key file."""
 
     def __init__(self, keys: apikeys.KeyFile) -> None:
         self._keys = keys
 
-    def require(
-        self, role: apikeys.Role, scope: str | None = None
-    ) -> Callable[..., Awaitable[apikeys.ApiKey]]:
-        async def dependency(credentials: Credentials) -> apikeys.ApiKey:
-            key = self._keys.verify(credentials.credentials) if credentials else None
-            if key is None:
-                raise HTTPException(401, "a valid API key is required", {"WWW-Authenticate": "Bearer"})
-            if not key.allows(role, scope):
-                raise HTTPException(403, f"this key may not do that (needs {role})")
-            return key
-
-        return dependency
+    def require(self, role: apikeys.Role, scope: str | None = None) -> Requirement:
+        return Requirement(self._keys, role, scope)
 
 
 def check_scope(key: apikeys.ApiKey, event_type: str) -> None:
@@ -126,16 +134,20 @@ async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 def install(app: FastAPI, *, max_body_bytes: int) -> None:
-    """Body limit, and 422 answers that give field-level reasons without echoing the input."""
+    """Body limit, and 4xx answers that give reasons without echoing input or personal data."""
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
-        detail: list[dict[str, Any]] = [
-            {"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in error.errors()
-        ]
         metrics.EVENTS_REJECTED.labels("422").inc()
-        return JSONResponse({"detail": detail}, status_code=422)
+        return JSONResponse({"detail": redact.validation_errors(error.errors())}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def refused(_: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code in {204, 304}:
+            return Response(status_code=error.status_code, headers=error.headers)
+        body = {"detail": redact.detail(error.detail)}
+        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
 Accept = Callable[[envelope.CloudEvent[events.Event]], Awaitable[bool]]
