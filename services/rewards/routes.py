@@ -50,7 +50,10 @@ def build_routes(*, auth: web.Auth, ledgers: handlers.Ledgers) -> list[APIRouter
 
     @router.get("/leaderboard")
     async def leaderboard(
-        period: Quarter, unit_id: UnitId | None = None, limit: Annotated[int, Query(ge=1, le=100)] = 10
+        period: Quarter,
+        _: Reader,
+        unit_id: UnitId | None = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 10,
     ) -> dict[str, Any]:
         """Points earned in the period; ties: more points first, then NIP order (deterministic)."""
         query: dict[str, Any] = {f"earned.{period}": {"$gt": 0}}

@@ -113,7 +113,9 @@ async def test_leaderboard_and_paged_ledger(
     async def ranked() -> list[dict[str, object]] | None:
         leaders = (
             await http.get(
-                f"{stack.urls['rewards']}/leaderboard", params={"unit_id": unit, "period": "2026-Q4"}
+                f"{stack.urls['rewards']}/leaderboard",
+                params={"unit_id": unit, "period": "2026-Q4"},
+                headers=auth(keys.reader),
             )
         ).json()["leaders"]
         return leaders if sum(int(row["points"]) for row in leaders) == 60 else None
