@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mutu import demo, keys, launcher, report, rewards
+from mutu import demo, dlq, keys, launcher, report, rewards
 
 Commands = Any  # argparse's sub-parsers action has no public type
 
@@ -31,6 +31,7 @@ def _launch_commands(commands: Commands) -> None:
 REGISTRARS: tuple[Callable[[Commands], None], ...] = (
     _launch_commands,
     demo.add_to,
+    dlq.add_to,
     keys.add_to,
     report.add_to,
     rewards.add_to,

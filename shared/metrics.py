@@ -53,3 +53,11 @@ DEAD_LETTERS = Counter(
     ["queue", "reason"],
     registry=REGISTRY,
 )
+CONSUMER_RESTARTS = Counter(
+    "mutu_consumer_restarts_total",
+    "Subscribers re-started by the watchdog after their consumer was lost.",
+    registry=REGISTRY,
+)
+BROKER_CONNECTED = Gauge(
+    "mutu_broker_connected", "1 while the broker answers and every consumer is live.", registry=REGISTRY
+)

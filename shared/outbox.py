@@ -79,8 +79,9 @@ class OutboxRelay:
         self._publisher = publisher
         self._sweep_seconds = sweep_seconds
         self._collections: list[AsyncCollection[Document]] = []
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._in_flight: set[str] = set()
+        self._tasks: set[asyncio.Task[bool]] = set()
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._degraded_since: dt.datetime | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._clears: dict[str, tuple[AsyncCollection[Document], list[Any]]] = {}
         self._clearing = False
@@ -110,20 +111,43 @@ class OutboxRelay:
         doc_id: Any,
         version: int | None,
         entries: Sequence[Entry],
-    ) -> None:
-        fresh = [e for e in sorted(entries, key=lambda e: e.seq) if e.event_id not in self._in_flight]
-        self._in_flight.update(e.event_id for e in fresh)
+    ) -> bool:
+        """Publish a document's entries in `seq` order, one delivery per document at a time.
+
+        After a failed delivery (broker down) the relay is degraded: every delivery re-reads the
+        document's whole outbox, so older entries still pending go out before newer ones.
+        """
+        lock_key = (collection.full_name, str(doc_id))
+        lock = self._locks.setdefault(lock_key, asyncio.Lock())
+        contended = lock.locked()  # another delivery may have published these meanwhile
         try:
-            for entry in fresh:
-                await self._publisher.publish_raw(
-                    entry.body.encode(), routing_key=entry.routing_key, message_id=entry.event_id
-                )
-                logger.info("published %s event=%s", entry.routing_key, entry.event_id)
-            await self._clear(collection, doc_id, version, fresh)
+            async with lock:
+                if version is None or contended or self._degraded_since is not None:
+                    version, entries = None, await _pending_entries(collection, doc_id)
+                await self._publish_and_clear(collection, doc_id, version, entries)
         except Exception:  # the entries stay pending; the sweeper retries them
+            self._degraded_since = dt.datetime.now(dt.UTC)
             logger.warning("outbox delivery deferred doc=%s", doc_id, exc_info=True)
+            return False
         finally:
-            self._in_flight.difference_update(e.event_id for e in fresh)
+            if not lock.locked() and self._locks.get(lock_key) is lock:
+                del self._locks[lock_key]
+        return True
+
+    async def _publish_and_clear(
+        self,
+        collection: AsyncCollection[Document],
+        doc_id: Any,
+        version: int | None,
+        entries: Sequence[Entry],
+    ) -> None:
+        ordered = sorted(entries, key=lambda e: e.seq)
+        for entry in ordered:
+            await self._publisher.publish_raw(
+                entry.body.encode(), routing_key=entry.routing_key, message_id=entry.event_id
+            )
+            logger.debug("published %s event=%s", entry.routing_key, entry.event_id)
+        await self._clear(collection, doc_id, version, ordered)
 
     async def _clear(
         self,
@@ -160,12 +184,13 @@ class OutboxRelay:
         finally:
             self._clearing = False
 
-    async def sweep(self) -> int:
-        """Publish every pending entry older than a short grace period; returns how many."""
-        published = 0
-        cutoff = dt.datetime.now(dt.UTC) - SWEEP_GRACE
+    async def sweep(self, grace: dt.timedelta = SWEEP_GRACE) -> int:
+        """Publish every pending entry older than `grace` (fast path's head start); returns how many."""
+        published, failed = 0, False
+        started = dt.datetime.now(dt.UTC)
+        cutoff = started - grace
         for collection in self._collections:
-            async for doc in collection.find({"outbox_pending": True}, {"outbox": 1, "version": 1}):
+            async for doc in collection.find({"outbox_pending": True}, {"outbox": 1}):
                 stored = doc.get("outbox") or {}
                 if not stored:
                     await collection.update_one(
@@ -174,8 +199,11 @@ class OutboxRelay:
                     continue
                 entries = [Entry.load(k, v) for k, v in stored.items() if _aware(v["at"]) < cutoff]
                 if entries:
-                    await self._deliver(collection, doc["_id"], None, entries)
+                    failed |= not await self._deliver(collection, doc["_id"], None, entries)
                     published += len(entries)
+        degraded = self._degraded_since
+        if not failed and degraded is not None and degraded < cutoff:
+            self._degraded_since = None  # this sweep saw everything pending since the failure
         return published
 
     async def pending(self) -> tuple[int, float]:
@@ -200,14 +228,19 @@ class OutboxRelay:
     def start(self) -> None:
         self._sweeper = asyncio.create_task(self._sweep_forever())
 
-    async def stop(self) -> None:
-        """Finish in-flight deliveries, then a last sweep so the outbox is flushed on shutdown."""
+    async def stop(self, *, flush: bool = True) -> None:
+        """Finish in-flight deliveries, then (with `flush`) a last sweep of everything pending."""
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=10)
+        if flush:
+            try:
+                await asyncio.wait_for(self.sweep(grace=dt.timedelta(0)), timeout=10)
+            except (TimeoutError, PyMongoError):
+                logger.warning("outbox not fully flushed on shutdown; the next start publishes it")
 
 
 async def _clear_batch(
@@ -236,6 +269,11 @@ async def _clear_batch(
         ],
         ordered=False,
     )
+
+
+async def _pending_entries(collection: AsyncCollection[Document], doc_id: Any) -> list[Entry]:
+    doc = await collection.find_one({"_id": doc_id}, {"outbox": 1}) or {}
+    return [Entry.load(k, v) for k, v in (doc.get("outbox") or {}).items()]
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

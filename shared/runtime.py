@@ -10,6 +10,7 @@ from shared import apikeys, events, messaging, web
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
 from shared.storage import Store
+from shared.watchdog import Watchdog, consumers_alive
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class Runtime:
         self.auth = web.Auth(apikeys.KeyFile(settings.keys_file))
         self.consumed: list[type[events.Event]] = []
         self.on_start: list[Hook] = []
+        self.watchdog = Watchdog(self.broker, self._attach_broker)
 
     def consume(self, event: type[events.Event], handler: messaging.Handler) -> None:
         """Subscribe a handler to this service's queue for `event`."""
@@ -46,30 +48,39 @@ class Runtime:
         )
 
     async def broker_up(self) -> bool:
-        return await self.broker.ping(timeout=2)
+        try:
+            return self.watchdog.attached and await self.broker.ping(timeout=2)
+        except Exception:  # noqa: BLE001 - a probe answers, it does not raise
+            return False
 
     async def consuming(self) -> bool:
-        return messaging.consuming(self.broker)
+        return self.watchdog.attached and await consumers_alive(self.broker)
+
+    async def _attach_broker(self) -> None:
+        """Connect, declare the dead-letter topology and start consuming (retried while down)."""
+        await self.broker.connect()
+        await messaging.declare_dead_letters(self.broker, self.service, self.consumed)
+        await self.broker.start()
 
     @asynccontextmanager
     async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
         async with self.store:
-            await self.broker.connect()
-            await messaging.declare_dead_letters(self.broker, self.service, self.consumed)
             await self.relay.ensure_indexes()
             for hook in self.on_start:
                 await hook()
-            await self.broker.start()
+            # HTTP is served even while the broker is down: posts wait in the outbox.
+            await self.watchdog.start()
             self.relay.start()
             await self.relay.sweep()
-            logger.info("%s ready", self.service)
+            logger.info("%s ready (broker %s)", self.service, "up" if self.watchdog.attached else "down")
             try:
                 yield
             finally:
                 # Stop taking messages, let in-flight handlers finish, flush the outbox, close.
+                await self.watchdog.stop()
                 for subscriber in self.broker.subscribers:
                     await subscriber.stop()
-                await self.relay.stop()
+                await self.relay.stop(flush=self.watchdog.attached)
                 await self.broker.stop()
 
     def app(self, *, title: str, routers: Sequence[APIRouter]) -> FastAPI:

@@ -1,0 +1,154 @@
+"""Consuming on the real broker and store: redelivery has no second effect, poison ends in the DLQ."""
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aio_pika
+import pytest
+
+from mutu import dlq
+from shared import envelope, events, messaging
+from shared.aggregates import Aggregates, Change
+from shared.outbox import OutboxRelay
+from shared.storage import Store
+from tests import infra
+from tests.builders import a_reward_triggered, structured
+
+pytestmark = pytest.mark.integration
+
+Handler = Callable[[envelope.CloudEvent[Any]], Awaitable[None]]
+
+
+@asynccontextmanager
+async def consumer(amqp_url: str, service: str, handler: Handler) -> AsyncIterator[None]:
+    """`handler` subscribed to `<service>.evaluation.reward_triggered` as a service would be."""
+    broker = messaging.make_broker(amqp_url, graceful_timeout=5)
+    messaging.consume(broker, service=service, event=events.RewardTriggered, handler=handler, attempts=3)
+    await broker.connect()
+    await messaging.declare_dead_letters(broker, service, [events.RewardTriggered])
+    await broker.start()
+    try:
+        yield
+    finally:
+        await broker.stop()
+
+
+async def publish(amqp_url: str, bodies: list[tuple[bytes, str]]) -> None:
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange("mutu.events", aio_pika.ExchangeType.TOPIC, durable=True)
+        for body, message_id in bodies:
+            message = aio_pika.Message(body, message_id=message_id, content_type=envelope.CONTENT_TYPE)
+            await exchange.publish(message, routing_key=events.RewardTriggered.routing_key)
+
+
+def encoded(event: events.Event, event_id: str) -> bytes:
+    return json.dumps(structured(event, event_id=event_id)).encode()
+
+
+async def test_a_redelivered_message_has_no_second_effect(amqp_url: str, store_url: str) -> None:
+    service = f"inbox{uuid.uuid4().hex[:6]}"
+    ids = [f"ev-{i}" for i in range(40)]
+    calls: list[str] = []
+    async with Store(store_url, f"t_{service}") as store:
+        totals = Aggregates(
+            store.collection("totals"), OutboxRelay(messaging.Publisher(messaging.make_broker(amqp_url)))
+        )
+
+        async def handler(message: envelope.CloudEvent[Any]) -> None:
+            calls.append(message.id)
+            change = Change(inc={"points": message.data.points})
+            await totals.apply("all", message.id, lambda _: change)
+            if calls.count(message.id) == 1:  # crash after the write, before the ack
+                raise RuntimeError("crashed before ack")
+
+        async with consumer(amqp_url, service, handler):
+            # every event twice on the bus as well (a publisher retry)
+            await publish(amqp_url, [(encoded(a_reward_triggered(points=3), i), i) for i in ids * 2])
+
+            async def settled() -> bool:
+                return len(calls) >= len(ids) * 2 and all(calls.count(i) >= 2 for i in ids)
+
+            await infra.eventually(settled)
+            await asyncio.sleep(0.5)  # let the last acks go out before closing
+        doc = await totals.get("all") or {}
+    print(f"\nsent={len(ids) * 2} distinct={len(ids)} handler calls={len(calls)} total={doc['points']}")
+    assert len(calls) > len(ids) * 2  # redeliveries did happen
+    assert doc["points"] == 3 * len(ids)  # ...and counted once each
+
+
+async def test_poison_messages_end_in_the_dlq_and_the_flow_continues(amqp_url: str) -> None:
+    service = f"poison{uuid.uuid4().hex[:6]}"
+    handled: list[str] = []
+
+    async def handler(message: envelope.CloudEvent[Any]) -> None:
+        if message.data.reason == "always fails":
+            raise ValueError("this handler always raises")
+        handled.append(message.id)
+
+    wrong_schema = structured(a_reward_triggered(), event_id="ev-wrong") | {"data": {"nip": "x"}}
+    bodies = [
+        (b"this is not json", "ev-notjson"),
+        (json.dumps(wrong_schema).encode(), "ev-wrong"),
+        (encoded(a_reward_triggered(reason="always fails"), "ev-raises"), "ev-raises"),
+        *[(encoded(a_reward_triggered(), f"ev-good-{i}"), f"ev-good-{i}") for i in range(20)],
+    ]
+    dead_letter_queue = f"{service}.{events.RewardTriggered.routing_key}.dlq"
+    async with consumer(amqp_url, service, handler):
+        await publish(amqp_url, bodies)
+        await infra.eventually(lambda: _done(handled, 20))
+
+        async def dead() -> list[dlq.DeadLetter] | None:
+            found = await dlq.list_dead_letters(amqp_url, dead_letter_queue)
+            return found if len(found) == 3 else None
+
+        letters = {d.id: d for d in await infra.eventually(dead)}
+        # listing twice shows the same letters: listing consumes nothing
+        assert {d.id for d in await dlq.list_dead_letters(amqp_url, dead_letter_queue)} == set(letters)
+        assert letters["ev-notjson"].reason == "invalid"
+        assert letters["ev-wrong"].reason == "invalid"
+        assert letters["ev-raises"].reason == "handler_failed"
+        assert "always raises" in letters["ev-raises"].error
+        assert letters["ev-raises"].type == "RewardTriggered"
+        assert {d.queue for d in letters.values()} == {dead_letter_queue}
+
+        replayed = await dlq.replay(amqp_url, dead_letter_queue, "ev-raises")
+        assert [d.id for d in replayed] == ["ev-raises"]
+        # it fails again and comes back; the other two stayed where they were
+        await infra.eventually(dead)
+    print(f"\npoison: sent={len(bodies)} handled={len(handled)} dead-lettered={len(letters)}")
+
+
+async def test_replay_sends_a_dead_letter_back_to_its_consumer(amqp_url: str) -> None:
+    service = f"replay{uuid.uuid4().hex[:6]}"
+    broken = True
+    handled: list[str] = []
+
+    async def handler(message: envelope.CloudEvent[Any]) -> None:
+        if broken:
+            raise RuntimeError("downstream not ready")
+        handled.append(message.id)
+
+    queue = f"{service}.{events.RewardTriggered.routing_key}.dlq"
+    async with consumer(amqp_url, service, handler):
+        await publish(amqp_url, [(encoded(a_reward_triggered(), "ev-later"), "ev-later")])
+
+        async def one_dead() -> bool:
+            return len(await dlq.list_dead_letters(amqp_url, queue)) == 1
+
+        await infra.eventually(one_dead)
+        broken = False
+        replayed = await dlq.replay(amqp_url, queue)
+        assert [(d.id, d.routing_key) for d in replayed] == [("ev-later", "evaluation.reward_triggered")]
+        await infra.eventually(lambda: _done(handled, 1))
+        assert handled == ["ev-later"]
+        assert await dlq.list_dead_letters(amqp_url, queue) == []
+
+
+async def _done(handled: list[str], count: int) -> bool:
+    return len(handled) >= count
