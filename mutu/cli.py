@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mutu import demo, dlq, keys, launcher, report, rewards
+from mutu import asyncapi, demo, dlq, keys, launcher, report, rewards
 
 Commands = Any  # argparse's sub-parsers action has no public type
 
@@ -30,6 +30,7 @@ def _launch_commands(commands: Commands) -> None:
 # One entry per tool module; keep the list sorted.
 REGISTRARS: tuple[Callable[[Commands], None], ...] = (
     _launch_commands,
+    asyncapi.add_to,
     demo.add_to,
     dlq.add_to,
     keys.add_to,

@@ -15,7 +15,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
-from shared import envelope
+from shared import envelope, tracing
 from shared.group_commit import GroupCommit, Pending, Planned, inc_path, set_path
 from shared.outbox import Entry, OutboxRelay, outbox_fields
 from shared.storage import Document, field_key, is_duplicate_key
@@ -60,7 +60,7 @@ class Aggregates:
         Concurrent calls are group-committed (shared/group_commit.py): one read, one bulk write.
         """
         seen = field_key(event_id) if event_id else None
-        return await self._group.submit(Pending(key, seen, decide))
+        return await self._group.submit(Pending(key, seen, tracing.stamped(decide)))
 
     async def _apply_one(self, item: Pending) -> bool:
         """The one-by-one path: used when a grouped write lost a race on its document."""

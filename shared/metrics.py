@@ -1,6 +1,20 @@
-"""One Prometheus registry per process and Mutu's domain metrics (no personal data in labels)."""
+"""One Prometheus registry per process, Mutu's metrics and their samplers (no personal data in labels).
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+HTTP requests are counted by route template (never the raw path, which may hold a NIP); gauges
+that need a query (outbox backlog, queue depths) are refreshed by a `Sampler` in the background.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+
+from faststream.rabbit import RabbitBroker, RabbitQueue
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger(__name__)
 
 REGISTRY = CollectorRegistry()
 
@@ -61,3 +75,110 @@ CONSUMER_RESTARTS = Counter(
 BROKER_CONNECTED = Gauge(
     "mutu_broker_connected", "1 while the broker answers and every consumer is live.", registry=REGISTRY
 )
+QUEUE_MESSAGES = Gauge(
+    "mutu_queue_messages",
+    "Messages waiting in this service's queues (kind: work or dead_letter), as last sampled.",
+    ["queue", "kind"],
+    registry=REGISTRY,
+)
+HTTP_REQUESTS = Counter(
+    "mutu_http_requests_total",
+    "HTTP requests by method, route template and status code.",
+    ["method", "route", "status"],
+    registry=REGISTRY,
+)
+HTTP_LATENCY = Histogram(
+    "mutu_http_request_duration_seconds",
+    "HTTP request latency by method and route template.",
+    ["method", "route"],
+    registry=REGISTRY,
+)
+UNMATCHED = "<unmatched>"
+
+
+class HttpMetrics:
+    """ASGI middleware: counts and times requests under the matched route's template."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+        started = time.perf_counter()
+
+        async def recorded(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recorded)
+        finally:
+            route = route_template(scope)
+            HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
+            HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+
+
+def route_template(scope: Scope) -> str:
+    """`/asn/{nip}/points`, not the path that was asked for."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else UNMATCHED
+
+
+Probe = Callable[[], Awaitable[None]]
+
+
+def outbox_probe(pending: Callable[[], Awaitable[tuple[int, float]]]) -> Probe:
+    async def probe() -> None:
+        count, age = await pending()
+        OUTBOX_BACKLOG.set(count)
+        OUTBOX_AGE.set(age)
+
+    return probe
+
+
+def queue_probe(broker: RabbitBroker, queues: Callable[[], Iterable[tuple[RabbitQueue, str]]]) -> Probe:
+    """Depth of each (queue, kind), read with a re-declaration (the queue's own arguments)."""
+
+    async def probe() -> None:
+        for queue, kind in queues():
+            declared = await broker.declare_queue(queue)
+            result = await declared.declare()
+            QUEUE_MESSAGES.labels(queue.name, kind).set(result.message_count or 0)
+
+    return probe
+
+
+class Sampler:
+    """Runs the probes every `every` seconds until stopped; a failing probe is logged and retried."""
+
+    def __init__(self, probes: Sequence[Probe], every: float = 10.0) -> None:
+        self._probes = probes
+        self._every = every
+        self._task: asyncio.Task[None] | None = None
+
+    async def sample(self) -> None:
+        for probe in self._probes:
+            try:
+                await probe()
+            except Exception:  # metrics never take a service down
+                logger.debug("metrics probe failed", exc_info=True)
+
+    async def _forever(self) -> None:
+        while True:
+            await self.sample()
+            await asyncio.sleep(self._every)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._forever())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
