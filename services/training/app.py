@@ -7,19 +7,20 @@ from services.training.settings import TrainingSettings
 from shared.aggregates import Aggregates
 from shared.runtime import Runtime
 
+COLLECTIONS = ("programs", "people", "records", "statements", "groups", "units")
+
 
 def create_app(settings: TrainingSettings) -> FastAPI:
     runtime = Runtime("training", settings)
     stores = handlers.Stores(
-        programs=Aggregates(runtime.store.collection("programs"), runtime.relay),
-        people=Aggregates(runtime.store.collection("people"), runtime.relay),
-        groups=Aggregates(runtime.store.collection("groups"), runtime.relay),
-        units=Aggregates(runtime.store.collection("units"), runtime.relay),
+        **{name: Aggregates(runtime.store.collection(name), runtime.relay) for name in COLLECTIONS}
     )
 
     async def indexes() -> None:
         await stores.programs.collection.create_index([("competency", 1), ("starts_at", 1)])
+        await stores.records.collection.create_index([("nip", 1)])
 
     runtime.on_start.append(indexes)
     subscribers.subscribe(runtime, stores=stores)
-    return runtime.app(title="Mutu training", routers=routes.build_routes(auth=runtime.auth, stores=stores))
+    routers = routes.build_routes(auth=runtime.auth, stores=stores, settings=settings)
+    return runtime.app(title="Mutu training", routers=routers)

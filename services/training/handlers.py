@@ -1,174 +1,122 @@
-"""Training use cases as async verbs: completions, enrolments, groups, retraining."""
+"""Training use cases as async verbs: record completions, enrol, withdraw."""
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
-from services.training import model
+from services.training import catalogue, recommendations
 from shared import envelope, events
 from shared.aggregates import Aggregates, Change
-from shared.identifiers import derived_id
 from shared.storage import Document, field_key
 
 SOURCE = "urn:mutu:training"
 
 
-class ProgramFullError(ValueError):
-    """No seat left on the programme."""
-
-
 @dataclass(frozen=True)
 class Stores:
+    """The service's aggregate collections.
+
+    programs: one document per programme (catalogue fields, seat map, enrolled count).
+    people: one per NIP (unit, enrolments, recommendations).
+    records: one per (NIP, year): completions with their inbox and outbox.
+    statements: one per (NIP, month): xAPI statements with other verbs.
+    groups: one per project group.  units: one per unit, the members the service knows.
+    """
+
     programs: Aggregates
     people: Aggregates
+    records: Aggregates
+    statements: Aggregates
     groups: Aggregates
     units: Aggregates
+
+
+def record_key(nip: str, year: int) -> str:
+    return f"{nip}:{year}"
 
 
 async def record_completion(
     completed: envelope.CloudEvent[events.TrainingCompleted], *, stores: Stores
 ) -> bool:
-    """Store a completion once and publish it once; a pass closes matching recommendations."""
-    done = completed.data
+    """Store a completion and publish it, both once per event id; a pass closes recommendations.
 
-    def decide(doc: Document) -> Change:
-        entry = done.model_dump(mode="json") | {"event_id": completed.id}
-        fields: Document = {f"completions.{field_key(completed.id)}": entry, "unit_id": done.unit_id}
-        if done.passed:
-            for key, rec in doc.get("recommendations", {}).items():
-                if rec["competency"] == done.competency and rec["status"] != "done":
-                    fields[f"recommendations.{key}.status"] = "done"
+    The completion, its inbox mark and its outbox entry are one update of the (person, year)
+    record. The person's record is updated after it, idempotently, also for a repeated event,
+    so a crash between the two heals on the retry.
+    """
+    done = completed.data
+    year = done.completed_at.year
+    entry = done.model_dump(mode="json") | {"event_id": completed.id, "source": completed.source}
+
+    def record(_: Document) -> Change:
+        fields = {f"completions.{field_key(completed.id)}": entry, "nip": done.nip, "year": year}
         return Change(set=fields, publish=[completed])
 
-    fresh = await stores.people.apply(done.nip, completed.id, decide)
+    fresh = await stores.records.apply(record_key(done.nip, year), completed.id, record)
+    await stores.people.apply(done.nip, None, lambda doc: _after_completion(doc, done))
     await stores.units.apply(done.unit_id, None, lambda doc: _member(doc, done.nip))
     return fresh
 
 
+def _after_completion(doc: Document, done: events.TrainingCompleted) -> Change | None:
+    fields = recommendations.closing(doc, done) | _unit_fields(doc, done.unit_id, done.completed_at)
+    enrolment = doc.get("enrolments", {}).get(field_key(done.program_id))
+    if enrolment is not None and enrolment["status"] == "enrolled":
+        fields[f"enrolments.{field_key(done.program_id)}.status"] = "completed"
+    return Change(set=fields) if fields else None
+
+
+def _unit_fields(doc: Document, unit_id: str, at: dt.datetime) -> Document:
+    """The person's current unit: the one named by their most recent enrolment or completion."""
+    known_at = doc.get("unit_at")
+    if doc.get("unit_id") == unit_id or (known_at is not None and known_at > at):
+        return {}
+    return {"unit_id": unit_id, "unit_at": at}
+
+
 def _member(doc: Document, nip: str) -> Change | None:
-    return (
-        None if field_key(nip) in doc.get("members", {}) else Change(set={f"members.{field_key(nip)}": nip})
-    )
+    if field_key(nip) in doc.get("members", {}):
+        return None
+    return Change(set={f"members.{field_key(nip)}": nip})
 
 
-async def enrol(program_id: str, nip: str, unit_id: str | None, *, stores: Stores) -> str:
-    """Take a seat (never more than the capacity, however many ask at once); 'enrolled' or 'already'."""
-    outcome = "already"
+async def enrol(
+    program_id: str, nip: str, unit_id: str | None, *, stores: Stores, now: dt.datetime | None = None
+) -> bool:
+    """Take a seat and note the enrolment; False when the person was enrolled already.
 
-    def take_seat(doc: Document) -> Change | None:
-        nonlocal outcome
-        if not doc:
-            raise KeyError(program_id)
-        if field_key(nip) in doc.get("seats", {}):
-            return None
-        if len(doc.get("seats", {})) >= int(doc["capacity"]):
-            raise ProgramFullError(program_id)
-        outcome = "enrolled"
-        return Change(set={f"seats.{field_key(nip)}": nip})
+    Raises catalogue.UnknownProgramError or catalogue.ProgramFullError.
+    """
+    at = now or dt.datetime.now(dt.UTC)
+    program, fresh = await catalogue.take_seat(stores.programs, program_id, nip)
+    await note_enrolment(nip, program, unit_id, stores=stores, at=at)
+    return fresh
 
-    await stores.programs.apply(program_id, None, take_seat)
-    entry = {"program_id": program_id, "status": "enrolled", "at": dt.datetime.now(dt.UTC).isoformat()}
-    await stores.people.apply(nip, None, lambda _: Change(set={f"enrolments.{field_key(program_id)}": entry}))
+
+async def note_enrolment(
+    nip: str, program: Document, unit_id: str | None, *, stores: Stores, at: dt.datetime
+) -> None:
+    key = field_key(program["_id"])
+
+    def decide(doc: Document) -> Change | None:
+        fields = _unit_fields(doc, unit_id, at) if unit_id else {}
+        if doc.get("enrolments", {}).get(key, {}).get("status") != "enrolled":
+            fields[f"enrolments.{key}"] = recommendations.enrolment_entry(program, at=at)
+        return Change(set=fields) if fields else None
+
+    await stores.people.apply(nip, None, decide)
     if unit_id:
         await stores.units.apply(unit_id, None, lambda doc: _member(doc, nip))
-    return outcome
 
 
 async def withdraw(program_id: str, nip: str, *, stores: Stores) -> bool:
-    await stores.programs.collection.update_one(
-        {"_id": program_id}, {"$unset": {f"seats.{field_key(nip)}": ""}}
-    )
-    entry = {"program_id": program_id, "status": "withdrawn", "at": dt.datetime.now(dt.UTC).isoformat()}
-    await stores.people.apply(nip, None, lambda _: Change(set={f"enrolments.{field_key(program_id)}": entry}))
-    return True
+    """Give the seat back; False when the person held none on that programme."""
+    released = await catalogue.release_seat(stores.programs, program_id, nip)
+    key = field_key(program_id)
 
-
-async def assess_group(
-    group: Document, program: Document, assessment: model.Assessment, *, stores: Stores
-) -> list[str]:
-    """The project's assessment completes the training for every member, each its own event."""
-    ids = []
-    for nip in group["members"]:
-        done = model.completion_for(program, nip, group["unit_id"], assessment, group["_id"])
-        event_id = derived_id("group-completion", group["_id"], nip)
-        event = envelope.wrap(done, source=SOURCE, event_id=event_id, time=assessment.completed_at)
-        await record_completion(event, stores=stores)
-        ids.append(event_id)
-    record = assessment.model_dump(mode="json") | {"events": ids}
-    await stores.groups.apply(group["_id"], None, lambda _: Change(set={"assessment": record}))
-    return ids
-
-
-async def recommend(
-    recommended: envelope.CloudEvent[events.RetrainingRecommended], *, stores: Stores
-) -> None:
-    """Open the recommendation for the person (or every known member of the unit), then schedule it."""
-    rec = recommended.data
-    if rec.nip is not None:
-        people = [rec.nip]
-    else:
-        unit = await stores.units.get(rec.unit_id) or {}
-        people = sorted(unit.get("members", {}).values())
-    for nip in people:
-        await _open_and_schedule(nip, rec, recommended.id, stores=stores)
-
-
-async def _open_and_schedule(
-    nip: str, rec: events.RetrainingRecommended, cause: str, *, stores: Stores
-) -> None:
-    key = field_key(rec.recommendation_id)
-    opened = {
-        "recommendation_id": rec.recommendation_id,
-        "competency": rec.competency,
-        "rule_id": rec.rule_id,
-        "reason": rec.reason,
-        "status": "open",
-        "caused_by": [cause],
-        "for_unit": rec.unit_id,
-    }
-    await stores.people.apply(
-        nip,
-        None,
-        lambda doc: (
-            None if key in doc.get("recommendations", {}) else Change(set={f"recommendations.{key}": opened})
-        ),
-    )
-    person = await stores.people.get(nip) or {}
-    if person.get("recommendations", {}).get(key, {}).get("status") != "open":
-        return
-    program_id = await _seat_in_upcoming(rec.competency, nip, person.get("unit_id"), stores=stores)
-    if program_id is None:
-        return
-    scheduled = events.RetrainingScheduled(
-        recommendation_id=rec.recommendation_id, nip=nip, program_id=program_id
-    )
-    event = envelope.wrap(
-        scheduled, source=SOURCE, event_id=derived_id("scheduled", rec.recommendation_id, nip)
-    )
-
-    def mark(doc: Document) -> Change | None:
-        if doc.get("recommendations", {}).get(key, {}).get("status") != "open":
+    def decide(doc: Document) -> Change | None:
+        if doc.get("enrolments", {}).get(key, {}).get("status") != "enrolled":
             return None
-        return Change(
-            set={
-                f"recommendations.{key}.status": "scheduled",
-                f"recommendations.{key}.program_id": program_id,
-            },
-            publish=[event],
-        )
+        return Change(set={f"enrolments.{key}.status": "withdrawn"})
 
-    await stores.people.apply(nip, None, mark)
-
-
-async def _seat_in_upcoming(competency: str, nip: str, unit_id: Any, *, stores: Stores) -> str | None:
-    now = dt.datetime.now(dt.UTC)
-    cursor = stores.programs.collection.find(
-        {"competency": competency, "starts_at": {"$gt": now}}, {"_id": 1}
-    ).sort("starts_at", 1)
-    async for program in cursor:
-        try:
-            await enrol(program["_id"], nip, unit_id, stores=stores)
-        except ProgramFullError:
-            continue
-        return str(program["_id"])
-    return None
+    await stores.people.apply(nip, None, decide)
+    return released

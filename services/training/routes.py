@@ -1,131 +1,149 @@
-"""Training HTTP routes: catalogue, enrolments, project groups, completions and a person's records."""
+"""Training HTTP routes: completions as CloudEvents, the programme catalogue and enrolments."""
 
+import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from pydantic import ValidationError
 
-from services.training import handlers, model, xapi_routes
+from services.training import catalogue, group_routes, handlers, model, people_routes, views, xapi_routes
+from services.training.settings import TrainingSettings
 from shared import apikeys, envelope, events, web
-from shared.aggregates import Change
-from shared.fields import Identifier, Nip
-from shared.storage import Document
+from shared.fields import Competency, Identifier, Nip
 
 
-def program_view(doc: Document) -> dict[str, Any]:
-    view = {k: v for k, v in doc.items() if k in model.ProgramFields.model_fields}
-    return {"program_id": doc["_id"], **view, "enrolled": len(doc.get("seats", {}))}
+def build_routes(*, auth: web.Auth, stores: handlers.Stores, settings: TrainingSettings) -> list[APIRouter]:
+    allowed = model.competencies(settings.extra_competencies)
 
-
-def build_routes(*, auth: web.Auth, stores: handlers.Stores) -> list[APIRouter]:  # noqa: C901 - a route table
     async def accept(event: envelope.CloudEvent[events.Event]) -> bool:
+        done = event.data
+        assert isinstance(done, events.TrainingCompleted)  # noqa: S101 - the intake accepts only this type
+        problem = model.competency_error(done.competency, allowed, ("body", "data", "competency"))
+        if problem:
+            raise HTTPException(422, [problem])
         return await handlers.record_completion(event, stores=stores)  # type: ignore[arg-type]
 
-    router = APIRouter(tags=["training"])
-    Admin = Annotated[apikeys.ApiKey, Depends(auth.require("admin"))]
-    Enroller = Annotated[apikeys.ApiKey, Depends(auth.require("integrator", "enrolments"))]
+    return [
+        web.event_intake(auth, [events.TrainingCompleted], accept),
+        _catalogue(auth, stores, settings, allowed),
+        _enrolments(auth, stores),
+        group_routes.build(auth=auth, stores=stores),
+        xapi_routes.build(auth=auth, stores=stores),
+        people_routes.build(auth=auth, stores=stores, settings=settings),
+    ]
 
-    async def program_or_404(program_id: str) -> Document:
-        doc = await stores.programs.get(program_id)
+
+def _catalogue(  # noqa: C901 - a route table
+    auth: web.Auth, stores: handlers.Stores, settings: TrainingSettings, allowed: frozenset[str]
+) -> APIRouter:
+    """Programmes: anyone may read the catalogue (no personal data); changes need an admin key."""
+    router = APIRouter(tags=["catalogue"])
+    Admin = Annotated[apikeys.ApiKey, Depends(auth.require("admin"))]
+
+    async def shown(program_id: str) -> dict[str, Any]:
+        doc = await catalogue.get(stores.programs, program_id)
         if doc is None:
             raise HTTPException(404, "no such programme")
-        return doc
+        return views.program(
+            doc, default_timezone=settings.default_timezone, minutes_per_jp=settings.minutes_per_jp
+        )
 
-    @router.post("/programs", status_code=201, responses={409: {"description": "exists"}})
-    async def create_program(program: model.Program, _: Admin) -> dict[str, Any]:
-        def create(doc: Document) -> Change:
-            if doc:
-                raise HTTPException(409, "programme exists; use PATCH")
-            return Change(set=program.model_dump(exclude={"program_id"}))
-
-        await stores.programs.apply(program.program_id, None, create)
-        return program_view(await program_or_404(program.program_id))
+    @router.post(
+        "/programs", status_code=201, responses={200: {"description": "the same programme existed"}, 409: {}}
+    )
+    async def create_program(program: model.Program, _: Admin, response: Response) -> dict[str, Any]:
+        problem = model.competency_error(program.competency, allowed, ("body", "competency"))
+        if problem:
+            raise HTTPException(422, [problem])
+        try:
+            created = await catalogue.create(stores.programs, program)
+        except catalogue.ProgramExistsError:
+            raise HTTPException(409, "another programme has this program_id; change it with PATCH") from None
+        if not created:
+            response.status_code = 200
+        return await shown(program.program_id)
 
     @router.get("/programs")
-    async def list_programs(competency: str | None = None) -> list[dict[str, Any]]:
-        query = {"competency": competency} if competency else {}
+    async def list_programs(
+        competency: Competency | None = None,
+        method: events.Method | None = None,
+        upcoming: Annotated[bool, Query(description="only programmes that have not started")] = False,
+    ) -> list[dict[str, Any]]:
+        after = dt.datetime.now(dt.UTC) if upcoming else None
+        found = await catalogue.listing(
+            stores.programs, competency=competency, method=method, starts_after=after
+        )
         return [
-            program_view(doc)
-            async for doc in stores.programs.collection.find(query, {"inbox": 0, "outbox": 0})
+            views.program(
+                d, default_timezone=settings.default_timezone, minutes_per_jp=settings.minutes_per_jp
+            )
+            for d in found
         ]
 
-    @router.get("/programs/{program_id}")
+    @router.get("/programs/{program_id}", responses={404: {}})
     async def get_program(program_id: Identifier) -> dict[str, Any]:
-        return program_view(await program_or_404(program_id))
+        return await shown(program_id)
 
-    @router.patch("/programs/{program_id}")
+    @router.patch(
+        "/programs/{program_id}", responses={404: {}, 409: {"description": "capacity below seats taken"}}
+    )
     async def patch_program(program_id: Identifier, patch: model.ProgramPatch, _: Admin) -> dict[str, Any]:
-        await program_or_404(program_id)
-        changes = patch.model_dump(exclude_none=True)
-        await stores.programs.apply(program_id, None, lambda _: Change(set=changes))
-        return program_view(await program_or_404(program_id))
+        if patch.competency is not None and (
+            problem := model.competency_error(patch.competency, allowed, ("body", "competency"))
+        ):
+            raise HTTPException(422, [problem])
+        try:
+            await catalogue.patch(stores.programs, program_id, patch)
+        except catalogue.UnknownProgramError:
+            raise HTTPException(404, "no such programme") from None
+        except ValidationError as error:
+            raise HTTPException(422, catalogue.validation_error(error)) from None
+        except catalogue.CapacityError:
+            raise HTTPException(409, "capacity cannot go below the seats already taken") from None
+        return await shown(program_id)
+
+    return router
+
+
+def _enrolments(auth: web.Auth, stores: handlers.Stores) -> APIRouter:
+    """Seats: an integrator key with scope `enrolments` (or admin) takes and gives them back."""
+    router = APIRouter(tags=["enrolments"])
+    Enroller = Annotated[apikeys.ApiKey, Depends(auth.require("integrator", "enrolments"))]
+    Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
 
     @router.post(
         "/programs/{program_id}/enrolments",
         status_code=201,
-        responses={404: {}, 409: {"description": "full"}},
+        responses={
+            200: {"description": "already enrolled"},
+            404: {},
+            409: {"description": "the programme is full"},
+        },
     )
-    async def enrol(program_id: Identifier, enrolment: model.Enrolment, _: Enroller) -> dict[str, str]:
+    async def enrol(
+        program_id: Identifier, enrolment: model.Enrolment, _: Enroller, response: Response
+    ) -> dict[str, str]:
         try:
-            status = await handlers.enrol(program_id, enrolment.nip, enrolment.unit_id, stores=stores)
-        except KeyError:
+            fresh = await handlers.enrol(program_id, enrolment.nip, enrolment.unit_id, stores=stores)
+        except catalogue.UnknownProgramError:
             raise HTTPException(404, "no such programme") from None
-        except handlers.ProgramFullError:
+        except catalogue.ProgramFullError:
             raise HTTPException(409, "the programme is full") from None
-        return {"program_id": program_id, "status": status}
+        if not fresh:
+            response.status_code = 200
+        return {"program_id": program_id, "nip": enrolment.nip, "status": "enrolled"}
 
-    @router.delete("/programs/{program_id}/enrolments/{nip}")
+    @router.delete("/programs/{program_id}/enrolments/{nip}", responses={404: {}})
     async def withdraw(program_id: Identifier, nip: Nip, _: Enroller) -> dict[str, str]:
-        await program_or_404(program_id)
-        await handlers.withdraw(program_id, nip, stores=stores)
-        return {"program_id": program_id, "status": "withdrawn"}
+        if not await handlers.withdraw(program_id, nip, stores=stores):
+            raise HTTPException(404, "no such enrolment")
+        return {"program_id": program_id, "nip": nip, "status": "withdrawn"}
 
-    return [
-        web.event_intake(auth, [events.TrainingCompleted], accept),
-        router,
-        _people_routes(auth, stores, program_or_404),
-        xapi_routes.build(auth=auth, stores=stores),
-    ]
-
-
-def _people_routes(auth: web.Auth, stores: handlers.Stores, program_or_404: Any) -> APIRouter:
-    """Project groups and a person's records."""
-    router = APIRouter(tags=["training"])
-    Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
-    Grouper = Annotated[apikeys.ApiKey, Depends(auth.require("integrator", "groups"))]
-
-    @router.post("/groups", status_code=201, responses={404: {}, 409: {}, 422: {}})
-    async def create_group(group: model.ProjectGroup, _: Grouper) -> dict[str, Any]:
-        program = await program_or_404(group.program_id)
-        if program["method"] != "project_based":
-            raise HTTPException(422, "project groups belong to a project_based programme")
-        fields = group.model_dump(exclude={"group_id"})
-        await stores.groups.apply(group.group_id, None, lambda doc: None if doc else Change(set=fields))
-        return {k: v for k, v in (await stores.groups.get(group.group_id) or {}).items() if k != "version"}
-
-    @router.post("/groups/{group_id}/assessment", status_code=202, responses={404: {}})
-    async def assess(group_id: Identifier, assessment: model.Assessment, _: Grouper) -> dict[str, Any]:
-        group = await stores.groups.get(group_id)
-        if group is None:
-            raise HTTPException(404, "no such group")
-        program = await program_or_404(group["program_id"])
-        ids = await handlers.assess_group(group, program, assessment, stores=stores)
-        return {"group_id": group_id, "completions": ids}
-
-    @router.get("/asn/{nip}/trainings")
-    async def trainings(nip: Nip, _: Reader) -> dict[str, Any]:
-        doc = await stores.people.get(nip) or {}
-        completed = sorted(doc.get("completions", {}).values(), key=lambda c: c["completed_at"])
-        by_year: dict[str, dict[str, int]] = {}
-        for c in completed:
-            year = by_year.setdefault(c["completed_at"][:4], {"completed": 0, "jp": 0})
-            year["completed"] += 1
-            year["jp"] += c["jp"]
-        enrolled = [e for e in doc.get("enrolments", {}).values() if e["status"] == "enrolled"]
-        return {"nip": nip, "enrolled": enrolled, "completed": completed, "per_year": by_year}
-
-    @router.get("/asn/{nip}/recommendations")
-    async def recommendations(nip: Nip, _: Reader) -> dict[str, Any]:
-        doc = await stores.people.get(nip) or {}
-        return {"nip": nip, "recommendations": list(doc.get("recommendations", {}).values())}
+    @router.get("/programs/{program_id}/enrolments", responses={404: {}})
+    async def enrolled(program_id: Identifier, _: Reader) -> dict[str, Any]:
+        holders = await catalogue.seat_holders(stores.programs, program_id)
+        if holders is None:
+            raise HTTPException(404, "no such programme")
+        return {"program_id": program_id, "enrolled": holders}
 
     return router

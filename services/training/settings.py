@@ -1,7 +1,15 @@
 """Settings of the training service (environment variables, see the README)."""
 
+from pydantic import Field
+
+from shared.fields import Code
 from shared.settings import PORTS, ServiceSettings
 
 
 class TrainingSettings(ServiceSettings):
     port: int = PORTS["training"]
+    # Competency codes beyond the documented six (JSON list, e.g. '["budgeting"]').
+    extra_competencies: tuple[Code, ...] = ()
+    minutes_per_jp: int = Field(default=45, ge=1, le=120)
+    # The timezone a programme's schedule is shown in when the programme names none.
+    default_timezone: str = "Asia/Jakarta"

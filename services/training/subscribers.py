@@ -1,14 +1,15 @@
-"""Training's subscription table."""
+"""Training's subscription table: RetrainingRecommended opens (and schedules) recommendations."""
 
 from typing import Any
 
-from services.training import handlers
+from services.training import retraining
+from services.training.handlers import Stores
 from shared import envelope, events
 from shared.runtime import Runtime
 
 
-def subscribe(runtime: Runtime, *, stores: handlers.Stores) -> None:
+def subscribe(runtime: Runtime, *, stores: Stores) -> None:
     async def on_retraining_recommended(message: envelope.CloudEvent[Any]) -> None:
-        await handlers.recommend(message, stores=stores)
+        await retraining.recommend(message, stores=stores)
 
     runtime.consume(events.RetrainingRecommended, on_retraining_recommended)

@@ -1,94 +1,136 @@
-"""POST /xapi/statements: an LMS's xAPI statements become TrainingCompleted (completing verbs only)."""
+"""POST /xapi/statements: an LMS's xAPI statements; completing verbs become TrainingCompleted."""
 
-from collections.abc import Callable
+import asyncio
+import datetime as dt
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException
-from pydantic import TypeAdapter, ValidationError
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from pydantic import ValidationError
 
-from services.training import handlers, model, xapi
+from services.training import catalogue, model, xapi
+from services.training.handlers import SOURCE, Stores, record_completion
 from shared import apikeys, envelope, web
 from shared.aggregates import Change
-from shared.fields import Nip
-from shared.storage import Document, field_key
+from shared.storage import field_key
 
-NIP = TypeAdapter(Nip)
+VERSION = "1.0.3"
+Problem = dict[str, Any]
 
 
-def build(*, auth: web.Auth, stores: handlers.Stores) -> APIRouter:  # noqa: C901 - one route and its mapping
+def build(*, auth: web.Auth, stores: Stores) -> APIRouter:
     router = APIRouter(tags=["xapi"])
     Lms = Annotated[apikeys.ApiKey, Depends(auth.require("integrator", "xapi"))]
 
-    async def completion(statement: dict[str, Any]) -> envelope.CloudEvent[Any] | None:
-        """The completion a statement stands for, None for other verbs; raises when unmappable."""
-        try:
-            nip = NIP.validate_python(xapi.actor_nip(statement))
-        except ValidationError:
-            raise xapi.UnmappableStatementError("actor.account.name is not a valid NIP") from None
-        if xapi.verb_of(statement) not in xapi.COMPLETING:
-            return None
-        program = await stores.programs.get(xapi.program_of(statement))
-        if program is None:
-            raise xapi.UnmappableStatementError("the programme is not in the catalogue")
-        score, passed = xapi.outcome_of(statement)
-        person = await stores.people.get(nip) or {}
-        unit_id = person.get("unit_id") or statement.get("context", {}).get("extensions", {}).get(
-            "urn:mutu:unit_id"
+    @router.post(
+        "/xapi/statements",
+        responses={400: {}, 401: {}, 403: {}, 413: {}, 422: {"description": "a statement cannot be taken"}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"description": "an xAPI 1.0.3 statement or array"}}
+                },
+            }
+        },
+    )
+    async def post_statements(
+        request: Request,
+        response: Response,
+        _: Lms,
+        version: Annotated[str | None, Header(alias="X-Experience-API-Version")] = None,
+    ) -> list[str]:
+        """Take statements (all or none); answers their ids, as an LRS does."""
+        response.headers["X-Experience-API-Version"] = VERSION
+        if version is not None and not version.startswith("1.0"):
+            raise HTTPException(400, f"X-Experience-API-Version {VERSION} is spoken here")
+        batch = await _batch(request)
+        statements = _read_all(batch)
+        ids = [s.id for s in statements]
+        if len(set(ids)) != len(ids):
+            raise HTTPException(400, "statement ids must be unique within a batch")
+        completions = await _completions(statements, stores=stores, now=dt.datetime.now(dt.UTC))
+        others = [s for s in statements if s.result is None]
+        await asyncio.gather(
+            *(record_completion(event, stores=stores) for event in completions),
+            *(_keep(s, stores=stores) for s in others),
         )
-        if not unit_id:
-            raise xapi.UnmappableStatementError(
-                "unknown unit: enrol the person first or send context.extensions urn:mutu:unit_id"
-            )
-        done = model.completion_for(
-            program,
-            nip,
-            unit_id,
-            model.Assessment(score=score, passed=passed, completed_at=_timestamp(statement)),
-            None,
-        )
-        return envelope.wrap(done, source=handlers.SOURCE, event_id=xapi.statement_id(statement))
-
-    @router.post("/xapi/statements", responses={422: {"description": "a statement cannot be mapped"}})
-    async def statements(body: Annotated[dict[str, Any] | list[dict[str, Any]], Body()], _: Lms) -> list[str]:
-        batch = body if isinstance(body, list) else [body]
-        if not 1 <= len(batch) <= xapi.MAX_STATEMENTS:
-            raise HTTPException(422, f"send 1 to {xapi.MAX_STATEMENTS} statements")
-        mapped = []
-        for index, statement in enumerate(batch):  # map all first: a refused request changes nothing
-            try:
-                mapped.append((statement, await completion(statement)))
-            except xapi.UnmappableStatementError as error:
-                raise HTTPException(
-                    422, [{"loc": ["body", index], "msg": str(error), "type": "unmappable"}]
-                ) from None
-        for statement, event in mapped:
-            if event is not None:
-                await handlers.record_completion(event, stores=stores)
-            else:
-                nip, sid = xapi.actor_nip(statement), xapi.statement_id(statement)
-                kept = {
-                    "id": sid,
-                    "verb": xapi.verb_of(statement),
-                    "object": (statement.get("object") or {}).get("id"),
-                }
-                await stores.people.apply(nip, sid, _keep(sid, kept))
-        return [xapi.statement_id(s) for s in batch]
+        return ids
 
     return router
 
 
-def _keep(statement_id: str, kept: dict[str, Any]) -> Callable[[Document], Change]:
-    """Other verbs are kept on the person's record and publish nothing."""
-    return lambda _: Change(set={f"statements.{field_key(statement_id)}": kept})
-
-
-def _timestamp(statement: dict[str, Any]) -> Any:
-    from pydantic import AwareDatetime  # noqa: PLC0415
-
-    raw = statement.get("timestamp")
-    if raw is None:
-        return None
+async def _batch(request: Request) -> list[Any]:
     try:
-        return TypeAdapter(AwareDatetime).validate_python(raw)
-    except ValidationError:
-        raise xapi.UnmappableStatementError("timestamp must be RFC 3339 with an offset") from None
+        body = json.loads(await request.body())
+    except ValueError:
+        raise HTTPException(400, "the body is not JSON") from None
+    batch = body if isinstance(body, list) else [body]
+    if not 1 <= len(batch) <= xapi.MAX_STATEMENTS:
+        raise HTTPException(422, f"send 1 to {xapi.MAX_STATEMENTS} statements")
+    return batch
+
+
+def _problem(index: int, loc: tuple[Any, ...], reason: str) -> Problem:
+    return {"loc": ["body", index, *loc], "msg": reason, "type": "unmappable"}
+
+
+def _read_all(batch: list[Any]) -> list[xapi.Statement]:
+    """Every statement read, or 422 naming each one that cannot be (a refused batch changes nothing)."""
+    statements, problems = [], []
+    for index, raw in enumerate(batch):
+        try:
+            statements.append(xapi.read(raw))
+        except xapi.UnmappableStatementError as error:
+            problems.append(_problem(index, error.loc, str(error)))
+    if problems:
+        raise HTTPException(422, problems)
+    return statements
+
+
+async def _completions(
+    statements: list[xapi.Statement], *, stores: Stores, now: dt.datetime
+) -> list[envelope.CloudEvent[Any]]:
+    """TrainingCompleted for each completing statement: JP, competency and method from the catalogue."""
+    completing = [(i, s) for i, s in enumerate(statements) if s.result is not None]
+    wanted = {s.result.program_id for _, s in completing if s.result}
+    programs = {p["_id"]: p for p in await catalogue.by_ids(stores.programs, wanted)}
+    nips = {s.nip for _, s in completing if s.unit_id is None}
+    units = {
+        doc["_id"]: doc.get("unit_id")
+        async for doc in stores.people.collection.find({"_id": {"$in": sorted(nips)}}, {"unit_id": 1})
+    }
+    events, problems = [], []
+    for index, statement in completing:
+        result = statement.result
+        assert result is not None  # noqa: S101 - filtered above
+        program = programs.get(result.program_id)
+        unit_id = statement.unit_id or units.get(statement.nip)
+        if program is None:
+            problems.append(_problem(index, ("object", "id"), "the programme is not in the catalogue"))
+        elif unit_id is None:
+            reason = f"unknown unit: enrol the person first or send context.extensions {xapi.UNIT_EXTENSION}"
+            problems.append(_problem(index, ("context", "extensions"), reason))
+        else:
+            outcome = model.Assessment(score=result.score, passed=result.passed)
+            try:
+                done = model.completion_for(
+                    program, statement.nip, unit_id, outcome, completed_at=statement.timestamp or now
+                )
+            except ValidationError as error:
+                problems += [_problem(index, ("timestamp",), e["msg"]) for e in error.errors()]
+                continue
+            events.append(envelope.wrap(done, source=SOURCE, event_id=statement.id, time=done.completed_at))
+    if problems:
+        raise HTTPException(422, problems)
+    return events
+
+
+async def _keep(statement: xapi.Statement, *, stores: Stores) -> None:
+    """Other verbs are kept, once per statement id, per person and month; they publish nothing."""
+    at = statement.timestamp or dt.datetime.now(dt.UTC)
+    kept = {"id": statement.id, "verb": statement.verb, "object": statement.object_id, "at": at}
+    key = f"{statement.nip}:{at:%Y-%m}"
+    await stores.statements.apply(
+        key, statement.id, lambda _: Change(set={f"statements.{field_key(statement.id)}": kept})
+    )

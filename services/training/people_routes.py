@@ -1,0 +1,31 @@
+"""A person's records: trainings per year and retraining recommendations (reader key: personal data)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from services.training import views
+from services.training.handlers import Stores
+from services.training.recommendations import Status
+from services.training.settings import TrainingSettings
+from shared import apikeys, web
+from shared.fields import Nip
+
+
+def build(*, auth: web.Auth, stores: Stores, settings: TrainingSettings) -> APIRouter:
+    router = APIRouter(tags=["people"])
+    Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
+
+    @router.get("/asn/{nip}/trainings")
+    async def trainings(
+        nip: Nip, _: Reader, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+    ) -> dict[str, Any]:
+        person = await stores.people.get(nip) or {}
+        records = await stores.records.collection.find({"nip": nip}, {"inbox": 0, "outbox": 0}).to_list()
+        return views.trainings(nip, person, records, minutes_per_jp=settings.minutes_per_jp, year=year)
+
+    @router.get("/asn/{nip}/recommendations")
+    async def recommendations(nip: Nip, _: Reader, status: Status | None = None) -> dict[str, Any]:
+        return views.recommendations(nip, await stores.people.get(nip) or {}, status)
+
+    return router
