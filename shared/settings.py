@@ -5,11 +5,16 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+SECRETS = Path("/run/secrets")
+
 
 class ServiceSettings(BaseSettings):
     """What every service reads from the environment (names are the upper-case field names)."""
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+    # Docker secrets: a file /run/secrets/<field> (e.g. amqp_url) is read when the variable is unset.
+    model_config = SettingsConfigDict(
+        env_prefix="", extra="ignore", secrets_dir=SECRETS if SECRETS.is_dir() else None
+    )
 
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     mongodb_url: str | None = None
