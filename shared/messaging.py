@@ -22,7 +22,7 @@ from faststream.rabbit import (
 )
 from pymongo.errors import ConnectionFailure
 
-from shared import envelope, events, metrics
+from shared import envelope, events, metrics, tracing
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ def make_broker(url: str, *, graceful_timeout: float = 15.0) -> RabbitBroker:
         reconnect_interval=1.0,
         logger=logging.getLogger("faststream"),
         log_level=logging.DEBUG,  # per-message "Received"/"Processed" lines only when debugging
+        middlewares=tracing.broker_middlewares(),  # trace context, event log lines, Prometheus
     )
 
 

@@ -5,8 +5,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from faststream.rabbit import RabbitQueue
 
-from shared import apikeys, events, messaging, web
+from shared import apikeys, asyncapi, events, messaging, metrics, tracing, web
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
 from shared.storage import Store
@@ -26,12 +27,17 @@ class Runtime:
             raise RuntimeError(msg)
         self.service = service
         self.settings = settings
+        tracing.configure(service, settings.otel_exporter_otlp_endpoint)
         self.store = Store(settings.mongodb_url, f"{settings.mongodb_db_prefix}{service}")
         self.broker = messaging.make_broker(settings.amqp_url)
         self.publisher = messaging.Publisher(self.broker)
         self.relay = OutboxRelay(self.publisher, sweep_seconds=settings.outbox_sweep_seconds)
         self.auth = web.Auth(apikeys.KeyFile(settings.keys_file))
         self.consumed: list[type[events.Event]] = []
+        self.produces: list[type[events.Event]] = []  # what it publishes (AsyncAPI); services fill it
+        self.sampler = metrics.Sampler(
+            [metrics.outbox_probe(self.relay.pending), metrics.queue_probe(self.broker, self.queues)]
+        )
         self.on_start: list[Hook] = []
         self.watchdog = Watchdog(self.broker, self._attach_broker)
 
@@ -46,6 +52,12 @@ class Runtime:
             prefetch=self.settings.prefetch,
             attempts=self.settings.delivery_limit,
         )
+
+    def queues(self) -> list[tuple[RabbitQueue, str]]:
+        work = [(messaging.queue_for(self.service, e), "work") for e in self.consumed]
+        return work + [
+            (messaging.dead_letter_queue_for(self.service, e), "dead_letter") for e in self.consumed
+        ]
 
     async def broker_up(self) -> bool:
         try:
@@ -71,12 +83,14 @@ class Runtime:
             # HTTP is served even while the broker is down: posts wait in the outbox.
             await self.watchdog.start()
             self.relay.start()
+            self.sampler.start()
             await self.relay.sweep()
             logger.info("%s ready (broker %s)", self.service, "up" if self.watchdog.attached else "down")
             try:
                 yield
             finally:
                 # Stop taking messages, let in-flight handlers finish, flush the outbox, close.
+                await self.sampler.stop()
                 await self.watchdog.stop()
                 for subscriber in self.broker.subscribers:
                     await subscriber.stop()
@@ -86,6 +100,9 @@ class Runtime:
     def app(self, *, title: str, routers: Sequence[APIRouter]) -> FastAPI:
         app = FastAPI(title=title, lifespan=self.lifespan)
         web.install(app, max_body_bytes=self.settings.max_body_bytes)
+        app.add_middleware(metrics.HttpMetrics)
+        app.add_middleware(tracing.HttpTracing)
+        app.include_router(asyncapi.router(self.service, self.consumed, self.produces))
         app.include_router(
             web.probes({"store": self.store.ping, "broker": self.broker_up, "consumers": self.consuming})
         )

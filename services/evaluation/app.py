@@ -4,12 +4,14 @@ from fastapi import FastAPI
 
 from services.evaluation import routes, rules, satisfaction, subscribers
 from services.evaluation.settings import EvaluationSettings
+from shared import events
 from shared.aggregates import Aggregates
 from shared.runtime import Runtime
 
 
 def create_app(settings: EvaluationSettings) -> FastAPI:
     runtime = Runtime("evaluation", settings)
+    runtime.produces += [events.PerformanceAppraised, events.RewardTriggered, events.RetrainingRecommended]
     active = rules.load(settings.rules_file)
     people = Aggregates(runtime.store.collection("people"), runtime.relay)
     tallies = Aggregates(runtime.store.collection("ikm_shards"), runtime.relay)

@@ -4,12 +4,14 @@ from fastapi import FastAPI
 
 from services.survey import forums, routes
 from services.survey.settings import SurveySettings
+from shared import events
 from shared.aggregates import Aggregates
 from shared.runtime import Runtime
 
 
 def create_app(settings: SurveySettings) -> FastAPI:
     runtime = Runtime("survey", settings)
+    runtime.produces += [events.SurveySubmitted, events.FeedbackReceived]
     responses = Aggregates(runtime.store.collection("responses"), runtime.relay)
     feedback = Aggregates(runtime.store.collection("feedback"), runtime.relay)
     summaries = Aggregates(runtime.store.collection("summaries"), runtime.relay)

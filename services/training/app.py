@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from services.training import handlers, routes, subscribers
 from services.training.settings import TrainingSettings
+from shared import events
 from shared.aggregates import Aggregates
 from shared.runtime import Runtime
 
@@ -12,6 +13,7 @@ COLLECTIONS = ("programs", "people", "records", "statements", "groups", "units")
 
 def create_app(settings: TrainingSettings) -> FastAPI:
     runtime = Runtime("training", settings)
+    runtime.produces += [events.TrainingCompleted, events.RetrainingScheduled]
     stores = handlers.Stores(
         **{name: Aggregates(runtime.store.collection(name), runtime.relay) for name in COLLECTIONS}
     )
