@@ -1,0 +1,16 @@
+#!/bin/sh
+# Entrypoint of the rabbitmq container: start the broker with definitions.json, then give each
+# user its password from /run/secrets/rabbitmq_<user>_password and delete guest. The healthcheck
+# passes only after that, so services never connect before their user can log in.
+set -eu
+rm -f /tmp/mutu-users-ready
+docker-entrypoint.sh rabbitmq-server &
+broker=$!
+trap 'kill -TERM "$broker" 2>/dev/null; wait "$broker"; exit $?' TERM INT
+rabbitmqctl --quiet await_startup --timeout 180
+for user in training survey evaluation rewards admin; do
+  rabbitmqctl --quiet change_password "$user" "$(cat "/run/secrets/rabbitmq_${user}_password")"
+done
+rabbitmqctl --quiet delete_user guest 2>/dev/null || true
+touch /tmp/mutu-users-ready
+wait "$broker"
