@@ -10,7 +10,7 @@ export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 PYTEST := $(BIN)/pytest
 CODE := shared services mutu tests $(wildcard bench)
 
-.PHONY: help env broker run test unit integration e2e faults lint fmt typecheck schemas asyncapi bench demo clean
+.PHONY: help env broker ops-tools run test unit integration e2e faults lint fmt typecheck schemas asyncapi bench demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,13 +29,16 @@ env: $(VENV)/.synced ## create the virtual environment from the lock file
 broker: ## make sure RabbitMQ answers at AMQP_URL (start or install it)
 	@scripts/ensure-rabbitmq.sh
 
+ops-tools: ## make sure promtool and docker-compose are installed (apt, as root)
+	@scripts/ensure-ops-tools.sh
+
 run: env broker ## start the embedded store and the four services (Ctrl-C stops them)
 	$(BIN)/mutu run
 
-test: env broker lint typecheck ## lint, type-check and run the whole suite on the real broker and store
+test: env broker ops-tools lint typecheck ## lint, type-check and run the whole suite on the real broker and store
 	$(PYTEST)
 
-unit: env ## unit tests only (no broker, no store)
+unit: env ops-tools ## unit tests only (no broker, no store)
 	$(PYTEST) tests/unit tests/docs
 
 integration: env broker ## integration tests on RabbitMQ and the embedded store
@@ -60,6 +63,9 @@ typecheck: env ## mypy --strict on shared, services and mutu
 
 schemas: env ## regenerate the committed JSON Schemas of the events
 	$(BIN)/python -m shared.schemas schemas
+
+asyncapi: env ## regenerate docs/asyncapi.yaml from what the services consume and publish
+	$(BIN)/mutu asyncapi
 
 demo: env ## simulate a quarter of Kecamatan Candisari on the running services (`make run` first)
 	$(BIN)/mutu demo $(DEMO_ARGS)
