@@ -45,12 +45,14 @@ def build(*, auth: web.Auth, stores: Stores) -> APIRouter:
         if version is not None and not version.startswith("1.0"):
             raise HTTPException(400, f"X-Experience-API-Version {VERSION} is spoken here")
         batch = await _batch(request)
-        statements = _read_all(batch)
-        ids = [s.id for s in statements]
+        statements, problems = _read_all(batch)
+        ids = [s.id for _, s in statements]
         if len(set(ids)) != len(ids):
             raise HTTPException(400, "statement ids must be unique within a batch")
-        completions = await _completions(statements, stores=stores, now=dt.datetime.now(dt.UTC))
-        others = [s for s in statements if s.result is None]
+        completions, more = await _completions(statements, stores=stores, now=dt.datetime.now(dt.UTC))
+        if problems or more:  # a refused batch changes nothing
+            raise HTTPException(422, sorted(problems + more, key=lambda p: p["loc"][1]))
+        others = [s for _, s in statements if s.result is None]
         await asyncio.gather(
             *(record_completion(event, stores=stores) for event in completions),
             *(_keep(s, stores=stores) for s in others),
@@ -75,24 +77,22 @@ def _problem(index: int, loc: tuple[Any, ...], reason: str) -> Problem:
     return {"loc": ["body", index, *loc], "msg": reason, "type": "unmappable"}
 
 
-def _read_all(batch: list[Any]) -> list[xapi.Statement]:
-    """Every statement read, or 422 naming each one that cannot be (a refused batch changes nothing)."""
+def _read_all(batch: list[Any]) -> tuple[list[tuple[int, xapi.Statement]], list[Problem]]:
+    """Every statement read, with its index, and a reason for each one that cannot be."""
     statements, problems = [], []
     for index, raw in enumerate(batch):
         try:
-            statements.append(xapi.read(raw))
+            statements.append((index, xapi.read(raw)))
         except xapi.UnmappableStatementError as error:
             problems.append(_problem(index, error.loc, str(error)))
-    if problems:
-        raise HTTPException(422, problems)
-    return statements
+    return statements, problems
 
 
 async def _completions(
-    statements: list[xapi.Statement], *, stores: Stores, now: dt.datetime
-) -> list[envelope.CloudEvent[Any]]:
+    statements: list[tuple[int, xapi.Statement]], *, stores: Stores, now: dt.datetime
+) -> tuple[list[envelope.CloudEvent[Any]], list[Problem]]:
     """TrainingCompleted for each completing statement: JP, competency and method from the catalogue."""
-    completing = [(i, s) for i, s in enumerate(statements) if s.result is not None]
+    completing = [(i, s) for i, s in statements if s.result is not None]
     wanted = {s.result.program_id for _, s in completing if s.result}
     programs = {p["_id"]: p for p in await catalogue.by_ids(stores.programs, wanted)}
     nips = {s.nip for _, s in completing if s.unit_id is None}
@@ -121,9 +121,7 @@ async def _completions(
                 problems += [_problem(index, ("timestamp",), e["msg"]) for e in error.errors()]
                 continue
             events.append(envelope.wrap(done, source=SOURCE, event_id=statement.id, time=done.completed_at))
-    if problems:
-        raise HTTPException(422, problems)
-    return events
+    return events, problems
 
 
 async def _keep(statement: xapi.Statement, *, stores: Stores) -> None:
