@@ -1,13 +1,31 @@
-"""Logging set-up: one JSON object per line, level from LOG_LEVEL, NIP-like digit runs masked."""
+"""Logging set-up: one JSON object per line, level from LOG_LEVEL, NIP-like digit runs masked.
+
+Every line names the service and, inside a trace, its `trace_id` and `span_id` (the broker
+middleware in shared/tracing.py adds one line per event handled or published, with its id and type).
+"""
 
 import json
 import logging
 import sys
 from typing import Any
 
+from opentelemetry import trace
+
 from shared import redact
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_TRACE = ("trace_id", "span_id")
+
+
+class TraceContext(logging.Filter):
+    """Puts the current span's trace and span id on the record (W3C hex form)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid and not hasattr(record, "trace_id"):
+            record.trace_id = format(span.trace_id, "032x")
+            record.span_id = format(span.span_id, "016x")
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -28,7 +46,9 @@ class JsonFormatter(logging.Formatter):
         )
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return redact.text(json.dumps(line, default=str))
+        ids = {key: line.pop(key) for key in _TRACE if key in line}  # hex ids are not NIPs: never masked
+        masked: dict[str, Any] = json.loads(redact.text(json.dumps(line, default=str)))
+        return json.dumps(masked | ids)
 
 
 class PlainFormatter(logging.Formatter):
@@ -38,6 +58,7 @@ class PlainFormatter(logging.Formatter):
 
 def configure(service: str, *, level: str = "INFO", json_lines: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(TraceContext())
     if json_lines:
         handler.setFormatter(JsonFormatter(service))
     else:

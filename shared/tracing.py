@@ -62,11 +62,6 @@ def current_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
-def trace_id() -> str | None:
-    span = trace.get_current_span().get_span_context()
-    return format(span.trace_id, "032x") if span.is_valid else None
-
-
 def stamped(decide: "Callable[[Document], Change | None]") -> "Callable[[Document], Change | None]":
     """`decide`, with the caller's trace put on every event it publishes that has none yet.
 
@@ -112,9 +107,13 @@ class CloudEventTrace(BaseMiddleware[Any, Any]):
         headers = msg.headers
         if "traceparent" not in headers and (found := _TRACEPARENT.search(msg.body[:4096])):
             headers["traceparent"] = found.group(1).decode()
-        result = await call_next(msg)
-        _log("handled", msg.message_id, msg.raw_message.routing_key or "")
-        return result
+        token = context.attach(_PROPAGATOR.extract(headers))  # for the log line; telemetry has its own
+        try:
+            result = await call_next(msg)
+            _log("consumed", msg.message_id, msg.raw_message.routing_key or "")
+            return result
+        finally:
+            context.detach(token)
 
 
 def _log(action: str, event_id: str | None, routing_key: str) -> None:
@@ -124,7 +123,12 @@ def _log(action: str, event_id: str | None, routing_key: str) -> None:
             "%s %s",
             action,
             event_type,
-            extra={"event_id": event_id, "event_type": event_type, "action": action, "trace_id": trace_id()},
+            extra={
+                "action": action,
+                "event_id": event_id,
+                "event_type": event_type,
+                "routing_key": routing_key,
+            },
         )
 
 
