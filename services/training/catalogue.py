@@ -96,12 +96,17 @@ async def listing(
     return await cursor.to_list()
 
 
-async def upcoming_with_room(programs: Aggregates, competency: str, now: dt.datetime) -> list[Document]:
-    """Programmes in a competency that start after `now` and still have a seat, soonest first."""
+async def upcoming_with_room(
+    programs: Aggregates, competency: str, now: dt.datetime, nip: str
+) -> list[Document]:
+    """Programmes in a competency that start after `now` with a seat left (or the person's), soonest first."""
     query = {
         "competency": competency,
         "starts_at": {"$gt": now},
-        "$expr": {"$lt": ["$enrolled_count", "$capacity"]},
+        "$or": [
+            {"$expr": {"$lt": ["$enrolled_count", "$capacity"]}},
+            {f"seats.{field_key(nip)}": {"$exists": True}},
+        ],
     }
     return await programs.collection.find(query, SUMMARY).sort("starts_at", 1).limit(20).to_list()
 

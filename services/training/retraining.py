@@ -97,7 +97,7 @@ async def _seat(
             program = await catalogue.get(stores.programs, enrolment["program_id"])
             if program is not None:
                 return program
-    for candidate in await catalogue.upcoming_with_room(stores.programs, competency, now):
+    for candidate in await catalogue.upcoming_with_room(stores.programs, competency, now, nip):
         try:
             program, _ = await catalogue.take_seat(stores.programs, candidate["_id"], nip)
         except catalogue.ProgramFullError:
