@@ -6,6 +6,7 @@ that need a query (outbox backlog, queue depths) are refreshed by a `Sampler` in
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -13,6 +14,8 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from faststream.rabbit import RabbitBroker, RabbitQueue
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared import events
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +56,10 @@ IKM = Gauge(
     registry=REGISTRY,
 )
 POINTS_GRANTED = Counter(
-    "mutu_reward_points_granted_total", "Reward points booked in the ledger.", registry=REGISTRY
+    "mutu_reward_points_granted_total",
+    "Reward points granted (positive RewardPointsGranted events published), by rule.",
+    ["rule_id"],
+    registry=REGISTRY,
 )
 RECOMMENDATIONS = Counter(
     "mutu_recommendations_issued_total",
@@ -94,6 +100,16 @@ HTTP_LATENCY = Histogram(
     registry=REGISTRY,
 )
 UNMATCHED = "<unmatched>"
+
+
+def count_published(routing_key: str, body: bytes) -> None:
+    """Domain counters from the facts a service publishes (called once per confirmed publish)."""
+    if routing_key == events.RewardPointsGranted.routing_key:
+        data = json.loads(body)["data"]
+        if data["points"] > 0:  # manual adjustments may take points away: not a grant
+            POINTS_GRANTED.labels(data["rule_id"]).inc(data["points"])
+    elif routing_key == events.RetrainingRecommended.routing_key:
+        RECOMMENDATIONS.labels(json.loads(body)["data"]["rule_id"]).inc()
 
 
 class HttpMetrics:

@@ -98,6 +98,7 @@ class CloudEventTrace(BaseMiddleware[Any, Any]):
             result = await call_next(cmd)
             if cmd.exchange.name == "mutu.events":
                 _log("published", cmd.message_options.get("message_id"), cmd.destination)
+                metrics.count_published(cmd.destination, cmd.body)
             return result
         finally:
             if token is not None:

@@ -70,10 +70,12 @@ async def test_prometheus_scrapes_one_metric_of_each_service(
     prometheus: str, stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
 ) -> None:
     done = a_training_completed(score=95, passed=True)
-    answer = await infra.post_cloudevent(
-        http, stack.urls["training"], keys.integrator, structured(done, event_id=random_id())
-    )
-    assert answer.status_code == 202
+    failed = a_training_completed(score=40, passed=False)
+    for data in (done, failed):
+        answer = await infra.post_cloudevent(
+            http, stack.urls["training"], keys.integrator, structured(data, event_id=random_id())
+        )
+        assert answer.status_code == 202
     reader = {"Authorization": f"Bearer {keys.reader}"}
     assert (
         await http.get(f"{stack.urls['rewards']}/asn/{done.nip}/points", headers=reader)
@@ -85,7 +87,11 @@ async def test_prometheus_scrapes_one_metric_of_each_service(
         "evaluation": 'faststream_received_messages_total{service="evaluation", handler=~".*training.completed"}',
         "rewards": 'mutu_http_requests_total{service="rewards", route="/asn/{nip}/points"}',
     }
-    for service, promql in expected.items():
+    domain = {
+        "rewards": 'mutu_reward_points_granted_total{service="rewards", rule_id="training_high_score"}',
+        "evaluation": 'mutu_recommendations_issued_total{service="evaluation"}',
+    }
+    for service, promql in [*expected.items(), *domain.items()]:
 
         async def found(promql: str = promql) -> list[dict[str, Any]]:
             return [r for r in await query(http, prometheus, promql) if float(r["value"][1]) > 0]
