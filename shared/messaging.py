@@ -135,7 +135,7 @@ def consume(
         try:
             cloud_event = envelope.parse_structured(raw.body, accepted)
         except (envelope.MalformedEventError, envelope.InvalidEventError) as error:
-            await _dead_letter(broker, message, queue.name, "invalid", error)
+            await _dead_letter(broker, message, queue, "invalid", error)
             metrics.EVENTS_CONSUMED.labels(service, event.__name__, "rejected").inc()
             return
         failures = _delivery_count(raw.headers.get("x-delivery-count"))
@@ -150,7 +150,7 @@ def consume(
                 failures += 1
                 logger.exception("handler failed event=%s attempt=%d", cloud_event.id, failures)
                 if failures >= attempts:
-                    await _dead_letter(broker, message, queue.name, "handler_failed", error)
+                    await _dead_letter(broker, message, queue, "handler_failed", error)
                     metrics.EVENTS_CONSUMED.labels(service, event.__name__, "dead_lettered").inc()
                     return
                 await asyncio.sleep(min(0.1 * 2**failures, 2))
@@ -171,23 +171,28 @@ def consume(
 
 
 async def _dead_letter(
-    broker: RabbitBroker, message: RabbitMessage, queue: str, reason: str, error: Exception
+    broker: RabbitBroker, message: RabbitMessage, queue: RabbitQueue, reason: str, error: Exception
 ) -> None:
+    """Publish to `mutu.dlx` under the queue's routing key, then ack.
+
+    Not the message's own routing key: one sent straight to the queue through the default
+    exchange carries the queue name, which no `.dlq` binding matches, and would be lost.
+    """
     raw = message.raw_message
     headers = dict(raw.headers)
-    headers.update({REASON: reason, ERROR: f"{type(error).__name__}: {error}"[:500], QUEUE: queue})
+    headers.update({REASON: reason, ERROR: f"{type(error).__name__}: {error}"[:500], QUEUE: queue.name})
     await broker.publish(
         raw.body,
         exchange=DLX,
-        routing_key=raw.routing_key or "",
+        routing_key=queue.routing_key,
         message_id=raw.message_id,
         headers=headers,
         content_type=raw.content_type,
         persist=True,
         timeout=10,
     )
-    logger.warning("dead-lettered message=%s queue=%s reason=%s", raw.message_id, queue, reason)
-    metrics.DEAD_LETTERS.labels(queue, reason).inc()
+    logger.warning("dead-lettered message=%s queue=%s reason=%s", raw.message_id, queue.name, reason)
+    metrics.DEAD_LETTERS.labels(queue.name, reason).inc()
     await message.ack()
 
 
