@@ -172,7 +172,8 @@ def _timestamp(value: Any) -> dt.datetime | None:
 
 
 def _unit(raw: dict[str, Any]) -> str | None:
-    extensions = (raw.get("context") or {}).get("extensions") or {}
+    context = raw.get("context")
+    extensions = context.get("extensions") if isinstance(context, dict) else None
     unit = extensions.get(UNIT_EXTENSION) if isinstance(extensions, dict) else None
     if unit is None:
         return None

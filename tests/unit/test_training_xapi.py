@@ -130,3 +130,17 @@ def test_a_timestamp_without_offset_is_utc_and_the_unit_comes_from_the_context()
     statement = xapi.read(raw)
     assert statement.timestamp == dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
     assert statement.unit_id == "kel-candi"
+
+
+@pytest.mark.parametrize(
+    "context", [7, "x", [], {"extensions": 3}, {"extensions": {"urn:mutu:unit_id": None}}]
+)
+def test_a_context_of_another_shape_names_no_unit(context: Any) -> None:
+    assert xapi.read(a_statement(context=context)).unit_id is None
+
+
+@pytest.mark.parametrize("field", ["actor", "verb", "object", "result"])
+@pytest.mark.parametrize("value", [7, "x", [], None, {"id": 3}])
+def test_any_shape_is_refused_with_a_reason_never_a_crash(field: str, value: Any) -> None:
+    with pytest.raises(xapi.UnmappableStatementError):
+        xapi.read(a_statement(**{field: value}))
