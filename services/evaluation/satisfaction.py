@@ -138,6 +138,7 @@ class UnitRule:
 
     async def evaluate(self, unit_id: str, period: str) -> int:
         by_channel = (await read_tallies(self._tallies.collection, unit_id, [period])).get(unit_id, {})
+        describe(unit_id, period, by_channel, self._rules.ikm.weights_for(unit_id))  # refreshes the IKM gauge
         decisions = model.judge_unit(unit_id, period, by_channel, self._rules.unit)
         if not decisions:
             return 0

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tests import infra
-from tests.builders import a_training_completed, random_id, structured
+from tests.builders import a_survey_submitted, a_training_completed, random_id, structured
 
 pytestmark = pytest.mark.integration
 
@@ -76,22 +76,28 @@ async def test_prometheus_scrapes_one_metric_of_each_service(
             http, stack.urls["training"], keys.integrator, structured(data, event_id=random_id())
         )
         assert answer.status_code == 202
+    response = structured(a_survey_submitted(unit_id="kel-tegalsari"), event_id=random_id())
+    assert (
+        await infra.post_cloudevent(http, stack.urls["survey"], keys.integrator, response)
+    ).status_code == 202
     reader = {"Authorization": f"Bearer {keys.reader}"}
     assert (
         await http.get(f"{stack.urls['rewards']}/asn/{done.nip}/points", headers=reader)
     ).status_code == 200
 
-    expected = {
-        "training": 'mutu_events_accepted_total{service="training", event_type="TrainingCompleted"}',
-        "survey": 'mutu_http_requests_total{service="survey", route="/readyz", status="200"}',
-        "evaluation": 'faststream_received_messages_total{service="evaluation", handler=~".*training.completed"}',
-        "rewards": 'mutu_http_requests_total{service="rewards", route="/asn/{nip}/points"}',
-    }
-    domain = {
-        "rewards": 'mutu_reward_points_granted_total{service="rewards", rule_id="training_high_score"}',
-        "evaluation": 'mutu_recommendations_issued_total{service="evaluation"}',
-    }
-    for service, promql in [*expected.items(), *domain.items()]:
+    expected = [  # one metric of each service, then the domain metrics
+        ("training", 'mutu_events_accepted_total{service="training", event_type="TrainingCompleted"}'),
+        ("survey", 'mutu_http_requests_total{service="survey", route="/readyz", status="200"}'),
+        (
+            "evaluation",
+            'faststream_received_messages_total{service="evaluation", handler=~".*training.completed"}',
+        ),
+        ("rewards", 'mutu_http_requests_total{service="rewards", route="/asn/{nip}/points"}'),
+        ("rewards", 'mutu_reward_points_granted_total{service="rewards", rule_id="training_high_score"}'),
+        ("evaluation", 'mutu_recommendations_issued_total{service="evaluation"}'),
+        ("evaluation", 'mutu_ikm_converted{service="evaluation", unit_id="kel-tegalsari"}'),
+    ]
+    for service, promql in expected:
 
         async def found(promql: str = promql) -> list[dict[str, Any]]:
             return [r for r in await query(http, prometheus, promql) if float(r["value"][1]) > 0]
