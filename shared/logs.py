@@ -47,8 +47,8 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         ids = {key: line.pop(key) for key in _TRACE if key in line}  # hex ids are not NIPs: never masked
-        masked: dict[str, Any] = json.loads(redact.text(json.dumps(line, default=str)))
-        return json.dumps(masked | ids)
+        text = redact.text(json.dumps(line, default=str))
+        return f"{text[:-1]}, {json.dumps(ids)[1:]}" if ids else text
 
 
 class PlainFormatter(logging.Formatter):
