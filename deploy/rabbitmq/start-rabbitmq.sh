@@ -7,7 +7,12 @@ rm -f /tmp/mutu-users-ready
 docker-entrypoint.sh rabbitmq-server &
 broker=$!
 trap 'kill -TERM "$broker" 2>/dev/null; wait "$broker"; exit $?' TERM INT
-rabbitmqctl --quiet await_startup --timeout 180
+tries=0
+until rabbitmqctl --quiet await_startup --timeout 10 >/dev/null 2>&1; do
+  tries=$((tries + 1))
+  [ "$tries" -lt 30 ] || { echo "RabbitMQ did not start" >&2; exit 1; }
+  sleep 2
+done
 for user in training survey evaluation rewards admin; do
   rabbitmqctl --quiet change_password "$user" "$(cat "/run/secrets/rabbitmq_${user}_password")"
 done
