@@ -125,3 +125,18 @@ def test_each_service_user_publishes_only_its_own_routing_keys(service: str) -> 
     assert {key for key in everything if _allowed(topic["write"], key)} == published
     consumed = {q.removeprefix(f"{service}.") for q in traffic(service)[0] if not q.endswith(".dlq")}
     assert {key for key in everything if _allowed(topic["read"], key)} == consumed
+
+
+def test_make_secrets_creates_every_secret_compose_reads(tmp_path: Path) -> None:
+    script = tmp_path / "make-secrets.sh"
+    shutil.copy(ROOT / "deploy/make-secrets.sh", script)
+    subprocess.run(["bash", str(script)], check=True, capture_output=True)
+    made = {path.name for path in (tmp_path / "secrets").iterdir()}
+    assert made == {Path(s["file"]).name for s in normalised()["secrets"].values()}
+    assert all(oct(path.stat().st_mode)[-3:] == "600" for path in (tmp_path / "secrets").iterdir())
+    url = (tmp_path / "secrets" / "rewards_amqp_url").read_text()
+    password = (tmp_path / "secrets" / "rabbitmq_rewards_password").read_text()
+    assert url == f"amqp://rewards:{password}@rabbitmq:5672/mutu"
+    before = {path.name: path.read_text() for path in (tmp_path / "secrets").iterdir()}
+    subprocess.run(["bash", str(script)], check=True, capture_output=True)
+    assert before == {path.name: path.read_text() for path in (tmp_path / "secrets").iterdir()}
