@@ -2,6 +2,7 @@
 
 from pydantic import Field
 
+from services.training.model import Timezone
 from shared.fields import Code
 from shared.settings import PORTS, ServiceSettings
 
@@ -12,4 +13,4 @@ class TrainingSettings(ServiceSettings):
     extra_competencies: tuple[Code, ...] = ()
     minutes_per_jp: int = Field(default=45, ge=1, le=120)
     # The timezone a programme's schedule is shown in when the programme names none.
-    default_timezone: str = "Asia/Jakarta"
+    default_timezone: Timezone = "Asia/Jakarta"
