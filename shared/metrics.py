@@ -100,6 +100,7 @@ HTTP_LATENCY = Histogram(
     registry=REGISTRY,
 )
 UNMATCHED = "<unmatched>"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def count_published(routing_key: str, body: bytes) -> None:
@@ -135,8 +136,9 @@ class HttpMetrics:
             await self.app(scope, receive, recorded)
         finally:
             route = route_template(scope)
-            HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
-            HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+            method = scope["method"] if scope["method"] in METHODS else "OTHER"  # labels stay bounded
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
 
 
 def route_template(scope: Scope) -> str:

@@ -120,6 +120,10 @@ async def test_no_personal_data_in_any_label(
         text = (await http.get(f"{url}/metrics")).text
         assert done.nip not in text
     assert '/asn/{nip}/points"' in (await http.get(f"{stack.urls['rewards']}/metrics")).text
+    await http.request("BREW", f"{stack.urls['survey']}/coffee/{done.nip}")
+    text = (await http.get(f"{stack.urls['survey']}/metrics")).text
+    assert 'method="OTHER",route="<unmatched>"' in text
+    assert "BREW" not in text
 
 
 async def test_alert_rules_are_loaded_and_sampled_gauges_are_scraped(
