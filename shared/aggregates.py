@@ -72,7 +72,7 @@ class Aggregates:
             if change is None and item.seen is None:
                 return True
             version = int(doc.get("version", 0))
-            if await self._save(item.key, version, item.seen, change or Change()):
+            if await self._save(item.key, version, item.seen, change or Change(), _pending(doc)):
                 return True
         raise ConcurrencyError(str(item.key))
 
@@ -84,6 +84,8 @@ class Aggregates:
         if change is None and item.seen is None:
             return True
         change = change or Change()
+        if not plan.touched:  # first change to this document: its still-pending entries go out too
+            plan.entries.extend(_pending(plan.doc))
         base = plan.version * 1000 + len(plan.entries)
         entries = [Entry.of(event, seq=base + i) for i, event in enumerate(change.publish)]
         for path, value in {**change.set, **outbox_fields(entries)}.items():
@@ -101,7 +103,9 @@ class Aggregates:
     def _saved(self, key: Any, version: int, entries: list[Entry]) -> None:
         self._relay.kick(self.collection, key, version, entries)
 
-    async def _save(self, key: Any, version: int, seen: str | None, change: Change) -> bool:
+    async def _save(
+        self, key: Any, version: int, seen: str | None, change: Change, pending: list[Entry]
+    ) -> bool:
         entries = [Entry.of(event, seq=version * 1000 + i) for i, event in enumerate(change.publish)]
         fields: Document = {**change.set, **outbox_fields(entries), "version": version + 1}
         if seen is not None:
@@ -118,5 +122,14 @@ class Aggregates:
             raise
         if not (result.matched_count or result.upserted_id is not None):
             return False
-        self._relay.kick(self.collection, key, version + 1, entries)
+        self._relay.kick(self.collection, key, version + 1, [*pending, *entries])
         return True
+
+
+def _pending(doc: Document) -> list[Entry]:
+    """Entries already in the document's outbox (perhaps written by another instance, not yet sent).
+
+    The relay clears the whole outbox when the version it wrote is still current, so the write's
+    delivery must carry these too; publishing one twice is harmless, dropping one is not.
+    """
+    return [Entry.load(key, raw) for key, raw in (doc.get("outbox") or {}).items()]
