@@ -4,21 +4,19 @@ from fastapi import FastAPI
 
 from services.rewards import handlers, routes, subscribers
 from services.rewards.settings import RewardsSettings
+from shared import events
 from shared.aggregates import Aggregates
 from shared.runtime import Runtime
 
 
 def create_app(settings: RewardsSettings) -> FastAPI:
     runtime = Runtime("rewards", settings)
+    runtime.produces += [events.RewardPointsGranted, events.RewardRedeemed]
     ledgers = handlers.Ledgers(
         Aggregates(runtime.store.collection("accounts"), runtime.relay),
-        Aggregates(runtime.store.collection("ledger_pages"), runtime.relay),
+        runtime.store.collection("ledger_pages"),
+        Aggregates(runtime.store.collection("leaderboards"), runtime.relay),
     )
-
-    async def indexes() -> None:
-        await ledgers.accounts.collection.create_index("unit_id")
-        await ledgers.pages.collection.create_index("nip")
-
-    runtime.on_start.append(indexes)
+    runtime.on_start.append(ledgers.create_indexes)
     subscribers.subscribe(runtime, ledgers=ledgers)
     return runtime.app(title="Mutu rewards", routers=routes.build_routes(auth=runtime.auth, ledgers=ledgers))

@@ -1,51 +1,64 @@
-"""Rewards use cases as async verbs."""
+"""Rewards use cases as async verbs: grant, redeem, adjust."""
 
-from services.rewards import archive, ledger
+import datetime as dt
+from typing import Any
+
+from services.rewards import ledger
+from services.rewards.accounts import Ledgers
 from shared import envelope, events
-from shared.aggregates import Aggregates
-from shared.identifiers import derived_id
 from shared.storage import Document
 
+__all__ = ["IdempotencyConflictError", "Ledgers", "adjust", "grant_points", "redeem"]
 
-class Ledgers:
-    """The account aggregates and their archive pages."""
 
-    def __init__(self, accounts: Aggregates, pages: Aggregates) -> None:
-        self.accounts = accounts
-        self.pages = pages
+class IdempotencyConflictError(ValueError):
+    """An idempotency key used again with a different request."""
 
-    async def tidy(self, nip: str) -> None:
-        await archive.archive_old_entries(self.accounts.collection, self.pages.collection, nip)
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 async def grant_points(trigger: envelope.CloudEvent[events.RewardTriggered], *, ledgers: Ledgers) -> bool:
-    booked = await ledgers.accounts.apply(
-        trigger.data.nip, trigger.id, lambda doc: ledger.grant(doc, trigger)
-    )
-    if booked:
-        await ledgers.tidy(trigger.data.nip)
+    """Book the trigger once and rank the person (also on a redelivery: the ranking may be missing)."""
+    entry, booked = await ledgers.book(trigger.data.nip, ledger.grant_of(trigger, _now()))
+    await ledgers.rank(trigger.data.nip, entry)
     return booked
 
 
+def _same(entry: dict[str, Any], booking: ledger.Booking) -> None:
+    if entry["points"] != booking.points or entry["reason"] != booking.reason:
+        msg = "this idempotency key was used for a different request"
+        raise IdempotencyConflictError(msg)
+
+
 async def redeem(nip: str, points: int, item: str, idempotency_key: str, *, ledgers: Ledgers) -> Document:
-    """Take points for an item once per idempotency key; raises InsufficientPointsError."""
-    redemption_id = derived_id("redemption", nip, idempotency_key)
-    await ledgers.accounts.apply(nip, None, lambda doc: ledger.redeem(doc, nip, redemption_id, points, item))
-    doc = await ledgers.accounts.collection.find_one({"_id": nip}) or {}
-    entry = ledger.entry_for(doc, redemption_id) or {}
+    """Take points for an item once per key; InsufficientPointsError when the balance is too low."""
+    booking = ledger.redemption_of(nip, idempotency_key, points, item, _now())
+    entry, _ = await ledgers.book(nip, booking)
+    _same(entry, booking)
     return {
-        "redemption_id": redemption_id,
+        "redemption_id": entry["cause"],
+        "ledger_entry_id": entry["entry_id"],
         "nip": nip,
-        "points": -entry.get("points", -points),
-        "item": item,
-        "balance_after": entry.get("balance_after"),
-        "balance": doc.get("balance", 0),
+        "points": -entry["points"],
+        "item": entry["reason"],
+        "balance_after": entry["balance_after"],
+        "at": entry["at"],
     }
 
 
 async def adjust(nip: str, adjustment_id: str, points: int, reason: str, *, ledgers: Ledgers) -> Document:
-    await ledgers.accounts.apply(
-        nip, None, lambda doc: ledger.adjust(doc, nip, adjustment_id, points, reason)
-    )
-    doc = await ledgers.accounts.get(nip) or {}
-    return {"nip": nip, "adjustment_id": adjustment_id, "points": points, "balance": doc.get("balance", 0)}
+    """An administrator's correction as a ledger entry, once per adjustment id, never below zero."""
+    booking = ledger.adjustment_of(nip, adjustment_id, points, reason, _now())
+    entry, _ = await ledgers.book(nip, booking)
+    _same(entry, booking)
+    return {
+        "adjustment_id": adjustment_id,
+        "ledger_entry_id": entry["entry_id"],
+        "nip": nip,
+        "points": entry["points"],
+        "reason": entry["reason"],
+        "balance_after": entry["balance_after"],
+        "at": entry["at"],
+    }

@@ -1,12 +1,13 @@
-"""Points ledger: append-only entries per person; the balance is their sum and never negative.
+"""Points ledger decisions (pure): append-only entries per person; balance = their sum, never < 0.
 
-An account document holds the balance, the sequence number, the recent entries and the ids of
-what it has booked; booking an entry, moving the balance and queueing the announcement are one
-atomic update. Older entries move to page documents (`archive.py`), never edited.
+The account document of a person holds `balance`, `seq` (entries booked so far), `entries.<cause
+key>` (the recent entries; the map doubles as the inbox of booked causes), `archived` (how many
+full pages of PAGE entries have moved to page documents), `earned.<YYYY-Qn>` (points granted per
+quarter, for the leaderboard) and the outbox. Booking an entry, moving the balance, recording the
+cause and queueing the announcement are one version-guarded single-document update.
 """
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,10 +19,20 @@ from shared.storage import Document, field_key
 
 SOURCE = "urn:mutu:rewards"
 JAKARTA = ZoneInfo("Asia/Jakarta")
+PAGE = 100  # entries per ledger page document
+KEEP = 50  # entries that always stay on the account (the newest)
 
 
 class InsufficientPointsError(ValueError):
     """A redemption or adjustment would take the balance below zero."""
+
+
+class StaleArchiveError(RuntimeError):
+    """Entries moved to a page after the caller looked at the pages: look again, then retry."""
+
+    def __init__(self, archived: int) -> None:
+        super().__init__(f"{archived} page(s) archived meanwhile")
+        self.archived = archived
 
 
 def quarter_of(moment: dt.datetime) -> str:
@@ -31,119 +42,140 @@ def quarter_of(moment: dt.datetime) -> str:
 
 @dataclass(frozen=True)
 class Booking:
-    """One ledger entry to append: what, how many points, why, and the event announcing it."""
+    """One ledger entry to append: its cause (same cause, same entry), points, rule and reason."""
 
-    key: str  # the cause: same cause, same entry
-    kind: str
+    cause: str
+    kind: str  # grant | redemption | adjustment
     points: int
     rule_id: str
     reason: str
-    caused_by: tuple[str, ...]
-    period: str
+    at: dt.datetime
+    caused_by: tuple[str, ...] = ()
+    unit_id: str | None = None
+
+    @property
+    def slot(self) -> str:
+        return field_key(self.cause)
+
+    @property
+    def entry_id(self) -> str:
+        return derived_id("ledger", self.cause)
 
 
-Announce = Callable[[dict[str, Any], int], envelope.CloudEvent[Any]]
+def book(doc: Document, nip: str, booking: Booking, *, archived: int) -> Change | None:
+    """Append `booking` unless its cause is booked; refuse to go below zero.
 
-
-def book(doc: Document, nip: str, booking: Booking, announce: Announce) -> Change | None:
-    """Append `booking` unless its cause is already booked; refuse to go below zero."""
-    slot = field_key(booking.key)
-    if slot in doc.get("booked", {}):
+    `archived` is the page count the caller saw when it checked the page documents for the cause;
+    if more pages moved since, the cause may have left this document: StaleArchiveError.
+    """
+    if int(doc.get("archived", 0)) != archived:
+        raise StaleArchiveError(int(doc.get("archived", 0)))
+    if booking.slot in doc.get("entries", {}):
         return None
     balance = int(doc.get("balance", 0)) + booking.points
     if balance < 0:
-        raise InsufficientPointsError(f"balance {doc.get('balance', 0)} is less than {-booking.points}")
+        msg = f"balance {doc.get('balance', 0)} is less than {-booking.points}"
+        raise InsufficientPointsError(msg)
     seq = int(doc.get("seq", 0)) + 1
-    entry_id = derived_id("ledger", booking.key)
     entry: dict[str, Any] = {
-        "entry_id": entry_id,
+        "entry_id": booking.entry_id,
         "seq": seq,
         "kind": booking.kind,
         "points": booking.points,
         "balance_after": balance,
         "rule_id": booking.rule_id,
         "reason": booking.reason,
+        "cause": booking.cause,
         "caused_by": list(booking.caused_by),
-        "period": booking.period,
-        "at": dt.datetime.now(dt.UTC).isoformat(),
+        "period": quarter_of(booking.at),
+        "at": booking.at.isoformat(),
     }
-    fields: Document = {
-        f"entries.{slot}": entry,
-        f"booked.{slot}": entry_id,
-        "balance": balance,
-        "seq": seq,
-        "nip": nip,
-    }
-    inc = (
-        {f"earned.{booking.period}": booking.points} if booking.points > 0 and booking.kind == "grant" else {}
-    )
-    return Change(set=fields, inc=inc, publish=[announce(entry, balance)])
+    fields: Document = {f"entries.{booking.slot}": entry, "balance": balance, "seq": seq, "nip": nip}
+    if booking.unit_id:
+        fields["unit_id"] = booking.unit_id
+    inc = {f"earned.{entry['period']}": booking.points} if booking.kind == "grant" else {}
+    return Change(set=fields, inc=inc, publish=[announce(nip, entry)])
 
 
-def grant(doc: Document, trigger: envelope.CloudEvent[events.RewardTriggered]) -> Change | None:
-    """Book a RewardTriggered once (keyed by its id) and announce the new balance."""
-    reward = trigger.data
-    booking = Booking(
-        key=trigger.id,
-        kind="grant",
-        points=reward.points,
-        rule_id=reward.rule_id,
-        reason=reward.reason,
-        caused_by=(trigger.id, *reward.caused_by),
-        period=quarter_of(trigger.time or dt.datetime.now(dt.UTC)),
-    )
-    change = book(doc, reward.nip, booking, lambda entry, balance: _granted(reward.nip, entry, balance))
-    if change is not None and reward.unit_id:
-        change.set["unit_id"] = reward.unit_id
-    return change
-
-
-def adjust(doc: Document, nip: str, adjustment_id: str, points: int, reason: str) -> Change | None:
-    """An administrator's correction: a ledger entry of its own, never an edit."""
-    booking = Booking(
-        key=f"adjustment:{nip}:{adjustment_id}",
-        kind="adjustment",
-        points=points,
-        rule_id="manual_adjustment",
-        reason=reason,
-        caused_by=(),
-        period=quarter_of(dt.datetime.now(dt.UTC)),
-    )
-    return book(doc, nip, booking, lambda entry, balance: _granted(nip, entry, balance))
-
-
-def redeem(doc: Document, nip: str, redemption_id: str, points: int, item: str) -> Change | None:
-    booking = Booking(
-        key=redemption_id,
-        kind="redemption",
-        points=-points,
-        rule_id="redemption",
-        reason=item,
-        caused_by=(),
-        period=quarter_of(dt.datetime.now(dt.UTC)),
-    )
-
-    def announce(entry: dict[str, Any], balance: int) -> envelope.CloudEvent[Any]:
+def announce(nip: str, entry: dict[str, Any]) -> envelope.CloudEvent[Any]:
+    """RewardRedeemed for a redemption, RewardPointsGranted for any other entry (deterministic id)."""
+    if entry["kind"] == "redemption":
         redeemed = events.RewardRedeemed(
-            nip=nip, points=points, balance=balance, item=item, redemption_id=redemption_id
+            nip=nip,
+            points=-entry["points"],
+            balance=entry["balance_after"],
+            item=entry["reason"],
+            redemption_id=entry["cause"],
         )
         return envelope.wrap(redeemed, source=SOURCE, event_id=derived_id("redeemed", entry["entry_id"]))
-
-    return book(doc, nip, booking, announce)
-
-
-def _granted(nip: str, entry: dict[str, Any], balance: int) -> envelope.CloudEvent[Any]:
     granted = events.RewardPointsGranted(
         nip=nip,
         points=entry["points"],
-        balance=balance,
+        balance=entry["balance_after"],
         rule_id=entry["rule_id"],
         ledger_entry_id=entry["entry_id"],
     )
     return envelope.wrap(granted, source=SOURCE, event_id=derived_id("granted", entry["entry_id"]))
 
 
-def entry_for(doc: Document, key: str) -> dict[str, Any] | None:
-    """The entry booked for a cause, if it is still on the account document."""
-    entry: dict[str, Any] | None = doc.get("entries", {}).get(field_key(key))
+def grant_of(trigger: envelope.CloudEvent[events.RewardTriggered], at: dt.datetime) -> Booking:
+    """A RewardTriggered books once, keyed by its id (evaluation derives it from the rule key)."""
+    reward = trigger.data
+    return Booking(
+        cause=trigger.id,
+        kind="grant",
+        points=reward.points,
+        rule_id=reward.rule_id,
+        reason=reward.reason,
+        at=at,
+        caused_by=tuple(reward.caused_by),
+        unit_id=reward.unit_id,
+    )
+
+
+def redemption_of(nip: str, key: str, points: int, item: str, at: dt.datetime) -> Booking:
+    cause = derived_id("redemption", nip, key)
+    return Booking(cause=cause, kind="redemption", points=-points, rule_id="redemption", reason=item, at=at)
+
+
+def adjustment_of(nip: str, key: str, points: int, reason: str, at: dt.datetime) -> Booking:
+    """An administrator's correction: an entry of its own, never an edit of another."""
+    cause = derived_id("adjustment", nip, key)
+    return Booking(
+        cause=cause, kind="adjustment", points=points, rule_id="manual_adjustment", reason=reason, at=at
+    )
+
+
+def entry_after(doc: Document, booking: Booking, change: Change | None) -> dict[str, Any] | None:
+    """The entry of `booking`: just booked by `change`, or already on the account document."""
+    path = f"entries.{booking.slot}"
+    if change is not None:
+        booked: dict[str, Any] = change.set[path]
+        return booked
+    entry: dict[str, Any] | None = doc.get("entries", {}).get(booking.slot)
     return entry
+
+
+def page_to_archive(doc: Document) -> tuple[int, dict[str, Any]] | None:
+    """The oldest full page of entries once KEEP newer ones exist: (page number, entries by slot)."""
+    page = int(doc.get("archived", 0))
+    if int(doc.get("seq", 0)) < (page + 1) * PAGE + KEEP:
+        return None
+    low, high = page * PAGE, (page + 1) * PAGE
+    return page, {slot: e for slot, e in doc.get("entries", {}).items() if low < e["seq"] <= high}
+
+
+def archive(doc: Document, page: int) -> Change | None:
+    """Drop page `page` from the account (its entries were copied to the page document first)."""
+    if int(doc.get("archived", 0)) != page:
+        return None
+    remaining = {slot: e for slot, e in doc.get("entries", {}).items() if e["seq"] > (page + 1) * PAGE}
+    return Change(set={"entries": remaining, "archived": page + 1})
+
+
+def page_id(nip: str, page: int) -> str:
+    return f"{nip}:{page}"
+
+
+def page_of(seq: int) -> int:
+    return (seq - 1) // PAGE

@@ -5,9 +5,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.rewards import archive, handlers, ledger
+from services.rewards import handlers, leaderboard, ledger
 from shared import apikeys, web
 from shared.fields import Identifier, Nip, Points, Quarter, Text, UnitId
+
+KEY_REQUIRED = "an Idempotency-Key header or an idempotency key field in the body is required"
+CONFLICTS: dict[int | str, dict[str, Any]] = {
+    409: {"description": "the balance would go below zero"},
+    422: {"description": "invalid body, missing idempotency key, or the key was used for another request"},
+}
 
 
 class RedemptionRequest(BaseModel):
@@ -22,71 +28,76 @@ class RedemptionRequest(BaseModel):
 class AdjustmentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    adjustment_id: Identifier
+    adjustment_id: Identifier | None = None
     points: int = Field(ge=-1_000_000, le=1_000_000)
     reason: Text
+
+
+async def _answer(call: Any) -> dict[str, Any]:
+    try:
+        result: dict[str, Any] = await call
+    except ledger.InsufficientPointsError as error:
+        raise HTTPException(409, str(error)) from None
+    except handlers.IdempotencyConflictError as error:
+        raise HTTPException(422, str(error)) from None
+    return result
 
 
 def build_routes(*, auth: web.Auth, ledgers: handlers.Ledgers) -> list[APIRouter]:
     router = APIRouter(tags=["rewards"])
     Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
-    Integrator = Annotated[apikeys.ApiKey, Depends(auth.require("integrator", "redemptions"))]
+    Redeemer = Annotated[apikeys.ApiKey, Depends(auth.require("integrator", "redemptions"))]
     Admin = Annotated[apikeys.ApiKey, Depends(auth.require("admin"))]
+    IdempotencyKey = Annotated[Identifier | None, Header()]
 
     @router.get("/asn/{nip}/points")
     async def points(
-        nip: Nip, _: Reader, limit: Annotated[int, Query(ge=1, le=200)] = 50, before: int | None = None
+        nip: Nip,
+        _: Reader,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        before: Annotated[int | None, Query(ge=1)] = None,
     ) -> dict[str, Any]:
-        account = await ledgers.accounts.get(nip) or {}
-        entries = await archive.all_entries(ledgers.accounts.collection, ledgers.pages.collection, nip)
-        page = [e for e in entries if before is None or e["seq"] < before][:limit]
-        more = len(page) == limit and page[-1]["seq"] > 1
+        """Balance and ledger entries newest first; page on with `before=<next_before>`."""
+        account, entries = await ledgers.history(nip, limit, before)
         return {
             "nip": nip,
             "balance": account.get("balance", 0),
-            "ledger": page,
-            "next_before": page[-1]["seq"] if more else None,
+            "entries_total": account.get("seq", 0),
+            "ledger": entries,
+            "next_before": entries[-1]["seq"] if entries and entries[-1]["seq"] > 1 else None,
         }
 
     @router.get("/leaderboard")
-    async def leaderboard(
+    async def leaderboard_of(
         period: Quarter,
         _: Reader,
         unit_id: UnitId | None = None,
-        limit: Annotated[int, Query(ge=1, le=100)] = 10,
+        limit: Annotated[int, Query(ge=1, le=leaderboard.TOP)] = 10,
     ) -> dict[str, Any]:
-        """Points earned in the period; ties: more points first, then NIP order (deterministic)."""
-        query: dict[str, Any] = {f"earned.{period}": {"$gt": 0}}
-        if unit_id is not None:
-            query["unit_id"] = unit_id
-        cursor = ledgers.accounts.collection.find(query, {f"earned.{period}": 1, "unit_id": 1})
-        rows = [(d["earned"][period], d["_id"], d.get("unit_id")) async for d in cursor]
-        rows.sort(key=lambda row: (-row[0], row[1]))
-        ranked = [
-            {"rank": i + 1, "nip": nip, "unit_id": unit, "points": pts}
-            for i, (pts, nip, unit) in enumerate(rows[:limit])
-        ]
-        return {"period": period, "unit_id": unit_id, "leaders": ranked}
+        """Points granted in the quarter (Asia/Jakarta); ties: more points first, then NIP order."""
+        board = await ledgers.board(period, unit_id)
+        return {"period": period, "unit_id": unit_id, "leaders": leaderboard.leaders(board, limit)}
 
-    @router.post("/redemptions", status_code=201, responses={409: {"description": "not enough points"}})
+    @router.post("/redemptions", status_code=201, responses=CONFLICTS)
     async def redeem(
-        request: RedemptionRequest, _: Integrator, idempotency_key: Annotated[str | None, Header()] = None
+        request: RedemptionRequest, _: Redeemer, idempotency_key: IdempotencyKey = None
     ) -> dict[str, Any]:
+        """Take points for an item; the same idempotency key answers the same result."""
         key = idempotency_key or request.idempotency_key
         if not key:
-            raise HTTPException(422, "an Idempotency-Key header or idempotency_key field is required")
-        try:
-            return await handlers.redeem(request.nip, request.points, request.item, key, ledgers=ledgers)
-        except ledger.InsufficientPointsError as error:
-            raise HTTPException(409, str(error)) from None
+            raise HTTPException(422, KEY_REQUIRED)
+        return await _answer(handlers.redeem(request.nip, request.points, request.item, key, ledgers=ledgers))
 
-    @router.post("/asn/{nip}/adjustments", status_code=201, responses={409: {"description": "below zero"}})
-    async def adjustment(nip: Nip, request: AdjustmentRequest, _: Admin) -> dict[str, Any]:
-        try:
-            return await handlers.adjust(
-                nip, request.adjustment_id, request.points, request.reason, ledgers=ledgers
-            )
-        except ledger.InsufficientPointsError as error:
-            raise HTTPException(409, str(error)) from None
+    @router.post("/asn/{nip}/adjustments", status_code=201, responses=CONFLICTS)
+    async def adjustment(
+        nip: Nip, request: AdjustmentRequest, _: Admin, idempotency_key: IdempotencyKey = None
+    ) -> dict[str, Any]:
+        """A correction (positive or negative) booked as its own ledger entry, once per id."""
+        key = idempotency_key or request.adjustment_id
+        if not key:
+            raise HTTPException(422, KEY_REQUIRED)
+        if request.points == 0:
+            raise HTTPException(422, "an adjustment moves at least one point")
+        return await _answer(handlers.adjust(nip, key, request.points, request.reason, ledgers=ledgers))
 
     return [router]

@@ -1,7 +1,14 @@
+"""The pure ledger: balance = ledger sum, never below zero, each cause once, under any interleaving."""
+
+import datetime as dt
+from typing import Any
+from unittest import mock
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mutu.rewards import problems
 from services.rewards import ledger
 from shared.aggregates import Change
 from shared.group_commit import inc_path, set_path
@@ -9,6 +16,7 @@ from shared.storage import Document
 from tests.builders import a_reward_triggered, random_nip, wrapped
 
 NIP = random_nip()
+AT = dt.datetime(2026, 3, 31, 17, 30, tzinfo=dt.UTC)  # 2026-04-01 00:30 in Jakarta
 
 
 def applied(doc: Document, change: Change | None) -> Document:
@@ -19,47 +27,130 @@ def applied(doc: Document, change: Change | None) -> Document:
     return doc
 
 
-operations = st.lists(
-    st.one_of(
-        st.tuples(st.just("grant"), st.integers(0, 15), st.integers(1, 50)),
-        st.tuples(st.just("redeem"), st.integers(0, 15), st.integers(1, 80)),
-        st.tuples(st.just("adjust"), st.integers(0, 5), st.integers(-60, 60)),
-    ),
-    max_size=60,
+class Store:
+    """The account document and its pages, as the rewards service keeps them."""
+
+    def __init__(self) -> None:
+        self.doc: Document = {}
+        self.pages: dict[int, dict[str, Any]] = {}
+
+    def in_pages(self, slot: str) -> bool:
+        return any(slot in page for page in self.pages.values())
+
+    def all_entries(self) -> dict[int, dict[str, Any]]:
+        entries = {e["seq"]: e for page in self.pages.values() for e in page.values()}
+        return entries | {e["seq"]: e for e in self.doc.get("entries", {}).values()}
+
+
+def booking_steps(store: Store, booking: ledger.Booking) -> Any:
+    """A booking as the service runs it, yielding between its store round trips."""
+    archived = 0
+    while True:
+        if archived and store.in_pages(booking.slot):
+            return
+        yield
+        try:
+            applied(store.doc, ledger.book(store.doc, NIP, booking, archived=archived))
+        except ledger.StaleArchiveError as stale:
+            archived = stale.archived
+            continue
+        except ledger.InsufficientPointsError:
+            return
+        return
+
+
+def archive_steps(store: Store) -> Any:
+    plan = ledger.page_to_archive(store.doc)
+    if plan is None:
+        return
+    page, moving = plan
+    store.pages.setdefault(page, {}).update(moving)
+    yield
+    applied(store.doc, ledger.archive(store.doc, page))
+
+
+operation = st.one_of(
+    st.tuples(st.just("grant"), st.integers(0, 30), st.integers(1, 50)),
+    st.tuples(st.just("redeem"), st.integers(0, 30), st.integers(1, 80)),
+    st.tuples(st.just("adjust"), st.integers(0, 10), st.integers(-60, 60).filter(bool)),
+    st.tuples(st.just("archive"), st.just(0), st.just(0)),
 )
 
 
-@given(operations)
-def test_balance_is_the_ledger_sum_and_never_negative(ops: list[tuple[str, int, int]]) -> None:
-    doc: Document = {}
-    triggers = {
-        n: wrapped(a_reward_triggered(nip=NIP, points=p), event_id=f"t{n}") for k, n, p in ops if k == "grant"
-    }
-    for kind, number, points in ops:
-        try:
-            if kind == "grant":
-                change = ledger.grant(doc, triggers[number])
-            elif kind == "redeem":
-                change = ledger.redeem(doc, NIP, f"r{number}", points, "mug")
-            else:
-                change = ledger.adjust(doc, NIP, f"a{number}", points or 1, "correction")
-        except ledger.InsufficientPointsError:
-            continue
-        applied(doc, change)
-    entries = doc.get("entries", {}).values()
-    assert doc.get("balance", 0) == sum(e["points"] for e in entries)
-    assert doc.get("balance", 0) >= 0
-    assert len({e["entry_id"] for e in entries}) == len(entries)
+def as_booking(kind: str, number: int, points: int) -> ledger.Booking:
+    if kind == "grant":
+        trigger = wrapped(a_reward_triggered(nip=NIP, points=points), event_id=f"trigger-{number}")
+        return ledger.grant_of(trigger, AT)
+    if kind == "redeem":
+        return ledger.redemption_of(NIP, f"r{number}", points, "batik voucher", AT)
+    return ledger.adjustment_of(NIP, f"a{number}", points, "correction", AT)
 
 
-def test_the_same_trigger_books_once() -> None:
-    trigger = wrapped(a_reward_triggered(nip=NIP, points=10))
-    doc = applied({}, ledger.grant({}, trigger))
-    assert ledger.grant(doc, trigger) is None
+@settings(max_examples=300, deadline=None)
+@given(st.lists(operation, max_size=120), st.data())
+def test_balance_is_the_ledger_sum_under_any_interleaving(ops: list[tuple[str, int, int]], data: Any) -> None:
+    store = Store()
+    with mock.patch.object(ledger, "PAGE", 4), mock.patch.object(ledger, "KEEP", 2):
+        running = [
+            archive_steps(store) if kind == "archive" else booking_steps(store, as_booking(kind, n, p))
+            for kind, n, p in ops
+        ]
+        while running:
+            step = running[data.draw(st.integers(0, len(running) - 1))]
+            if next(step, StopIteration) is StopIteration:
+                running.remove(step)
+    entries = store.all_entries()
+    assert problems(store.doc, entries) == []
+    assert store.doc.get("balance", 0) == sum(e["points"] for e in entries.values()) >= 0
+    assert len({e["cause"] for e in entries.values()}) == len(entries)
+    granted = {f"trigger-{n}" for kind, n, _ in ops if kind == "grant"}
+    assert {e["cause"] for e in entries.values() if e["kind"] == "grant"} == granted
+
+
+def test_the_account_stays_bounded_as_pages_take_the_old_entries() -> None:
+    store = Store()
+    for number in range(1000):
+        booking = ledger.adjustment_of(NIP, f"a{number}", 1, "steady", AT)
+        applied(store.doc, ledger.book(store.doc, NIP, booking, archived=store.doc.get("archived", 0)))
+        for _ in archive_steps(store):
+            pass
+        assert len(store.doc["entries"]) < ledger.PAGE + ledger.KEEP
+    assert store.doc["archived"] == 9
+    assert problems(store.doc, store.all_entries()) == []
+    assert all(len(page) == ledger.PAGE for page in store.pages.values())
+
+
+def test_the_same_trigger_books_once_and_counts_in_the_jakarta_quarter() -> None:
+    booking = ledger.grant_of(wrapped(a_reward_triggered(nip=NIP, points=10, unit_id="kel-candi")), AT)
+    doc = applied({}, ledger.book({}, NIP, booking, archived=0))
+    assert ledger.book(doc, NIP, booking, archived=0) is None
     assert doc["balance"] == 10
+    assert doc["earned"] == {"2026-Q2": 10}
+    assert doc["unit_id"] == "kel-candi"
 
 
 def test_redemption_beyond_the_balance_is_refused() -> None:
-    doc = applied({}, ledger.grant({}, wrapped(a_reward_triggered(nip=NIP, points=10))))
+    booking = ledger.grant_of(wrapped(a_reward_triggered(nip=NIP, points=10)), AT)
+    doc = applied({}, ledger.book({}, NIP, booking, archived=0))
     with pytest.raises(ledger.InsufficientPointsError):
-        ledger.redeem(doc, NIP, "r1", 11, "mug")
+        ledger.book(doc, NIP, ledger.redemption_of(NIP, "k", 11, "mug", AT), archived=0)
+
+
+def test_a_booking_that_saw_fewer_archived_pages_looks_again() -> None:
+    with pytest.raises(ledger.StaleArchiveError) as stale:
+        ledger.book({"archived": 2}, NIP, ledger.adjustment_of(NIP, "a", 5, "x", AT), archived=1)
+    assert stale.value.archived == 2
+
+
+def test_redemptions_announce_reward_redeemed_and_grants_reward_points_granted() -> None:
+    grant = ledger.grant_of(wrapped(a_reward_triggered(nip=NIP, points=10)), AT)
+    first = ledger.book({}, NIP, grant, archived=0)
+    doc = applied({}, first)
+    second = ledger.book(doc, NIP, ledger.redemption_of(NIP, "k", 4, "mug", AT), archived=0)
+    assert first is not None
+    assert second is not None
+    assert [e.type for e in (*first.publish, *second.publish)] == ["RewardPointsGranted", "RewardRedeemed"]
+    assert second.publish[0].data.model_dump()["balance"] == 6
+    again = ledger.book({}, NIP, grant, archived=0)
+    assert again is not None
+    assert again.publish[0].id == first.publish[0].id
