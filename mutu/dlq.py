@@ -1,9 +1,10 @@
-"""`mutu dlq list|replay`: inspect dead letters and send them back to `mutu.events`.
+"""`mutu dlq list|replay`: inspect dead letters and send them back to the queue they died in.
 
 Listing takes every message of a dead-letter queue without acknowledging it and closes the
 channel, so the broker puts them all back: nothing is consumed. Replaying republishes a dead
-letter to `mutu.events` with its original routing key, body and message id (consumers are
-idempotent), waits for the broker's confirm, and only then removes it from the dead-letter queue.
+letter of `<queue>.dlq` straight to `<queue>` (through the default exchange, so only the
+consumer that failed sees it again) with its body and message id (consumers are idempotent),
+waits for the broker's confirm, and only then removes it from the dead-letter queue.
 """
 
 import argparse
@@ -67,10 +68,15 @@ def describe(queue: str, message: AbstractIncomingMessage) -> DeadLetter:
         queue=queue,
         id=message.message_id or "-",
         type=event_type,
-        routing_key=message.routing_key or "",
+        routing_key=_event_routing_key(queue),
         reason=str(reason),
         error=str(headers.get(messaging.ERROR, "-")),
     )
+
+
+def _event_routing_key(dead_letter_queue: str) -> str:
+    """`rewards.evaluation.reward_triggered.dlq` -> `evaluation.reward_triggered`."""
+    return dead_letter_queue.removesuffix(".dlq").partition(".")[2]
 
 
 def _death_reason(headers: dict[str, Any]) -> str | None:
@@ -103,20 +109,18 @@ async def list_dead_letters(amqp_url: str, queue: str | None = None) -> list[Dea
 
 
 async def replay(amqp_url: str, queue: str | None = None, event_id: str | None = None) -> list[DeadLetter]:
-    """Republish matching dead letters to `mutu.events`, then remove them; returns what was replayed."""
+    """Republish matching dead letters to their work queue, then remove them; returns what was replayed."""
     connection = await aio_pika.connect_robust(amqp_url)
     replayed = []
     async with connection:
         queues = [queue] if queue else await existing_queues(connection, candidate_queues())
         for name in queues:
             channel = await connection.channel(publisher_confirms=True)
-            exchange = await channel.declare_exchange(
-                messaging.EXCHANGE.name, aio_pika.ExchangeType.TOPIC, durable=True
-            )
+            work_queue = name.removesuffix(".dlq")
             for message in await _take_all(channel, name):
                 if event_id is not None and message.message_id != event_id:
                     continue
-                await exchange.publish(_again(message), routing_key=message.routing_key or "", timeout=10)
+                await channel.default_exchange.publish(_again(message), routing_key=work_queue, timeout=10)
                 await message.ack()
                 replayed.append(describe(name, message))
             await channel.close()

@@ -13,16 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import PyMongoError
 
 from shared import envelope, tracing
 from shared.group_commit import GroupCommit, Pending, Planned, inc_path, set_path
 from shared.outbox import Entry, OutboxRelay, outbox_fields
-from shared.storage import Document, field_key, is_duplicate_key
+from shared.storage import Document, field_key
 
 logger = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 50
 
 
 @dataclass(frozen=True)
@@ -32,10 +29,6 @@ class Change:
     set: Document = field(default_factory=dict)
     inc: Document = field(default_factory=dict)
     publish: Sequence[envelope.CloudEvent[Any]] = ()
-
-
-class ConcurrencyError(RuntimeError):
-    """The document kept changing under us; the message is retried."""
 
 
 Decide = Callable[[Document], Change | None]
@@ -48,7 +41,7 @@ class Aggregates:
         self.collection = collection
         self._relay = relay
         relay.watch(collection)
-        self._group = GroupCommit(collection, plan=self._plan, saved=self._saved, fallback=self._apply_one)
+        self._group = GroupCommit(collection, plan=self._plan, saved=self._saved)
 
     async def get(self, key: Any) -> Document | None:
         return await self.collection.find_one({"_id": key}, {"inbox": 0, "outbox": 0})
@@ -61,20 +54,6 @@ class Aggregates:
         """
         seen = field_key(event_id) if event_id else None
         return await self._group.submit(Pending(key, seen, tracing.stamped(decide)))
-
-    async def _apply_one(self, item: Pending) -> bool:
-        """The one-by-one path: used when a grouped write lost a race on its document."""
-        for _ in range(MAX_ATTEMPTS):
-            doc = await self.collection.find_one({"_id": item.key}) or {}
-            if item.seen is not None and item.seen in doc.get("inbox", {}):
-                return False
-            change = item.decide(doc)
-            if change is None and item.seen is None:
-                return True
-            version = int(doc.get("version", 0))
-            if await self._save(item.key, version, item.seen, change or Change(), _pending(doc)):
-                return True
-        raise ConcurrencyError(str(item.key))
 
     def _plan(self, plan: Planned, item: Pending) -> bool:
         """Apply one decision to the in-memory document of a group commit."""
@@ -102,28 +81,6 @@ class Aggregates:
 
     def _saved(self, key: Any, version: int, entries: list[Entry]) -> None:
         self._relay.kick(self.collection, key, version, entries)
-
-    async def _save(
-        self, key: Any, version: int, seen: str | None, change: Change, pending: list[Entry]
-    ) -> bool:
-        entries = [Entry.of(event, seq=version * 1000 + i) for i, event in enumerate(change.publish)]
-        fields: Document = {**change.set, **outbox_fields(entries), "version": version + 1}
-        if seen is not None:
-            fields[f"inbox.{seen}"] = dt.datetime.now(dt.UTC)
-        update: Document = {"$set": fields}
-        if change.inc:
-            update["$inc"] = change.inc
-        condition: Document = {"version": version} if version else {"version": {"$exists": False}}
-        try:
-            result = await self.collection.update_one({"_id": key, **condition}, update, upsert=not version)
-        except PyMongoError as error:
-            if is_duplicate_key(error):  # created by someone else meanwhile
-                return False
-            raise
-        if not (result.matched_count or result.upserted_id is not None):
-            return False
-        self._relay.kick(self.collection, key, version + 1, [*pending, *entries])
-        return True
 
 
 def _pending(doc: Document) -> list[Entry]:

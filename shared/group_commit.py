@@ -3,13 +3,17 @@
 Each caller submits (key, event id, decide). While a flush is running, new submissions queue up;
 the next flush takes all of them: one `find` for their documents, every `decide` applied in
 arrival order to an in-memory copy (so several events on one document see each other), and one
-unordered `bulk_write` of version-guarded upserts. A guard that no longer matches surfaces as a
-duplicate-key error for that document only; its callers fall back to the one-by-one path.
+unordered `bulk_write` of version-guarded upserts. A guard that no longer matches (another
+instance wrote the document first) surfaces as a duplicate-key error for that document only; its
+callers go back in the queue and are planned again on a fresh read after a short random pause.
+Each round one writer of a hot document wins, so all of them finish; after `MAX_ROUNDS` lost
+rounds a caller gets ConcurrencyError and its message is retried by the broker.
 """
 
 import asyncio
 import copy
-from collections.abc import Awaitable, Callable
+import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +24,11 @@ from pymongo.errors import BulkWriteError
 from shared.storage import DUPLICATE_KEY, Document
 
 MAX_BATCH = 256
+MAX_ROUNDS = 100
+
+
+class ConcurrencyError(RuntimeError):
+    """The document kept changing under us for `MAX_ROUNDS` rounds."""
 
 
 @dataclass
@@ -27,6 +36,7 @@ class Pending:
     key: Any
     seen: str | None
     decide: Callable[[Document], Any]
+    rounds: int = 0
     done: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -42,20 +52,16 @@ class Planned:
 
 
 Save = Callable[[Any, int, list[Any]], None]
-Fallback = Callable[[Pending], Awaitable[bool]]
 Plan = Callable[[Planned, Pending], bool]
 
 
 class GroupCommit:
     """Batches `Pending` changes on one collection; see the module docstring."""
 
-    def __init__(
-        self, collection: AsyncCollection[Document], *, plan: Plan, saved: Save, fallback: Fallback
-    ) -> None:
+    def __init__(self, collection: AsyncCollection[Document], *, plan: Plan, saved: Save) -> None:
         self._collection = collection
         self._plan = plan
         self._saved = saved
-        self._fallback = fallback
         self._queue: list[Pending] = []
         self._flushing = False
 
@@ -80,6 +86,24 @@ class GroupCommit:
             self._flushing = False
 
     async def _flush(self, batch: list[Pending]) -> None:
+        plans = await self._planned(batch)
+        writes = [(key, plan) for key, plan in plans.items() if plan.touched]
+        failed = await self._write(writes)
+        for index, (key, plan) in enumerate(writes):
+            if index not in failed:
+                self._saved(key, plan.version + 1, plan.entries)
+        retry = {writes[i][0] for i in failed}
+        for key, plan in plans.items():
+            for item, applied in plan.outcomes:
+                if key in retry and applied:
+                    self._again(item)
+                elif not item.done.done():
+                    item.done.set_result(applied)
+        if retry:  # let the instance that won write on; then re-read and plan again
+            await asyncio.sleep(random.uniform(0, 0.02))  # noqa: S311 - jitter, not security
+
+    async def _planned(self, batch: list[Pending]) -> dict[Any, Planned]:
+        """One read of the batch's documents; every decision applied in order to a copy of its own."""
         keys = list(dict.fromkeys(item.key for item in batch))
         found = {doc["_id"]: doc async for doc in self._collection.find({"_id": {"$in": keys}})}
         plans: dict[Any, Planned] = {}
@@ -92,18 +116,14 @@ class GroupCommit:
                 plan.outcomes.append((item, self._plan(plan, item)))
             except Exception as error:  # noqa: BLE001 - a bad decision fails its caller only
                 item.done.set_exception(error)
-        writes = [(key, plan) for key, plan in plans.items() if plan.touched]
-        failed = await self._write(writes)
-        for index, (key, plan) in enumerate(writes):
-            if index not in failed:
-                self._saved(key, plan.version + 1, plan.entries)
-        retry = {writes[i][0] for i in failed}
-        for key, plan in plans.items():
-            for item, applied in plan.outcomes:
-                if key in retry and applied:
-                    asyncio.get_running_loop().create_task(self._retry(item))
-                elif not item.done.done():
-                    item.done.set_result(applied)
+        return plans
+
+    def _again(self, item: Pending) -> None:
+        item.rounds += 1
+        if item.rounds >= MAX_ROUNDS:
+            item.done.set_exception(ConcurrencyError(str(item.key)))
+        else:
+            self._queue.append(item)
 
     async def _write(self, writes: list[tuple[Any, Planned]]) -> set[int]:
         """Run the version-guarded upserts; return the indexes whose guard failed."""
@@ -120,12 +140,6 @@ class GroupCommit:
                 raise
             return {e["index"] for e in errors}
         return set()
-
-    async def _retry(self, item: Pending) -> None:
-        try:
-            item.done.set_result(await self._fallback(item))
-        except Exception as error:  # noqa: BLE001
-            item.done.set_exception(error)
 
 
 def _guard(key: Any, version: int) -> Document:

@@ -1,7 +1,7 @@
 """HTTP plumbing shared by the services: probes, metrics, API-key checks, CloudEvent intake, 4xx."""
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -157,7 +157,7 @@ def event_intake(auth: Auth, accepted: Sequence[type[events.Event]], accept: Acc
     """POST /events: an integrator's CloudEvent, answered 202 once durably recorded (or seen before)."""
     router = APIRouter(tags=["events"])
     by_type = {event.__name__: event for event in accepted}
-    schemas = {name: event.model_json_schema() for name, event in by_type.items()}
+    schemas = {name: _inlined(event.model_json_schema()) for name, event in by_type.items()}
 
     @router.post(
         "/events",
@@ -192,3 +192,21 @@ def event_intake(auth: Auth, accepted: Sequence[type[events.Event]], accept: Acc
         return Accepted(id=event.id)
 
     return router
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """A model's JSON schema with its local `$defs` inlined: `#/$defs/...` breaks inside OpenAPI."""
+    defs = schema.get("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return inline(defs[ref.removeprefix("#/$defs/")])
+            return {k: inline(v) for k, v in node.items() if k != "$defs"}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    inlined: dict[str, Any] = inline(schema)
+    return inlined

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from typing import Any
 
 import httpx
 import pytest
@@ -49,7 +50,12 @@ async def test_two_instances_book_each_trigger_once(
         return all([await balance(http, stack, keys, nip) == total for nip, total in expected.items()])
 
     await infra.eventually(all_booked, timeout=60)
-    granted = [e for e in infra.events_on(bus, "rewards.points_granted") if e["data"]["nip"] in expected]
+
+    async def all_announced() -> list[dict[str, Any]] | None:
+        granted = [e for e in infra.events_on(bus, "rewards.points_granted") if e["data"]["nip"] in expected]
+        return granted if len({e["id"] for e in granted}) >= len(triggers) else None
+
+    granted = await infra.eventually(all_announced)
     assert len({e["data"]["ledger_entry_id"] for e in granted}) == len(triggers)
     print(
         f"\nrewards x2: sent {len(deliveries)}, distinct {len(triggers)}, booked {len({e['data']['ledger_entry_id'] for e in granted})}, double-counted 0"

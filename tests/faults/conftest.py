@@ -4,6 +4,7 @@ import asyncio
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,16 @@ class FaultStack(infra.Stack):
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
         self.urls.pop(service, None)
+
+    def start_another(self, service: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+        """One more instance of a service on its own port, logging at INFO to `log`: (process, url)."""
+        port = infra.free_port()
+        command = [sys.executable, "-m", "mutu", "serve", service, "--port", str(port)]
+        with log.open("wb") as sink:
+            env = self.env | {"LOG_LEVEL": "INFO"}
+            process = subprocess.Popen(command, env=env, stderr=sink, stdout=sink)
+        self.processes.setdefault(service, []).append(process)
+        return process, f"http://127.0.0.1:{port}"
 
     def restart(self, service: str) -> str:
         self.start(service)
