@@ -17,10 +17,14 @@ from tests.builders import a_training_completed, random_id, random_nip, structur
 
 @dataclass
 class Granted:
-    """Arrival time of RewardPointsGranted per nip, from an exclusive queue on the bus."""
+    """Arrival time of RewardPointsGranted per nip, from an exclusive queue on the bus.
+
+    Counted by event id: a redelivered or republished copy is not a second grant.
+    """
 
     at: dict[str, float] = field(default_factory=dict)
-    count: int = 0
+    ids: set[str] = field(default_factory=set)
+    copies: int = 0
     last: float = 0.0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -35,18 +39,21 @@ class Granted:
 
     async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         now = time.perf_counter()
-        self.at.setdefault(json.loads(message.body)["data"]["nip"], now)
-        self.count += 1
-        self.last = now
+        event = json.loads(message.body)
+        self.at.setdefault(event["data"]["nip"], now)
+        self.copies += 1
+        if event["id"] not in self.ids:
+            self.ids.add(event["id"])
+            self.last = now
         self.changed.set()
 
     async def wait_for(self, count: int, timeout: float) -> None:
         deadline = time.perf_counter() + timeout
-        while self.count < count:
+        while len(self.ids) < count:
             self.changed.clear()
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
-                msg = f"only {self.count} of {count} RewardPointsGranted arrived"
+                msg = f"only {len(self.ids)} of {count} RewardPointsGranted arrived"
                 raise TimeoutError(msg)
             try:
                 await asyncio.wait_for(self.changed.wait(), timeout=remaining)
@@ -98,7 +105,12 @@ async def throughput(stack: infra.Stack, keys: infra.Keys, amqp_url: str, count:
         await granted.wait_for(count, timeout=max(120, count / 5))
         elapsed = granted.last - start
     await connection.close()
-    return {"events": count, "events_per_s": count / elapsed, "http_posts_per_s": count / posted}
+    return {
+        "events": count,
+        "events_per_s": count / elapsed,
+        "http_posts_per_s": count / posted,
+        "granted_copies_per_event": granted.copies / count,
+    }
 
 
 async def latency(

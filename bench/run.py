@@ -87,7 +87,7 @@ def print_table(figures: list[dict[str, Any]]) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--events", type=int, default=10000)  # peak RSS is asked after 10,000
     parser.add_argument("--responses", type=int, default=10000)
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     args = parser.parse_args()

@@ -24,6 +24,7 @@ from shared.storage import Document, field_key
 logger = logging.getLogger(__name__)
 
 SWEEP_GRACE = dt.timedelta(seconds=2)
+REMEMBERED = 20_000  # event ids this process saw confirmed, so a re-read outbox is not sent twice
 
 
 class RawPublisher(Protocol):
@@ -85,6 +86,7 @@ class OutboxRelay:
         self._sweeper: asyncio.Task[None] | None = None
         self._clears: dict[str, tuple[AsyncCollection[Document], list[Any]]] = {}
         self._clearing = False
+        self._confirmed: dict[str, None] = {}  # insertion-ordered: the oldest are forgotten first
 
     def watch(self, collection: AsyncCollection[Document]) -> None:
         """Sweep this collection for pending entries (idempotent)."""
@@ -143,11 +145,19 @@ class OutboxRelay:
     ) -> None:
         ordered = sorted(entries, key=lambda e: e.seq)
         for entry in ordered:
+            if entry.event_id in self._confirmed:  # carried along by a later write; already out
+                continue
             await self._publisher.publish_raw(
                 entry.body.encode(), routing_key=entry.routing_key, message_id=entry.event_id
             )
             logger.debug("published %s event=%s", entry.routing_key, entry.event_id)
+            self._remember(entry.event_id)
         await self._clear(collection, doc_id, version, ordered)
+
+    def _remember(self, event_id: str) -> None:
+        self._confirmed[event_id] = None
+        if len(self._confirmed) > REMEMBERED:
+            del self._confirmed[next(iter(self._confirmed))]
 
     async def _clear(
         self,

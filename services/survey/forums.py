@@ -34,6 +34,17 @@ class Item(BaseModel):
     text: str = Field(max_length=4000)
 
 
+async def count(item: events.FeedbackReceived, *, totals: Aggregates) -> None:
+    """Add an item to its unit's feedback summary, once (the inbox id derives from the feedback id).
+
+    Items from forums and FeedbackReceived posted by integrators to `/events` both count.
+    """
+    topic = field_key(item.topic)
+    inc = {f"categories.{item.category}": 1, f"topics.{topic}.{item.category}": 1, "n": 1}
+    change = Change(set={f"topics.{topic}.topic": item.topic, "unit_id": item.unit_id}, inc=inc)
+    await totals.apply(f"feedback:{item.unit_id}", derived_id("count", item.feedback_id), lambda _: change)
+
+
 def build(auth: web.Auth, *, forums: Aggregates, totals: Aggregates) -> APIRouter:
     router = APIRouter()
     writer = [Depends(auth.require("integrator"))]
@@ -67,16 +78,8 @@ def build(auth: web.Auth, *, forums: Aggregates, totals: Aggregates) -> APIRoute
             return Change(set={f"items.{field_key(item_id)}": kept}, inc={"items_count": 1}, publish=[event])
 
         await forums.apply(forum_id, event.id, decide)
-        await count(received)  # idempotent: its inbox id derives from the feedback id
+        await count(received, totals=totals)
         return {"id": item_id}
-
-    async def count(item: events.FeedbackReceived) -> None:
-        topic = field_key(item.topic)
-        inc = {f"categories.{item.category}": 1, f"topics.{topic}.{item.category}": 1, "n": 1}
-        change = Change(set={f"topics.{topic}.topic": item.topic, "unit_id": item.unit_id}, inc=inc)
-        await totals.apply(
-            f"feedback:{item.unit_id}", derived_id("count", item.feedback_id), lambda _: change
-        )
 
     @router.get("/forums", dependencies=reader)
     async def list_forums(unit_id: str | None = None) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from services.survey import handlers, kiosk, summary
+from services.survey import forums, handlers, kiosk, summary
 from services.survey.settings import SurveySettings
 from shared import envelope, events, ratelimit, web
 from shared.aggregates import Aggregates
@@ -21,7 +21,9 @@ def build_routes(
     async def accept(event: envelope.CloudEvent[events.Event]) -> bool:
         if isinstance(event.data, events.SurveySubmitted):
             return await record(event, None)  # type: ignore[arg-type]
-        return await handlers.record_feedback(event, feedback=feedback)  # type: ignore[arg-type]
+        recorded = await handlers.record_feedback(event, feedback=feedback)  # type: ignore[arg-type]
+        await forums.count(event.data, totals=summaries)  # type: ignore[arg-type]
+        return recorded
 
     async def record(event: envelope.CloudEvent[events.SurveySubmitted], comment: str | None) -> bool:
         recorded = await handlers.record_response(event, responses=responses, comment=comment)

@@ -1,12 +1,14 @@
 """Survey forums on the real broker and store: items publish FeedbackReceived once, without text."""
 
+import datetime as dt
 from typing import Any
 
 import httpx
 import pytest
 
+from shared import events
 from tests import infra
-from tests.builders import random_id
+from tests.builders import random_id, structured
 
 pytestmark = pytest.mark.e2e
 
@@ -44,3 +46,21 @@ async def test_forum_items_publish_feedback_once_and_summarise(
     assert {t["topic"]: t.get("complaint", 0) for t in feedback["by_topic"]} == {"antrian": 2, "petugas": 0}
     listed = (await http.get(f"{url}/forums", params={"unit_id": unit}, headers=reader)).json()
     assert [(f["forum_id"], f["items_count"], f["attendees"]) for f in listed] == [(forum_id, 3, 25)]
+
+
+async def test_feedback_posted_by_an_integrator_counts_once_in_the_unit_summary(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
+) -> None:
+    url, unit = stack.urls["survey"], random_id("kel")
+    received = events.FeedbackReceived(
+        feedback_id=random_id("fb"), forum_id=None, unit_id=unit, category="suggestion",
+        topic="layanan online", received_at=dt.datetime.now(dt.UTC),
+    )  # fmt: skip
+    for event_id in ("ev-fb-1", "ev-fb-1", "ev-fb-2"):  # a resend, then the same item under a new id
+        body = structured(received, event_id=f"{event_id}-{unit}")
+        body["data"]["forum_id"] = None  # feedback from another channel than a forum
+        assert (await infra.post_cloudevent(http, url, keys.integrator, body)).status_code == 202
+    reader = {"Authorization": f"Bearer {keys.reader}"}
+    feedback = (await http.get(f"{url}/units/{unit}/feedback", headers=reader)).json()
+    assert feedback["items"] == 1
+    assert feedback["by_category"] == {"suggestion": 1}

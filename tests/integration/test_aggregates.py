@@ -39,7 +39,9 @@ async def test_concurrent_changes_to_one_document_all_count(aggregates: Aggregat
 
 async def test_two_instances_racing_on_one_hot_document_all_finish(aggregates: Aggregates) -> None:
     """Like two rewards instances on one leaderboard: every lost round is planned again, none fails."""
-    other = Aggregates(aggregates.collection, OutboxRelay(messaging.Publisher(messaging.make_broker("amqp://-"))))
+    other = Aggregates(
+        aggregates.collection, OutboxRelay(messaging.Publisher(messaging.make_broker("amqp://-")))
+    )
     calls = [(a, f"ev-{i}") for i in range(300) for a in (aggregates, other)]
     results = await asyncio.gather(*(a.apply("hot", f"{event_id}-{id(a)}", add(1)) for a, event_id in calls))
     assert all(results)
