@@ -47,9 +47,10 @@ class Granted:
             self.last = now
         self.changed.set()
 
-    async def wait_for(self, count: int, timeout: float) -> None:
+    async def wait_for(self, count: int, timeout: float, nips: set[str] | None = None) -> None:
+        """Until `count` distinct grants arrived (and, with `nips`, one for each of them)."""
         deadline = time.perf_counter() + timeout
-        while len(self.ids) < count:
+        while len(self.ids) < count or (nips is not None and not nips <= self.at.keys()):
             self.changed.clear()
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
@@ -132,7 +133,7 @@ async def latency(
             await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
             tasks.append(asyncio.create_task(post(nip, body)))
         await asyncio.gather(*tasks)
-        await granted.wait_for(count, timeout=120)
+        await granted.wait_for(count, timeout=120, nips=set(accepted))
     await connection.close()
     samples = sorted((granted.at[nip] - accepted[nip]) * 1000 for nip in accepted)
     cuts = statistics.quantiles(samples, n=100)

@@ -56,7 +56,19 @@ async def main(events: int, responses: int, out: Path) -> list[dict[str, Any]]:
             - stack.metric_sum(before[n], "mutu_events_published_total")
             for n in after
         )
-        record("broker_publishes_per_event_produced", value=published / (events * EVENTS_PRODUCED_PER_POST))
+        per_service = {
+            n: (
+                stack.metric_sum(after[n], "mutu_events_published_total")
+                - stack.metric_sum(before[n], "mutu_events_published_total")
+            )
+            / events
+            for n in ("training", "evaluation", "rewards")
+        }
+        record(
+            "broker_publishes_per_event_produced",
+            value=published / (events * EVENTS_PRODUCED_PER_POST),
+            **per_service,
+        )
         cpu = (cpu_after - cpu_before) / events * 1000
         record("cpu_s_per_1000_events", value=cpu, ratio_to_baseline=cpu / base["cpu_s_per_1000"])
         lat = await pipeline.latency(
