@@ -166,7 +166,7 @@ def add_to(commands: Any) -> None:
     show.add_argument("--queue", help="one dead-letter queue, e.g. rewards.evaluation.reward_triggered.dlq")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=_run_list)
-    again = sub.add_parser("replay", help="republish dead letters to mutu.events and remove them")
+    again = sub.add_parser("replay", help="send dead letters back to the queue they died in and remove them")
     again.add_argument("--queue", help="only this dead-letter queue")
     again.add_argument("--id", help="only the dead letter with this message id")
     again.add_argument("--json", action="store_true")

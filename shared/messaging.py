@@ -2,9 +2,9 @@
 
 Work queues are durable quorum queues named `<consumer>.<routing key>`, bound to the topic
 exchange `mutu.events`, with a delivery limit and the dead-letter exchange `mutu.dlx`; each has
-its dead-letter queue `<queue>.dlq` bound to `mutu.dlx` under the work queue's name, so a dead
-letter reaches only the `.dlq` of the queue it died in, even when several services consume the
-same event.
+its dead-letter queue `<queue>.dlq` bound to `mutu.dlx` with the same routing key: dead letters
+keep the event's routing key (PRODUCT.md). Each event has one consuming service, so its `.dlq`
+is the one queue a dead letter reaches (instances of a service share their queues).
 """
 
 import asyncio
@@ -63,7 +63,6 @@ def queue_for(service: str, event: type[events.Event]) -> RabbitQueue:
         routing_key=event.routing_key,
         arguments={
             "x-dead-letter-exchange": DLX.name,
-            "x-dead-letter-routing-key": queue_name(service, event),
             "x-dead-letter-strategy": "at-least-once",
             "x-overflow": "reject-publish",
             "x-delivery-limit": BROKER_DELIVERY_LIMIT,
@@ -76,7 +75,7 @@ def dead_letter_queue_for(service: str, event: type[events.Event]) -> RabbitQueu
         f"{queue_name(service, event)}.dlq",
         queue_type=QueueType.QUORUM,
         durable=True,
-        routing_key=queue_name(service, event),
+        routing_key=event.routing_key,
     )
 
 
@@ -88,7 +87,7 @@ async def declare_dead_letters(
     await broker.declare_exchange(EXCHANGE)
     for event in consumed:
         dlq = await broker.declare_queue(dead_letter_queue_for(service, event))
-        await dlq.bind(dlx, routing_key=queue_name(service, event))
+        await dlq.bind(dlx, routing_key=event.routing_key)
 
 
 class Publisher:
@@ -176,11 +175,10 @@ def consume(
 async def _dead_letter(
     broker: RabbitBroker, message: RabbitMessage, queue: RabbitQueue, reason: str, error: Exception
 ) -> None:
-    """Publish to `mutu.dlx` under the work queue's name, then ack.
+    """Publish to `mutu.dlx` under the queue's routing key, then ack.
 
-    Not the message's own routing key: that would reach the `.dlq` of every service consuming
-    the event, and one sent straight to the queue through the default exchange carries no event
-    routing key at all.
+    Not the message's own routing key: one sent straight to the queue through the default
+    exchange carries the queue name, which no `.dlq` binding matches, and would be lost.
     """
     raw = message.raw_message
     headers = dict(raw.headers)
@@ -188,7 +186,7 @@ async def _dead_letter(
     await broker.publish(
         raw.body,
         exchange=DLX,
-        routing_key=queue.name,
+        routing_key=queue.routing_key,
         message_id=raw.message_id,
         headers=headers,
         content_type=raw.content_type,

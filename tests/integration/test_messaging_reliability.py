@@ -3,7 +3,7 @@
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,6 +19,14 @@ from tests import infra
 from tests.builders import a_reward_triggered, structured
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def own_amqp_url() -> Iterator[str]:
+    """A vhost of these tests' own: their consumers stand in for rewards, which the session's stack runs."""
+    with infra.vhost() as url:
+        yield url
+
 
 Handler = Callable[[envelope.CloudEvent[Any]], Awaitable[None]]
 
@@ -51,13 +59,13 @@ def encoded(event: events.Event, event_id: str) -> bytes:
     return json.dumps(structured(event, event_id=event_id)).encode()
 
 
-async def test_a_redelivered_message_has_no_second_effect(amqp_url: str, store_url: str) -> None:
+async def test_a_redelivered_message_has_no_second_effect(own_amqp_url: str, store_url: str) -> None:
     service = f"inbox{uuid.uuid4().hex[:6]}"
     ids = [f"ev-{i}" for i in range(40)]
     calls: list[str] = []
     async with Store(store_url, f"t_{service}") as store:
         totals = Aggregates(
-            store.collection("totals"), OutboxRelay(messaging.Publisher(messaging.make_broker(amqp_url)))
+            store.collection("totals"), OutboxRelay(messaging.Publisher(messaging.make_broker(own_amqp_url)))
         )
 
         async def handler(message: envelope.CloudEvent[Any]) -> None:
@@ -67,9 +75,9 @@ async def test_a_redelivered_message_has_no_second_effect(amqp_url: str, store_u
             if calls.count(message.id) == 1:  # crash after the write, before the ack
                 raise RuntimeError("crashed before ack")
 
-        async with consumer(amqp_url, service, handler):
+        async with consumer(own_amqp_url, service, handler):
             # every event twice on the bus as well (a publisher retry)
-            await publish(amqp_url, [(encoded(a_reward_triggered(points=3), i), i) for i in ids * 2])
+            await publish(own_amqp_url, [(encoded(a_reward_triggered(points=3), i), i) for i in ids * 2])
 
             async def settled() -> bool:
                 return len(calls) >= len(ids) * 2 and all(calls.count(i) >= 2 for i in ids)
@@ -82,7 +90,7 @@ async def test_a_redelivered_message_has_no_second_effect(amqp_url: str, store_u
     assert doc["points"] == 3 * len(ids)  # ...and counted once each
 
 
-async def test_poison_messages_end_in_the_dlq_and_the_flow_continues(amqp_url: str) -> None:
+async def test_poison_messages_end_in_the_dlq_and_the_flow_continues(own_amqp_url: str) -> None:
     service = f"poison{uuid.uuid4().hex[:6]}"
     handled: list[str] = []
 
@@ -99,17 +107,17 @@ async def test_poison_messages_end_in_the_dlq_and_the_flow_continues(amqp_url: s
         *[(encoded(a_reward_triggered(), f"ev-good-{i}"), f"ev-good-{i}") for i in range(20)],
     ]
     dead_letter_queue = f"{service}.{events.RewardTriggered.routing_key}.dlq"
-    async with consumer(amqp_url, service, handler):
-        await publish(amqp_url, bodies)
+    async with consumer(own_amqp_url, service, handler):
+        await publish(own_amqp_url, bodies)
         await infra.eventually(lambda: _done(handled, 20))
 
         async def dead() -> list[dlq.DeadLetter] | None:
-            found = await dlq.list_dead_letters(amqp_url, dead_letter_queue)
+            found = await dlq.list_dead_letters(own_amqp_url, dead_letter_queue)
             return found if len(found) == 3 else None
 
         letters = {d.id: d for d in await infra.eventually(dead)}
         # listing twice shows the same letters: listing consumes nothing
-        assert {d.id for d in await dlq.list_dead_letters(amqp_url, dead_letter_queue)} == set(letters)
+        assert {d.id for d in await dlq.list_dead_letters(own_amqp_url, dead_letter_queue)} == set(letters)
         assert letters["ev-notjson"].reason == "invalid"
         assert letters["ev-wrong"].reason == "invalid"
         assert letters["ev-raises"].reason == "handler_failed"
@@ -117,14 +125,14 @@ async def test_poison_messages_end_in_the_dlq_and_the_flow_continues(amqp_url: s
         assert letters["ev-raises"].type == "RewardTriggered"
         assert {d.queue for d in letters.values()} == {dead_letter_queue}
 
-        replayed = await dlq.replay(amqp_url, dead_letter_queue, "ev-raises")
+        replayed = await dlq.replay(own_amqp_url, dead_letter_queue, "ev-raises")
         assert [d.id for d in replayed] == ["ev-raises"]
         # it fails again and comes back; the other two stayed where they were
         await infra.eventually(dead)
     print(f"\npoison: sent={len(bodies)} handled={len(handled)} dead-lettered={len(letters)}")
 
 
-async def test_replay_sends_a_dead_letter_back_to_its_consumer(amqp_url: str) -> None:
+async def test_replay_sends_a_dead_letter_back_to_its_consumer(own_amqp_url: str) -> None:
     service = f"replay{uuid.uuid4().hex[:6]}"
     broken = True
     handled: list[str] = []
@@ -135,19 +143,19 @@ async def test_replay_sends_a_dead_letter_back_to_its_consumer(amqp_url: str) ->
         handled.append(message.id)
 
     queue = f"{service}.{events.RewardTriggered.routing_key}.dlq"
-    async with consumer(amqp_url, service, handler):
-        await publish(amqp_url, [(encoded(a_reward_triggered(), "ev-later"), "ev-later")])
+    async with consumer(own_amqp_url, service, handler):
+        await publish(own_amqp_url, [(encoded(a_reward_triggered(), "ev-later"), "ev-later")])
 
         async def one_dead() -> bool:
-            return len(await dlq.list_dead_letters(amqp_url, queue)) == 1
+            return len(await dlq.list_dead_letters(own_amqp_url, queue)) == 1
 
         await infra.eventually(one_dead)
         broken = False
-        replayed = await dlq.replay(amqp_url, queue)
+        replayed = await dlq.replay(own_amqp_url, queue)
         assert [(d.id, d.routing_key) for d in replayed] == [("ev-later", "evaluation.reward_triggered")]
         await infra.eventually(lambda: _done(handled, 1))
         assert handled == ["ev-later"]
-        assert await dlq.list_dead_letters(amqp_url, queue) == []
+        assert await dlq.list_dead_letters(own_amqp_url, queue) == []
 
 
 async def _done(handled: list[str], count: int) -> bool:
