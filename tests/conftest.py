@@ -57,3 +57,17 @@ async def bus(amqp_url: str) -> AsyncIterator[infra.BusRecorder]:
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(timeout=30) as client:
         yield client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Show the figures tests print (fault suite, fuzzing, two instances) even when they pass."""
+    lines = [
+        f"{report.nodeid.split('::')[-1]}: {line.strip()}"
+        for report in terminalreporter.stats.get("passed", [])
+        for line in report.capstdout.splitlines()
+        if line.strip() and not line.lstrip().startswith("{")
+    ]
+    if lines:
+        terminalreporter.write_sep("=", "figures printed by the tests")
+        for line in lines:
+            terminalreporter.write_line(line)
