@@ -54,10 +54,14 @@ def store(path: Path | None, port: int, host: str = "127.0.0.1") -> None:
 
 
 def start_store(var_dir: Path, *, memory: bool = False, port: int = 0) -> tuple[subprocess.Popen[str], str]:
-    """Start `mutu store` as a child process and return it with its MongoDB URL."""
+    """Start `mutu store` as a child process and return it with its MongoDB URL.
+
+    In a session of its own, so a Ctrl-C in the terminal reaches the services but not the store:
+    the caller stops the store last, after the services flushed their outboxes into it.
+    """
     command = [sys.executable, "-m", "mutu", "store", "--port", str(port)]
     command += ["--memory"] if memory else ["--path", str(var_dir / "store.sqlite3")]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, start_new_session=True)  # noqa: S603
     assert process.stdout is not None  # noqa: S101 - set by PIPE
     url = process.stdout.readline().strip()
     if not url.startswith("mongodb://"):

@@ -1,0 +1,61 @@
+"""`mutu run` as a newcomer uses it: store and four services up, dev keys written, Ctrl-C stops all."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.apikeys import ROLES
+from shared.settings import PORTS
+from tests import infra
+
+pytestmark = pytest.mark.e2e
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_mutu_run_starts_everything_and_ctrl_c_stops_it_cleanly(amqp_url: str, tmp_path: Path) -> None:
+    busy = [port for port in PORTS.values() if _listening(port)]
+    assert not busy, f"ports {busy} are taken (is `make run` running?); stop it first"
+    store_port = infra.free_port()
+    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URL"}
+    env |= {"AMQP_URL": amqp_url, "VAR_DIR": str(tmp_path), "STORE_PORT": str(store_port)}
+    command = [sys.executable, "-m", "mutu", "run"]
+    log = tmp_path / "run.log"
+    with log.open("w") as sink:  # the services' logs: a file, so a full pipe never blocks them
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=sink, text=True, start_new_session=True
+        )
+    try:
+        assert process.stdout is not None
+        banner = []
+        while not (line := process.stdout.readline()).startswith("Press Ctrl-C"):
+            assert line, f"mutu run ended early: {log.read_text()[-2000:]}"
+            banner.append(line)
+        for service, port in PORTS.items():
+            assert f"{service}" in "".join(banner)
+            assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200, service
+        keys = json.loads((tmp_path / "dev-keys.json").read_text())
+        assert set(keys) == set(ROLES)
+        assert all(key in "".join(banner) for key in keys.values())
+        started = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+        process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    print(f"\nmutu run: stopped {time.monotonic() - started:.1f}s after Ctrl-C")
+    assert process.returncode == 0
+    assert "not fully flushed" not in log.read_text()  # the store outlived the services' last flush
+    assert not _listening(store_port)
+    assert not [port for port in PORTS.values() if _listening(port)]
