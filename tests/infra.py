@@ -117,6 +117,22 @@ async def eventually[T](probe: Callable[[], Awaitable[T | None]], *, timeout: fl
         await asyncio.sleep(0.1)
 
 
+async def publish_raw(amqp_url: str, messages: list[tuple[bytes, str]], *, routing_key: str) -> None:
+    """Publish (body, message id) pairs to `mutu.events` as a service would: persistent, confirmed."""
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange("mutu.events", aio_pika.ExchangeType.TOPIC, durable=True)
+        for body, message_id in messages:
+            message = aio_pika.Message(
+                body,
+                message_id=message_id,
+                content_type="application/cloudevents+json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            )
+            await exchange.publish(message, routing_key=routing_key)
+
+
 class BusRecorder:
     """Records every event on `mutu.events` through an exclusive queue bound to '#'."""
 

@@ -5,7 +5,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 
@@ -22,17 +21,7 @@ SOON = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=1)
 async def publish(amqp_url: str, data: events.RetrainingRecommended) -> str:
     """Publish as evaluation does: a CloudEvent on mutu.events, message_id = event id, persistent."""
     event = envelope.wrap(data, source="urn:mutu:evaluation", event_id=str(uuid.uuid4()))
-    connection = await aio_pika.connect_robust(amqp_url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.declare_exchange("mutu.events", aio_pika.ExchangeType.TOPIC, durable=True)
-        message = aio_pika.Message(
-            envelope.to_json(event),
-            message_id=event.id,
-            content_type=envelope.CONTENT_TYPE,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        )
-        await exchange.publish(message, routing_key=data.routing_key)
+    await infra.publish_raw(amqp_url, [(envelope.to_json(event), event.id)], routing_key=data.routing_key)
     return event.id
 
 

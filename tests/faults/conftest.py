@@ -6,7 +6,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -89,7 +89,7 @@ def fault_keys(fault_var_dir: Path) -> infra.Keys:
 @pytest.fixture(scope="session")
 async def fault_stack(
     fault_amqp_url: str, fault_store_url: str, fault_var_dir: Path, fault_keys: infra.Keys
-) -> Iterator[FaultStack]:
+) -> AsyncIterator[FaultStack]:
     """Training, evaluation and rewards, one process each, with quick retries for the tests."""
     await pipeline.declare_audit(fault_amqp_url)
     env = infra.service_env(fault_amqp_url, fault_store_url, fault_var_dir, DELIVERY_LIMIT="3")
@@ -104,6 +104,6 @@ async def fault_stack(
 
 
 @pytest.fixture
-async def fault_http() -> Iterator[httpx.AsyncClient]:
+async def fault_http() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=32)) as client:
         yield client

@@ -5,7 +5,6 @@ import json
 import os
 import sys
 
-import aio_pika
 import httpx
 import pytest
 from pymongo import AsyncMongoClient
@@ -17,18 +16,6 @@ from tests.faults import pipeline
 from tests.faults.conftest import FaultStack
 
 pytestmark = pytest.mark.faults
-
-
-async def publish_raw(amqp_url: str, messages: list[tuple[bytes, str]]) -> None:
-    connection = await aio_pika.connect_robust(amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.declare_exchange("mutu.events", aio_pika.ExchangeType.TOPIC, durable=True)
-        for body, message_id in messages:
-            message = aio_pika.Message(
-                body, message_id=message_id, content_type="application/cloudevents+json"
-            )
-            await exchange.publish(message, routing_key="training.completed")
 
 
 async def corrupt_account(store_url: str, prefix: str, nip: str) -> None:
@@ -65,9 +52,10 @@ async def test_poison_messages_are_dead_lettered_and_the_pipeline_keeps_flowing(
     damaged = random_nip()
     await corrupt_account(fault_store_url, prefix, damaged)
     wrong_schema = structured(a_training_completed(), event_id="poison-schema") | {"data": {"nip": "1"}}
-    await publish_raw(
+    await infra.publish_raw(
         fault_amqp_url,
         [(b"\x00 not json", "poison-bytes"), (json.dumps(wrong_schema).encode(), "poison-schema")],
+        routing_key="training.completed",
     )
     high = structured(
         a_training_completed(nip=damaged, score=95, passed=True, jp=1), event_id="poison-raises"

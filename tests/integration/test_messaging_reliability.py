@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import aio_pika
 import pytest
 
 from mutu import dlq
@@ -28,6 +27,7 @@ def own_amqp_url() -> Iterator[str]:
         yield url
 
 
+REWARD_TRIGGERED = events.RewardTriggered.routing_key
 Handler = Callable[[envelope.CloudEvent[Any]], Awaitable[None]]
 
 
@@ -43,16 +43,6 @@ async def consumer(amqp_url: str, service: str, handler: Handler) -> AsyncIterat
         yield
     finally:
         await broker.stop()
-
-
-async def publish(amqp_url: str, bodies: list[tuple[bytes, str]]) -> None:
-    connection = await aio_pika.connect_robust(amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.declare_exchange("mutu.events", aio_pika.ExchangeType.TOPIC, durable=True)
-        for body, message_id in bodies:
-            message = aio_pika.Message(body, message_id=message_id, content_type=envelope.CONTENT_TYPE)
-            await exchange.publish(message, routing_key=events.RewardTriggered.routing_key)
 
 
 def encoded(event: events.Event, event_id: str) -> bytes:
@@ -77,7 +67,11 @@ async def test_a_redelivered_message_has_no_second_effect(own_amqp_url: str, sto
 
         async with consumer(own_amqp_url, service, handler):
             # every event twice on the bus as well (a publisher retry)
-            await publish(own_amqp_url, [(encoded(a_reward_triggered(points=3), i), i) for i in ids * 2])
+            await infra.publish_raw(
+                own_amqp_url,
+                [(encoded(a_reward_triggered(points=3), i), i) for i in ids * 2],
+                routing_key=REWARD_TRIGGERED,
+            )
 
             async def settled() -> bool:
                 return len(calls) >= len(ids) * 2 and all(calls.count(i) >= 2 for i in ids)
@@ -108,7 +102,7 @@ async def test_poison_messages_end_in_the_dlq_and_the_flow_continues(own_amqp_ur
     ]
     dead_letter_queue = f"{service}.{events.RewardTriggered.routing_key}.dlq"
     async with consumer(own_amqp_url, service, handler):
-        await publish(own_amqp_url, bodies)
+        await infra.publish_raw(own_amqp_url, bodies, routing_key=REWARD_TRIGGERED)
         await infra.eventually(lambda: _done(handled, 20))
 
         async def dead() -> list[dlq.DeadLetter] | None:
@@ -144,7 +138,11 @@ async def test_replay_sends_a_dead_letter_back_to_its_consumer(own_amqp_url: str
 
     queue = f"{service}.{events.RewardTriggered.routing_key}.dlq"
     async with consumer(own_amqp_url, service, handler):
-        await publish(own_amqp_url, [(encoded(a_reward_triggered(), "ev-later"), "ev-later")])
+        await infra.publish_raw(
+            own_amqp_url,
+            [(encoded(a_reward_triggered(), "ev-later"), "ev-later")],
+            routing_key=REWARD_TRIGGERED,
+        )
 
         async def one_dead() -> bool:
             return len(await dlq.list_dead_letters(own_amqp_url, queue)) == 1
