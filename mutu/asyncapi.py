@@ -36,7 +36,7 @@ def combined() -> dict[str, Any]:
             event = events.BY_TYPE[operation_id.split(".", 1)[1].removeprefix(operation["action"])]
             by_action[operation["action"]].append(event)
         triples.append((service, by_action["receive"], by_action["send"]))
-    return asyncapi.document(triples)
+    return asyncapi.document(triples, every_event=True)
 
 
 def render() -> str:

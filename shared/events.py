@@ -24,6 +24,8 @@ Method = Literal["classroom", "e_learning", "project_based"]
 Channel = Literal["online", "counter"]
 Category = Literal["complaint", "suggestion", "appreciation"]
 Rating = Literal["SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG"]
+EmployeeType = Literal["PNS", "PPPK"]
+Resolution = Literal["done", "expired", "withdrawn"]
 CausedBy = tuple[Identifier, ...]
 
 
@@ -93,7 +95,7 @@ class FeedbackReceived(Event):
     routing_key: ClassVar[str] = "survey.feedback_received"
 
     feedback_id: Identifier
-    forum_id: Identifier | None
+    forum_id: Identifier | None = None  # omitted on the wire when null
     unit_id: UnitId
     category: Category
     topic: Text
@@ -169,6 +171,28 @@ class RetrainingScheduled(Event):
     program_id: Identifier
 
 
+class RosterChanged(Event):
+    """A person joined, moved or left a unit; the name stays in the training service."""
+
+    routing_key: ClassVar[str] = "training.roster_changed"
+
+    nip: Nip
+    unit_id: UnitId
+    employee_type: EmployeeType
+    active: bool
+
+
+class RecommendationResolved(Event):
+    """A retraining recommendation is closed: done, expired or withdrawn, with its evidence."""
+
+    routing_key: ClassVar[str] = "evaluation.recommendation_resolved"
+
+    recommendation_id: Identifier
+    status: Resolution
+    evidence: dict[str, Any] = Field(max_length=50)
+    resolved_at: EventTime
+
+
 ALL: tuple[type[Event], ...] = (
     TrainingCompleted,
     SurveySubmitted,
@@ -179,5 +203,7 @@ ALL: tuple[type[Event], ...] = (
     RewardPointsGranted,
     RewardRedeemed,
     RetrainingScheduled,
+    RosterChanged,
+    RecommendationResolved,
 )
 BY_TYPE: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL}

@@ -11,12 +11,34 @@ from typing import Any
 
 from shared import envelope, events
 
+# What each CloudEvents attribute means here (CloudEvents 1.0 core and the distributed-tracing extension).
+ATTRIBUTES = {
+    "specversion": "CloudEvents version: always 1.0.",
+    "id": "Event id, unique per source; also the AMQP message_id. Consumers deduplicate on it.",
+    "source": "URI reference of the producer: urn:mutu:<service>, or the integrator's own URI.",
+    "type": "The event type, the PascalCase name of the message.",
+    "time": "When the fact happened (RFC 3339 with offset).",
+    "datacontenttype": "Content type of data: application/json when present.",
+    "dataschema": "URI of the schema data adheres to (optional).",
+    "subject": "Subject of the event in the context of the source (optional).",
+    "traceparent": "Distributed-tracing extension: W3C trace context of the producing span.",
+    "tracestate": "Distributed-tracing extension: vendor-specific W3C trace state.",
+    "data": "The event's data: the fields of this event type; unknown fields are refused.",
+}
+
 
 def schema_for(event: type[events.Event]) -> dict[str, Any]:
+    """The CloudEvent (structured JSON mode) carrying `event` as its data, as JSON Schema 2020-12."""
     schema = envelope.CloudEvent[event].model_json_schema()  # type: ignore[valid-type]
     schema["title"] = event.__name__
+    schema["description"] = (
+        f"A {event.__name__} as a CloudEvents 1.0 event in structured JSON mode "
+        f"({envelope.CONTENT_TYPE}), routing key {event.routing_key}."
+    )
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["properties"]["type"] = {"const": event.__name__, "title": "Type", "type": "string"}
+    for name, prop in schema["properties"].items():
+        prop["description"] = ATTRIBUTES[name]
     schema["x-routing-key"] = event.routing_key
     return schema
 

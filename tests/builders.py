@@ -78,3 +78,100 @@ def wrapped[DataT: events.Event](data: DataT, *, event_id: str | None = None) ->
 def structured(data: events.Event, *, event_id: str | None = None) -> dict[str, Any]:
     """A structured-mode CloudEvent as an integrator would post it."""
     return wrapped(data, event_id=event_id).model_dump(mode="json", exclude_none=True)
+
+
+def a_feedback_received(**changes: Any) -> events.FeedbackReceived:
+    fields: dict[str, Any] = {
+        "feedback_id": random_id("fb"),
+        "forum_id": None,
+        "unit_id": "kel-candi",
+        "category": "complaint",
+        "topic": "antrian",
+        "received_at": dt.datetime(2026, 11, 2, 10, tzinfo=dt.UTC),
+    }
+    return events.FeedbackReceived(**(fields | changes))
+
+
+def a_performance_appraised(**changes: Any) -> events.PerformanceAppraised:
+    fields: dict[str, Any] = {"nip": random_nip(), "unit_id": "kel-candi", "period": "2025", "rating": "BAIK"}
+    return events.PerformanceAppraised(**(fields | changes))
+
+
+def a_retraining_recommended(**changes: Any) -> events.RetrainingRecommended:
+    fields: dict[str, Any] = {
+        "recommendation_id": random_id("rec"),
+        "nip": random_nip(),
+        "competency": "service_ethics",
+        "rule_id": "training_low_score",
+        "reason": "failed the training",
+        "evidence": {"score": 55},
+        "caused_by": (random_id(),),
+    }
+    return events.RetrainingRecommended(**(fields | changes))
+
+
+def a_reward_points_granted(**changes: Any) -> events.RewardPointsGranted:
+    fields: dict[str, Any] = {
+        "nip": random_nip(),
+        "points": 10,
+        "balance": 30,
+        "rule_id": "training_high_score",
+        "ledger_entry_id": random_id("led"),
+    }
+    return events.RewardPointsGranted(**(fields | changes))
+
+
+def a_reward_redeemed(**changes: Any) -> events.RewardRedeemed:
+    fields: dict[str, Any] = {
+        "nip": random_nip(),
+        "points": 20,
+        "balance": 10,
+        "item": "buku",
+        "redemption_id": random_id("red"),
+    }
+    return events.RewardRedeemed(**(fields | changes))
+
+
+def a_retraining_scheduled(**changes: Any) -> events.RetrainingScheduled:
+    fields: dict[str, Any] = {
+        "recommendation_id": random_id("rec"),
+        "nip": random_nip(),
+        "program_id": random_id("prog"),
+    }
+    return events.RetrainingScheduled(**(fields | changes))
+
+
+def a_roster_changed(**changes: Any) -> events.RosterChanged:
+    fields: dict[str, Any] = {
+        "nip": random_nip(),
+        "unit_id": "kel-candi",
+        "employee_type": "PNS",
+        "active": True,
+    }
+    return events.RosterChanged(**(fields | changes))
+
+
+def a_recommendation_resolved(**changes: Any) -> events.RecommendationResolved:
+    fields: dict[str, Any] = {
+        "recommendation_id": random_id("rec"),
+        "status": "done",
+        "evidence": {"passed_program_id": random_id("prog")},
+        "resolved_at": dt.datetime(2026, 11, 20, 8, tzinfo=dt.timezone(dt.timedelta(hours=7))),
+    }
+    return events.RecommendationResolved(**(fields | changes))
+
+
+# One valid example of every event type: validated against its JSON Schema and its AsyncAPI payload.
+EXAMPLES = {
+    events.TrainingCompleted: a_training_completed,
+    events.SurveySubmitted: a_survey_submitted,
+    events.FeedbackReceived: a_feedback_received,
+    events.PerformanceAppraised: a_performance_appraised,
+    events.RewardTriggered: a_reward_triggered,
+    events.RetrainingRecommended: a_retraining_recommended,
+    events.RewardPointsGranted: a_reward_points_granted,
+    events.RewardRedeemed: a_reward_redeemed,
+    events.RetrainingScheduled: a_retraining_scheduled,
+    events.RosterChanged: a_roster_changed,
+    events.RecommendationResolved: a_recommendation_resolved,
+}

@@ -122,7 +122,11 @@ def test_each_service_user_publishes_only_its_own_routing_keys(service: str) -> 
     _, published = traffic(service)
     assert published
     everything = {event.routing_key for event in events.ALL}
-    assert {key for key in everything if _allowed(topic["write"], key)} == published
+    # Keys no service publishes yet (contracts ahead of their producer) may fall in its prefix.
+    unpublished = everything - {key for other in SERVICES for key in traffic(other)[1]}
+    writable = {key for key in everything if _allowed(topic["write"], key)}
+    assert published <= writable
+    assert writable - published <= unpublished
     consumed = {q.removeprefix(f"{service}.") for q in traffic(service)[0] if not q.endswith(".dlq")}
     assert {key for key in everything if _allowed(topic["read"], key)} == consumed
 
