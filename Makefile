@@ -29,7 +29,7 @@ env: $(VENV)/.synced ## create the virtual environment from the lock file
 broker: ## make sure RabbitMQ answers at AMQP_URL (start or install it)
 	@scripts/ensure-rabbitmq.sh
 
-ops-tools: ## make sure promtool, docker-compose and chromium are installed (apt, as root)
+ops-tools: ## make sure promtool, docker-compose, chromium, node and the pinned AsyncAPI parser are installed (apt as root, npm ci)
 	@scripts/ensure-ops-tools.sh
 
 run: env broker ## start the embedded store and the four services (Ctrl-C stops them)
