@@ -37,6 +37,8 @@ class Event(BaseModel):
 
 
 class TrainingCompleted(Event):
+    """A civil servant finished a training: its competency, hours (JP), score and result."""
+
     routing_key: ClassVar[str] = "training.completed"
 
     nip: Nip
@@ -79,6 +81,8 @@ class Respondent(BaseModel):
 
 
 class SurveySubmitted(Event):
+    """A citizen rated a unit's service on the nine SKM elements; anonymous."""
+
     routing_key: ClassVar[str] = "survey.submitted"
 
     response_id: Identifier
@@ -92,6 +96,8 @@ class SurveySubmitted(Event):
 
 
 class FeedbackReceived(Event):
+    """Feedback about a unit from a forum or channel; its free text stays in the survey service."""
+
     routing_key: ClassVar[str] = "survey.feedback_received"
 
     feedback_id: Identifier
@@ -103,6 +109,8 @@ class FeedbackReceived(Event):
 
 
 class PerformanceAppraised(Event):
+    """An e-Kinerja appraisal of a civil servant for a period."""
+
     routing_key: ClassVar[str] = "performance.appraised"
 
     nip: Nip
@@ -112,6 +120,8 @@ class PerformanceAppraised(Event):
 
 
 class RewardTriggered(Event):
+    """An evaluation rule awards points to a civil servant, once per its firing key."""
+
     routing_key: ClassVar[str] = "evaluation.reward_triggered"
 
     nip: Nip
@@ -124,6 +134,8 @@ class RewardTriggered(Event):
 
 
 class RetrainingRecommended(Event):
+    """An evaluation rule recommends retraining one person or a whole unit in a competency."""
+
     routing_key: ClassVar[str] = "evaluation.retraining_recommended"
 
     recommendation_id: Identifier
@@ -144,6 +156,8 @@ class RetrainingRecommended(Event):
 
 
 class RewardPointsGranted(Event):
+    """An entry in a person's points ledger (negative for a correction) and the new balance."""
+
     routing_key: ClassVar[str] = "rewards.points_granted"
 
     nip: Nip
@@ -154,6 +168,8 @@ class RewardPointsGranted(Event):
 
 
 class RewardRedeemed(Event):
+    """A person spent points on an item; the balance never goes below zero."""
+
     routing_key: ClassVar[str] = "rewards.redeemed"
 
     nip: Nip
@@ -164,6 +180,8 @@ class RewardRedeemed(Event):
 
 
 class RetrainingScheduled(Event):
+    """Training enrolled the person of a recommendation in a programme."""
+
     routing_key: ClassVar[str] = "training.retraining_scheduled"
 
     recommendation_id: Identifier
