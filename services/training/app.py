@@ -5,7 +5,6 @@ from fastapi import FastAPI
 from services.training import handlers, routes, subscribers
 from services.training.settings import TrainingSettings
 from shared import events
-from shared.aggregates import Aggregates
 from shared.runtime import Runtime
 
 COLLECTIONS = ("programs", "people", "records", "statements", "groups", "units")
@@ -15,7 +14,7 @@ def create_app(settings: TrainingSettings) -> FastAPI:
     runtime = Runtime("training", settings)
     runtime.produces += [events.TrainingCompleted, events.RetrainingScheduled]
     stores = handlers.Stores(
-        **{name: Aggregates(runtime.store.collection(name), runtime.relay) for name in COLLECTIONS}
+        **{name: runtime.aggregates(name) for name in COLLECTIONS}
     )
 
     async def indexes() -> None:
