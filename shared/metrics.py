@@ -113,6 +113,8 @@ def observe_document_size(collection: str, size: int) -> None:
     if size > _largest.get(collection, 0):
         _largest[collection] = size
         DOCUMENT_BYTES.labels(collection).set(size)
+
+
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 

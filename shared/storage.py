@@ -25,6 +25,7 @@ class DocumentTooLargeError(ValueError):
         self.size = size
         self.limit = limit
 
+
 STORE_COMMANDS = Counter(
     "mutu_store_commands_total",
     "Round trips to the store (PyMongo command monitoring), by command name.",

@@ -107,9 +107,7 @@ class ProjectGroup(BaseModel):
     group_id: Identifier
     program_id: Identifier
     unit_id: UnitId
-    brief: Annotated[LongText, Field(min_length=1)] = Field(
-        description="the real project the group works on"
-    )
+    brief: Annotated[LongText, Field(min_length=1)] = Field(description="the real project the group works on")
     members: list[Nip | GroupMember] = Field(min_length=MIN_MEMBERS, max_length=MAX_MEMBERS)
 
     @model_validator(mode="after")
