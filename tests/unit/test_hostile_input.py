@@ -1,7 +1,6 @@
 """Hostile input at the parse points: refused as 400/422 with a reason, never an unexpected error."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -140,9 +139,9 @@ class TestSurveyChoices:
         assert settings.service_types_for("kec-candisari") == ("Paspor",)
         assert {"KTP-el", "KK", "SKTM"} <= set(settings.service_types_for("kel-candi"))
         response = a_survey_submitted(unit_id="kec-candisari", service_type="KTP-el")
-        assert [p["loc"] for p in choices.problems(response, settings.service_types_for("kec-candisari"))] == [
-            ["body", "service_type"]
-        ]
+        assert [
+            p["loc"] for p in choices.problems(response, settings.service_types_for("kec-candisari"))
+        ] == [["body", "service_type"]]
 
     def test_occupation_comes_from_the_fixed_list(self) -> None:
         settings = SurveySettings(mongodb_url="mongodb://x")
@@ -164,20 +163,22 @@ def key_file(tmp_path: Path) -> apikeys.KeyFile:
 
 
 @pytest.fixture
-def client(key_file: apikeys.KeyFile) -> Iterator[httpx.AsyncClient]:
+def client(key_file: apikeys.KeyFile) -> httpx.AsyncClient:
     auth = web.Auth(key_file)
     app = FastAPI()
     web.install(app, max_body_bytes=1024)
 
     @app.post("/things")
-    async def write(_: Thing, __: Annotated[apikeys.ApiKey, Depends(auth.require("integrator", "xapi"))]) -> None:
+    async def write(
+        _: Thing, __: Annotated[apikeys.ApiKey, Depends(auth.require("integrator", "xapi"))]
+    ) -> None:
         return None
 
     async def accept(_: envelope.CloudEvent[events.Event]) -> bool:
         return True
 
     app.include_router(web.event_intake(auth, [events.TrainingCompleted], accept))
-    yield httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test")
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test")
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -204,7 +205,9 @@ async def test_403_names_the_missing_scope(client: httpx.AsyncClient, key_file: 
 
 
 def rejected(status: str) -> float:
-    value = metrics.REGISTRY.get_sample_value("mutu_events_rejected_total", {"route": "/events", "status": status})
+    value = metrics.REGISTRY.get_sample_value(
+        "mutu_events_rejected_total", {"route": "/events", "status": status}
+    )
     return value or 0.0
 
 
