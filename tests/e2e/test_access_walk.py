@@ -29,14 +29,14 @@ def probe(client: httpx.Client, service: str, method: str, path: str, token: str
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     if path == "/events":
         body = json.dumps(structured(EVENTS[service], event_id=f"walk-{service}-{RUN}")).encode()
-        return httpx.Request(
+        return client.request(
             method, url, content=body, headers=headers | {"Content-Type": envelope.CONTENT_TYPE}
         )
     if method in {"POST", "PATCH", "PUT"}:
-        return httpx.Request(
+        return client.request(
             method, url, content=b"{}", headers=headers | {"Content-Type": "application/json"}
         )
-    return httpx.Request(method, url, headers=headers)
+    return client.request(method, url, headers=headers)
 
 
 RUN = random_id("run")
