@@ -200,3 +200,26 @@ async def test_kept_statements_and_dates_stay_bounded(
         f"{stack.urls['training']}/xapi/statements", json=long_verb, headers=bearer(keys.integrator)
     )
     assert answer.status_code == 422, answer.text
+
+
+async def test_one_bad_statement_fails_only_its_own_request(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
+) -> None:
+    """30 concurrent statements for different people: the bad one used to fail the whole group commit."""
+    statements = []
+    for index in range(30):
+        statement = a_statement(random_nip(), "p-1", "experienced")
+        statement.pop("result")
+        if index == 17:
+            statement["verb"] = {"id": "http://x/\ud800"}
+        statements.append(json.dumps(statement).encode())
+    headers = bearer(keys.integrator) | {"Content-Type": "application/json"}
+    answers = await asyncio.gather(
+        *(
+            http.post(f"{stack.urls['training']}/xapi/statements", content=body, headers=headers)
+            for body in statements
+        )
+    )
+    codes = [a.status_code for a in answers]
+    assert codes[:17] + codes[18:] == [200] * 29
+    assert codes[17] in {400, 422}
