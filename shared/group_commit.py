@@ -66,6 +66,7 @@ class Planned:
     touched: set[str] = field(default_factory=set)
     outcomes: list[tuple[Pending, bool]] = field(default_factory=list)
     entries: list[Any] = field(default_factory=list)
+    size: int = 0  # BSON bytes of the document as it will be written
 
 
 Save = Callable[[Any, int, list[Any]], None]
@@ -126,6 +127,7 @@ class GroupCommit:
         broken |= {writes[i][0]: error for i, error in failed.items()}
         for index, (key, plan) in enumerate(writes):
             if index not in lost and index not in failed:
+                metrics.observe_document_size(self._collection.name, plan.size)
                 self._saved(key, plan.version + 1, plan.entries)
         retry = {writes[i][0] for i in lost}
         for key, plan in plans.items():
@@ -169,7 +171,7 @@ class GroupCommit:
             if size > self._max_bytes:
                 broken[key] = DocumentTooLargeError(size, self._max_bytes)
                 continue
-            metrics.observe_document_size(self._collection.name, size)
+            plan.size = size
             kept.append((key, plan))
         return kept, broken
 
