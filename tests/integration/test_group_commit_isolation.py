@@ -20,7 +20,7 @@ LIMIT = 16 * 1024
 async def aggregates(store_url: str) -> AsyncIterator[Aggregates]:
     async with Store(store_url, f"test_{uuid.uuid4().hex[:8]}") as store:
         relay = OutboxRelay(messaging.Publisher(messaging.make_broker("amqp://-")))
-        yield Aggregates(store.collection("things"), relay, max_document_bytes=LIMIT)
+        yield Aggregates(store.collection("isolated"), relay, max_document_bytes=LIMIT)
 
 
 def named(name: str) -> Callable[[Document], Change]:
@@ -68,6 +68,6 @@ async def test_a_document_over_the_limit_is_refused_and_nothing_else_is(aggregat
     assert results[:5] == [True] * 5
     assert isinstance(results[5], DocumentTooLargeError)
     assert await aggregates.get("d-big") is None
-    largest = metrics.REGISTRY.get_sample_value("mutu_store_document_max_bytes", {"collection": "things"})
+    largest = metrics.REGISTRY.get_sample_value("mutu_store_document_max_bytes", {"collection": "isolated"})
     assert largest is not None
     assert 0 < largest <= LIMIT
