@@ -19,7 +19,7 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 from aiormq.exceptions import ChannelNotFoundEntity
 
-from shared import events, messaging
+from shared import events, messaging, strictjson
 from shared.settings import PORTS, ServiceSettings
 
 DROPPED_HEADERS = (messaging.REASON, messaging.ERROR, messaging.QUEUE, "x-death", "x-delivery-count")
@@ -58,10 +58,10 @@ async def existing_queues(connection: AbstractRobustConnection, names: Iterable[
 def describe(queue: str, message: AbstractIncomingMessage) -> DeadLetter:
     headers = message.headers or {}
     event_type = "-"
-    try:
-        body = json.loads(message.body)
-        event_type = str(body.get("type", "-")) if isinstance(body, dict) else "-"
-    except ValueError:
+    try:  # a dead letter may be anything, deep nesting included
+        body = strictjson.loads(message.body)
+        event_type = str(body.get("type", "-"))[:64] if isinstance(body, dict) else "-"
+    except strictjson.NotJsonError:
         pass
     reason = headers.get(messaging.REASON) or _death_reason(headers) or "-"
     return DeadLetter(

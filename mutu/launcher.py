@@ -44,7 +44,16 @@ def serve(service: str, port: int | None = None) -> None:
         settings = settings_for(service, **overrides, mongodb_url=url_file.read_text().strip())
     logs.configure(service, level=settings.log_level, json_lines=settings.log_json)
     app = importlib.import_module(f"services.{service}.app").create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, timeout_graceful_shutdown=20)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        timeout_graceful_shutdown=20,
+        # uvicorn would trust X-Forwarded-For from 127.0.0.1: only TRUSTED_PROXIES are believed here.
+        proxy_headers=bool(settings.proxies),
+        forwarded_allow_ips=settings.proxies or [],
+    )
 
 
 def store(path: Path | None, port: int, host: str = "127.0.0.1") -> None:

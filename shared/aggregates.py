@@ -17,7 +17,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from shared import envelope, tracing
 from shared.group_commit import GroupCommit, Pending, Planned, inc_path, set_path
 from shared.outbox import Entry, OutboxRelay, outbox_fields
-from shared.storage import Document, field_key
+from shared.storage import MAX_DOCUMENT_BYTES, Document, field_key
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +37,19 @@ Decide = Callable[[Document], Change | None]
 class Aggregates:
     """A collection of versioned aggregate documents with embedded inbox and outbox."""
 
-    def __init__(self, collection: AsyncCollection[Document], relay: OutboxRelay) -> None:
+    def __init__(
+        self,
+        collection: AsyncCollection[Document],
+        relay: OutboxRelay,
+        *,
+        max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    ) -> None:
         self.collection = collection
         self._relay = relay
         relay.watch(collection)
-        self._group = GroupCommit(collection, plan=self._plan, saved=self._saved)
+        self._group = GroupCommit(
+            collection, plan=self._plan, saved=self._saved, max_document_bytes=max_document_bytes
+        )
 
     async def get(self, key: Any) -> Document | None:
         return await self.collection.find_one({"_id": key}, {"inbox": 0, "outbox": 0})

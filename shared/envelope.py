@@ -1,7 +1,6 @@
 """CloudEvents 1.0: the CloudEvent[Data] model, wrap(), and structured/binary parsing."""
 
 import datetime as dt
-import json
 import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -9,8 +8,8 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared import events
-from shared.fields import EventTime, Identifier
+from shared import events, strictjson
+from shared.fields import EventTime, Identifier, Line
 
 CONTENT_TYPE = "application/cloudevents+json"
 _ATTRIBUTES = ("id", "source", "specversion", "type", "time", "subject", "dataschema")
@@ -24,14 +23,14 @@ class CloudEvent[DataT: events.Event](BaseModel):
 
     specversion: Literal["1.0"] = "1.0"
     id: Identifier
-    source: str = Field(min_length=1, max_length=256)
-    type: str = Field(min_length=1, max_length=64)
+    source: Line = Field(min_length=1, max_length=256)
+    type: Line = Field(min_length=1, max_length=64)
     time: EventTime | None = None
     datacontenttype: Literal["application/json"] | None = None
-    dataschema: str | None = Field(default=None, max_length=512)
-    subject: str | None = Field(default=None, max_length=256)
-    traceparent: str | None = Field(default=None, max_length=128)
-    tracestate: str | None = Field(default=None, max_length=512)
+    dataschema: Line | None = Field(default=None, max_length=512)
+    subject: Line | None = Field(default=None, max_length=256)
+    traceparent: Line | None = Field(default=None, max_length=128)
+    tracestate: Line | None = Field(default=None, max_length=512)
     data: DataT
 
 
@@ -99,11 +98,7 @@ def parse(
 def parse_structured(
     body: bytes, accepted: Mapping[str, type[events.Event]] | None = None
 ) -> CloudEvent[events.Event]:
-    try:
-        raw = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        msg = "body is not valid JSON"
-        raise MalformedEventError(msg) from None
+    raw = _json(body)
     if not isinstance(raw, dict):
         msg = "a structured CloudEvent is a JSON object"
         raise MalformedEventError(msg)
@@ -122,11 +117,7 @@ def parse_binary(
     if "id" not in raw or "source" not in raw:
         msg = "binary-mode CloudEvent needs ce-id, ce-source, ce-specversion and ce-type headers"
         raise MalformedEventError(msg)
-    try:
-        raw["data"] = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        msg = "body is not valid JSON"
-        raise MalformedEventError(msg) from None
+    raw["data"] = _json(body)
     raw["datacontenttype"] = "application/json"
     return parse(raw, accepted)
 
@@ -147,6 +138,15 @@ def parse_http(
         msg = "binary-mode data must be application/json"
         raise MalformedEventError(msg)
     return parse_binary(headers, body, accepted)
+
+
+def _json(body: bytes) -> Any:
+    """The body as JSON; deep nesting, huge numbers, lone surrogates... are MalformedEventError too."""
+    try:
+        return strictjson.loads(body)
+    except strictjson.NotJsonError as error:
+        msg = f"body is not JSON we accept: {error}"
+        raise MalformedEventError(msg) from None
 
 
 def _clean(error: ValidationError) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from shared.fields import (
     Answer,
@@ -47,7 +47,7 @@ class TrainingCompleted(Event):
     method: Method
     jp: Jp
     score: Score
-    passed: bool
+    passed: StrictBool
     group_id: Identifier | None = None
     unit_id: UnitId
     completed_at: EventTime

@@ -8,6 +8,13 @@ instance wrote the document first) surfaces as a duplicate-key error for that do
 callers go back in the queue and are planned again on a fresh read after a short random pause.
 Each round one writer of a hot document wins, so all of them finish; after `MAX_ROUNDS` lost
 rounds a caller gets ConcurrencyError and its message is retried by the broker.
+
+A failing write fails only its own callers. Before sending, each planned document is encoded
+once (`bson.encode`): one that cannot be encoded, or that would pass `max_document_bytes`
+(real MongoDB refuses documents over 16 MB; the embedded store does not), is left out of the
+bulk write. A write error other than a lost guard fails that document's callers only; the rest
+of the unordered batch was written. When several callers share a failing document, each is
+planned again on its own, so the one whose change is at fault fails and the others go through.
 """
 
 import asyncio
@@ -17,11 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import bson
 from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
-from shared.storage import DUPLICATE_KEY, Document
+from shared import metrics
+from shared.storage import DUPLICATE_KEY, MAX_DOCUMENT_BYTES, Document, DocumentTooLargeError
 
 MAX_BATCH = 256
 MAX_ROUNDS = 100
@@ -31,12 +40,20 @@ class ConcurrencyError(RuntimeError):
     """The document kept changing under us for `MAX_ROUNDS` rounds."""
 
 
+class WriteRefusedError(RuntimeError):
+    """The store refused this document's write (an error other than a lost version guard)."""
+
+    def __init__(self, code: object, message: str) -> None:
+        super().__init__(f"the store refused the write (code {code}): {message[:200]}")
+
+
 @dataclass
 class Pending:
     key: Any
     seen: str | None
     decide: Callable[[Document], Any]
     rounds: int = 0
+    alone: bool = False  # planned in a batch of its own (its document failed with others on it)
     done: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -49,6 +66,7 @@ class Planned:
     touched: set[str] = field(default_factory=set)
     outcomes: list[tuple[Pending, bool]] = field(default_factory=list)
     entries: list[Any] = field(default_factory=list)
+    size: int = 0  # BSON bytes of the document as it will be written
 
 
 Save = Callable[[Any, int, list[Any]], None]
@@ -58,8 +76,16 @@ Plan = Callable[[Planned, Pending], bool]
 class GroupCommit:
     """Batches `Pending` changes on one collection; see the module docstring."""
 
-    def __init__(self, collection: AsyncCollection[Document], *, plan: Plan, saved: Save) -> None:
+    def __init__(
+        self,
+        collection: AsyncCollection[Document],
+        *,
+        plan: Plan,
+        saved: Save,
+        max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    ) -> None:
         self._collection = collection
+        self._max_bytes = max_document_bytes
         self._plan = plan
         self._saved = saved
         self._queue: list[Pending] = []
@@ -75,7 +101,7 @@ class GroupCommit:
     async def _drain(self) -> None:
         try:
             while self._queue:
-                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                batch = self._next_batch()
                 try:
                     await self._flush(batch)
                 except Exception as error:  # noqa: BLE001 - every caller gets the error, none hangs
@@ -85,17 +111,30 @@ class GroupCommit:
         finally:
             self._flushing = False
 
+    def _next_batch(self) -> list[Pending]:
+        """Up to MAX_BATCH callers; one planned alone goes in a batch of its own."""
+        alone = next((item for item in self._queue if item.alone), None)
+        if alone is not None:
+            self._queue.remove(alone)
+            return [alone]
+        batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+        return batch
+
     async def _flush(self, batch: list[Pending]) -> None:
         plans = await self._planned(batch)
-        writes = [(key, plan) for key, plan in plans.items() if plan.touched]
-        failed = await self._write(writes)
+        writes, broken = self._checked([(key, plan) for key, plan in plans.items() if plan.touched])
+        lost, failed = await self._write(writes)
+        broken |= {writes[i][0]: error for i, error in failed.items()}
         for index, (key, plan) in enumerate(writes):
-            if index not in failed:
+            if index not in lost and index not in failed:
+                metrics.observe_document_size(self._collection.name, plan.size)
                 self._saved(key, plan.version + 1, plan.entries)
-        retry = {writes[i][0] for i in failed}
+        retry = {writes[i][0] for i in lost}
         for key, plan in plans.items():
             for item, applied in plan.outcomes:
-                if key in retry and applied:
+                if key in broken and applied:
+                    self._failed(item, plan, broken[key])
+                elif key in retry and applied:
                     self._again(item)
                 elif not item.done.done():
                     item.done.set_result(applied)
@@ -118,6 +157,33 @@ class GroupCommit:
                 item.done.set_exception(error)
         return plans
 
+    def _checked(
+        self, writes: list[tuple[Any, Planned]]
+    ) -> tuple[list[tuple[Any, Planned]], dict[Any, Exception]]:
+        """The writes whose document encodes within the size limit, and why the others cannot go."""
+        kept, broken = [], {}
+        for key, plan in writes:
+            try:
+                size = len(bson.encode({"_id": key, **plan.doc, "version": plan.version + 1}))
+            except Exception as error:  # noqa: BLE001 - InvalidDocument, OverflowError...: this one only
+                broken[key] = error
+                continue
+            if size > self._max_bytes:
+                broken[key] = DocumentTooLargeError(size, self._max_bytes)
+                continue
+            plan.size = size
+            kept.append((key, plan))
+        return kept, broken
+
+    def _failed(self, item: Pending, plan: Planned, error: Exception) -> None:
+        """Fail a caller of a document that cannot be written; with company, retry each alone first."""
+        applied = sum(1 for _, was in plan.outcomes if was)
+        if applied > 1 and not item.alone:
+            item.alone = True
+            self._queue.append(item)
+        elif not item.done.done():
+            item.done.set_exception(error)
+
     def _again(self, item: Pending) -> None:
         item.rounds += 1
         if item.rounds >= MAX_ROUNDS:
@@ -125,10 +191,10 @@ class GroupCommit:
         else:
             self._queue.append(item)
 
-    async def _write(self, writes: list[tuple[Any, Planned]]) -> set[int]:
-        """Run the version-guarded upserts; return the indexes whose guard failed."""
+    async def _write(self, writes: list[tuple[Any, Planned]]) -> tuple[set[int], dict[int, Exception]]:
+        """Run the version-guarded upserts; the indexes whose guard failed, and those that failed else."""
         if not writes:
-            return set()
+            return set(), {}
         operations = [
             UpdateOne(_guard(key, plan.version), {"$set": _fields(plan)}, upsert=True) for key, plan in writes
         ]
@@ -136,10 +202,14 @@ class GroupCommit:
             await self._collection.bulk_write(operations, ordered=False)
         except BulkWriteError as error:
             errors = error.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
-            return {e["index"] for e in errors}
-        return set()
+            lost = {e["index"] for e in errors if e.get("code") == DUPLICATE_KEY}
+            failed: dict[int, Exception] = {
+                e["index"]: WriteRefusedError(e.get("code"), e.get("errmsg", ""))
+                for e in errors
+                if e.get("code") != DUPLICATE_KEY
+            }
+            return lost, failed
+        return set(), {}
 
 
 def _guard(key: Any, version: int) -> Document:

@@ -136,7 +136,8 @@ def consume(
         raw = message.raw_message
         try:
             cloud_event = envelope.parse_structured(raw.body, accepted)
-        except (envelope.MalformedEventError, envelope.InvalidEventError) as error:
+        except Exception as error:  # noqa: BLE001 - whatever the parser raises, the message is invalid
+            # Never let it escape: an unacked message would hold a prefetch slot for good.
             await _dead_letter(broker, message, queue, "invalid", error)
             metrics.EVENTS_CONSUMED.labels(service, event.__name__, "rejected").inc()
             return

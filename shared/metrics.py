@@ -29,8 +29,8 @@ EVENTS_ACCEPTED = Counter(
 )
 EVENTS_REJECTED = Counter(
     "mutu_events_rejected_total",
-    "Events refused over HTTP, by status code.",
-    ["status"],
+    "Events refused by a POST /events intake, by route template and status code.",
+    ["route", "status"],
     registry=REGISTRY,
 )
 EVENTS_CONSUMED = Counter(
@@ -99,7 +99,22 @@ HTTP_LATENCY = Histogram(
     ["method", "route"],
     registry=REGISTRY,
 )
+DOCUMENT_BYTES = Gauge(
+    "mutu_store_document_max_bytes",
+    "Largest document (BSON bytes) this process wrote, by collection (limit: MAX_DOCUMENT_BYTES).",
+    ["collection"],
+    registry=REGISTRY,
+)
 UNMATCHED = "<unmatched>"
+_largest: dict[str, int] = {}
+
+
+def observe_document_size(collection: str, size: int) -> None:
+    if size > _largest.get(collection, 0):
+        _largest[collection] = size
+        DOCUMENT_BYTES.labels(collection).set(size)
+
+
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 

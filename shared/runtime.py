@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 from faststream.rabbit import RabbitQueue
 
 from shared import apikeys, asyncapi, events, messaging, metrics, tracing, web
+from shared.aggregates import Aggregates
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
 from shared.storage import Store
@@ -40,6 +41,12 @@ class Runtime:
         )
         self.on_start: list[Hook] = []
         self.watchdog = Watchdog(self.broker, self._attach_broker)
+
+    def aggregates(self, collection: str) -> Aggregates:
+        """Aggregate documents in one of this service's collections, within MAX_DOCUMENT_BYTES."""
+        return Aggregates(
+            self.store.collection(collection), self.relay, max_document_bytes=self.settings.max_document_bytes
+        )
 
     def consume(self, event: type[events.Event], handler: messaging.Handler) -> None:
         """Subscribe a handler to this service's queue for `event`."""

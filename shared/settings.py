@@ -31,6 +31,15 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     otel_exporter_otlp_endpoint: str | None = None
     max_body_bytes: int = 1024 * 1024
+    # The storage guard: a write that would make a document larger is refused (MongoDB's cap is 16 MB).
+    max_document_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # Comma-separated addresses or networks (or "*") whose X-Forwarded-For/-Proto are believed.
+    # Empty (the default): forwarded headers are ignored and the client is the TCP peer.
+    trusted_proxies: str = ""
+
+    @property
+    def proxies(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def keys_file(self) -> Path:

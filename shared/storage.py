@@ -13,7 +13,18 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 from shared.metrics import REGISTRY
 
 DUPLICATE_KEY = 11000
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024  # the default guard; real MongoDB refuses documents over 16 MB
 Document = dict[str, Any]
+
+
+class DocumentTooLargeError(ValueError):
+    """A write would make a document larger than the configured limit; nothing was written."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"the document would grow to {size} bytes, over the limit of {limit} bytes")
+        self.size = size
+        self.limit = limit
+
 
 STORE_COMMANDS = Counter(
     "mutu_store_commands_total",

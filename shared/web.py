@@ -3,6 +3,7 @@
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, Any
 
+from bson.errors import InvalidDocument
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import apikeys, envelope, events, metrics, redact
+from shared import apikeys, envelope, events, metrics, redact, storage
 
 Check = Callable[[], Awaitable[bool]]
 
@@ -61,8 +62,10 @@ class Requirement:
         key = self.keys.verify(credentials.credentials) if credentials else None
         if key is None:
             raise HTTPException(401, "a valid API key is required", {"WWW-Authenticate": "Bearer"})
+        if not key.allows(self.role, None):
+            raise HTTPException(403, f"this route needs a key of role {self.role}")
         if not key.allows(self.role, self.scope):
-            raise HTTPException(403, f"this key may not do that (needs {self.role})")
+            raise HTTPException(403, f"this key lacks the scope {self.scope}")
         return key
 
 
@@ -78,7 +81,7 @@ class Auth:
 
 def check_scope(key: apikeys.ApiKey, event_type: str) -> None:
     if not key.allows("integrator", event_type):
-        raise HTTPException(403, f"this key may not post {event_type}")
+        raise HTTPException(403, f"this key lacks the scope {event_type}")
 
 
 async def read_event(
@@ -125,8 +128,11 @@ class BodyLimit:
             await _too_large(scope, receive, send)
 
 
-class _TooLargeError(Exception):
-    pass
+class _TooLargeError(StarletteHTTPException):
+    """Raised by the body stream; an HTTP exception, so FastAPI's body parsing passes it on as 413."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "request body too large")
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
@@ -139,8 +145,15 @@ def install(app: FastAPI, *, max_body_bytes: int) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
-        metrics.EVENTS_REJECTED.labels("422").inc()
         return JSONResponse({"detail": redact.validation_errors(error.errors())}, status_code=422)
+
+    @app.exception_handler(storage.DocumentTooLargeError)
+    async def too_large_to_store(_: Request, error: storage.DocumentTooLargeError) -> JSONResponse:
+        return JSONResponse({"detail": f"this record is full: {error}"}, status_code=409)
+
+    @app.exception_handler(InvalidDocument)
+    async def cannot_store(_: Request, __: InvalidDocument) -> JSONResponse:
+        return JSONResponse({"detail": "a value in the request cannot be stored"}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def refused(_: Request, error: StarletteHTTPException) -> Response:
@@ -184,10 +197,10 @@ def event_intake(auth: Auth, accepted: Sequence[type[events.Event]], accept: Acc
         try:
             event = await read_event(request, by_type)
             check_scope(key, event.type)
+            fresh = await accept(event)
         except HTTPException as error:
-            metrics.EVENTS_REJECTED.labels(str(error.status_code)).inc()
+            metrics.EVENTS_REJECTED.labels("/events", str(error.status_code)).inc()
             raise
-        fresh = await accept(event)
         metrics.EVENTS_ACCEPTED.labels(event.type, "new" if fresh else "duplicate").inc()
         return Accepted(id=event.id)
 

@@ -5,7 +5,6 @@ from fastapi import FastAPI
 from services.evaluation import routes, rules, satisfaction, subscribers
 from services.evaluation.settings import EvaluationSettings
 from shared import events
-from shared.aggregates import Aggregates
 from shared.runtime import Runtime
 
 
@@ -13,9 +12,9 @@ def create_app(settings: EvaluationSettings) -> FastAPI:
     runtime = Runtime("evaluation", settings)
     runtime.produces += [events.PerformanceAppraised, events.RewardTriggered, events.RetrainingRecommended]
     active = rules.load(settings.rules_file)
-    people = Aggregates(runtime.store.collection("people"), runtime.relay)
-    tallies = Aggregates(runtime.store.collection("ikm_shards"), runtime.relay)
-    units = Aggregates(runtime.store.collection("units"), runtime.relay)
+    people = runtime.aggregates("people")
+    tallies = runtime.aggregates("ikm_shards")
+    units = runtime.aggregates("units")
     unit_rule = satisfaction.UnitRule(tallies, units, active)
 
     async def indexes() -> None:

@@ -5,7 +5,6 @@ from fastapi import FastAPI
 from services.rewards import handlers, routes, subscribers
 from services.rewards.settings import RewardsSettings
 from shared import events
-from shared.aggregates import Aggregates
 from shared.runtime import Runtime
 
 
@@ -13,9 +12,9 @@ def create_app(settings: RewardsSettings) -> FastAPI:
     runtime = Runtime("rewards", settings)
     runtime.produces += [events.RewardPointsGranted, events.RewardRedeemed]
     ledgers = handlers.Ledgers(
-        Aggregates(runtime.store.collection("accounts"), runtime.relay),
+        runtime.aggregates("accounts"),
         runtime.store.collection("ledger_pages"),
-        Aggregates(runtime.store.collection("leaderboards"), runtime.relay),
+        runtime.aggregates("leaderboards"),
     )
     runtime.on_start.append(ledgers.create_indexes)
     subscribers.subscribe(runtime, ledgers=ledgers)

@@ -24,7 +24,12 @@ KEEP = 50  # entries that always stay on the account (the newest)
 
 
 class InsufficientPointsError(ValueError):
-    """A redemption or adjustment would take the balance below zero."""
+    """A redemption or adjustment would take the balance below zero; the message omits the balance."""
+
+    def __init__(self, balance: int, wanted: int) -> None:
+        super().__init__(f"the balance is less than {wanted} points")
+        self.balance = balance
+        self.wanted = wanted
 
 
 class StaleArchiveError(RuntimeError):
@@ -74,8 +79,7 @@ def book(doc: Document, nip: str, booking: Booking, *, archived: int) -> Change 
         return None
     balance = int(doc.get("balance", 0)) + booking.points
     if balance < 0:
-        msg = f"balance {doc.get('balance', 0)} is less than {-booking.points}"
-        raise InsufficientPointsError(msg)
+        raise InsufficientPointsError(int(doc.get("balance", 0)), -booking.points)
     seq = int(doc.get("seq", 0)) + 1
     entry: dict[str, Any] = {
         "entry_id": booking.entry_id,

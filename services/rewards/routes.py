@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.rewards import handlers, leaderboard, ledger
 from shared import apikeys, web
-from shared.fields import Identifier, Nip, Points, Quarter, Text, UnitId
+from shared.fields import Count, Identifier, Nip, Points, Quarter, Text, UnitId
 
 KEY_REQUIRED = "an Idempotency-Key header or an idempotency key field in the body is required"
 CONFLICTS: dict[int | str, dict[str, Any]] = {
@@ -29,15 +29,17 @@ class AdjustmentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     adjustment_id: Identifier | None = None
-    points: int = Field(ge=-1_000_000, le=1_000_000)
+    points: Annotated[Count, Field(ge=-1_000_000, le=1_000_000)]
     reason: Text
 
 
-async def _answer(call: Any) -> dict[str, Any]:
+async def _answer(call: Any, key: apikeys.ApiKey) -> dict[str, Any]:
     try:
         result: dict[str, Any] = await call
     except ledger.InsufficientPointsError as error:
-        raise HTTPException(409, str(error)) from None
+        # The balance is personal data: only a key that may read balances sees it.
+        shown = f" (balance {error.balance})" if key.allows("reader", None) else ""
+        raise HTTPException(409, f"{error}{shown}") from None
     except handlers.IdempotencyConflictError as error:
         raise HTTPException(422, str(error)) from None
     return result
@@ -80,17 +82,18 @@ def build_routes(*, auth: web.Auth, ledgers: handlers.Ledgers) -> list[APIRouter
 
     @router.post("/redemptions", status_code=201, responses=CONFLICTS)
     async def redeem(
-        request: RedemptionRequest, _: Redeemer, idempotency_key: IdempotencyKey = None
+        request: RedemptionRequest, key: Redeemer, idempotency_key: IdempotencyKey = None
     ) -> dict[str, Any]:
         """Take points for an item; the same idempotency key answers the same result."""
-        key = idempotency_key or request.idempotency_key
-        if not key:
+        idempotency = idempotency_key or request.idempotency_key
+        if not idempotency:
             raise HTTPException(422, KEY_REQUIRED)
-        return await _answer(handlers.redeem(request.nip, request.points, request.item, key, ledgers=ledgers))
+        redemption = handlers.redeem(request.nip, request.points, request.item, idempotency, ledgers=ledgers)
+        return await _answer(redemption, key)
 
     @router.post("/asn/{nip}/adjustments", status_code=201, responses=CONFLICTS)
     async def adjustment(
-        nip: Nip, request: AdjustmentRequest, _: Admin, idempotency_key: IdempotencyKey = None
+        nip: Nip, request: AdjustmentRequest, admin: Admin, idempotency_key: IdempotencyKey = None
     ) -> dict[str, Any]:
         """A correction (positive or negative) booked as its own ledger entry, once per id."""
         key = idempotency_key or request.adjustment_id
@@ -98,6 +101,7 @@ def build_routes(*, auth: web.Auth, ledgers: handlers.Ledgers) -> list[APIRouter
             raise HTTPException(422, KEY_REQUIRED)
         if request.points == 0:
             raise HTTPException(422, "an adjustment moves at least one point")
-        return await _answer(handlers.adjust(nip, key, request.points, request.reason, ledgers=ledgers))
+        booking = handlers.adjust(nip, key, request.points, request.reason, ledgers=ledgers)
+        return await _answer(booking, admin)
 
     return [router]

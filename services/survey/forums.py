@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared import envelope, events, web
 from shared.aggregates import Aggregates, Change
-from shared.fields import Identifier, Text, UnitId
+from shared.fields import Count, Identifier, LongText, Text, UnitId
 from shared.identifiers import derived_id
 from shared.storage import Document, field_key
 
@@ -19,10 +19,10 @@ class Forum(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     forum_id: Identifier | None = None
-    date: dt.date
+    date: Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2099, 12, 31))]
     unit_id: UnitId
     topic: Text
-    attendees: Annotated[int, Field(ge=0, le=100_000)]
+    attendees: Annotated[Count, Field(ge=0, le=100_000)]
 
 
 class Item(BaseModel):
@@ -31,7 +31,7 @@ class Item(BaseModel):
     item_id: Identifier | None = None
     category: events.Category
     topic: Text
-    text: str = Field(max_length=4000)
+    text: LongText
 
 
 async def count(item: events.FeedbackReceived, *, totals: Aggregates) -> None:
@@ -47,7 +47,8 @@ async def count(item: events.FeedbackReceived, *, totals: Aggregates) -> None:
 
 def build(auth: web.Auth, *, forums: Aggregates, totals: Aggregates) -> APIRouter:
     router = APIRouter()
-    writer = [Depends(auth.require("integrator"))]
+    # Forum items publish FeedbackReceived: a key needs that scope, as on POST /events.
+    writer = [Depends(auth.require("integrator", events.FeedbackReceived.__name__))]
     reader = [Depends(auth.require("reader"))]
 
     @router.post("/forums", status_code=202, dependencies=writer)
@@ -60,7 +61,7 @@ def build(auth: web.Auth, *, forums: Aggregates, totals: Aggregates) -> APIRoute
         return {"id": forum_id}
 
     @router.post("/forums/{forum_id}/items", status_code=202, dependencies=writer)
-    async def post_item(forum_id: str, item: Item) -> dict[str, str]:
+    async def post_item(forum_id: Identifier, item: Item) -> dict[str, str]:
         found = await forums.get(forum_id)
         if found is None:
             raise HTTPException(404, "no such forum")

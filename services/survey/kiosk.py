@@ -5,11 +5,11 @@ import math
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from services.survey import skm
-from shared import envelope, events, ratelimit
-from shared.fields import Identifier, Nip, Quarter, Text, UnitId
+from shared import envelope, events, ratelimit, strictjson
+from shared.fields import Comment, Identifier, Nip, Quarter, Text, UnitId
 from shared.identifiers import derived_id
 
 Record = Callable[[envelope.CloudEvent[events.SurveySubmitted], str | None], Awaitable[bool]]
@@ -28,7 +28,7 @@ class KioskResponse(BaseModel):
     answers: events.Answers
     served_by_nip: Nip | None = None
     respondent: events.Respondent | None = None
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: Comment | None = None
 
 
 def current_quarter(now: dt.datetime | None = None) -> str:
@@ -53,7 +53,9 @@ def build(record: Record, *, limiter: ratelimit.TokenBuckets, max_body_bytes: in
         if len(body) > max_body_bytes:
             raise HTTPException(413, "body too large")
         try:
-            submitted = KioskResponse.model_validate_json(body)
+            submitted = KioskResponse.model_validate(strictjson.loads(body))
+        except strictjson.NotJsonError as error:
+            raise HTTPException(400, f"the body is not JSON we accept: {error}") from None
         except ValidationError as error:
             raise HTTPException(422, error.errors(include_url=False, include_input=False)) from None
         fields = submitted.model_dump(exclude={"comment"}, exclude_none=True)

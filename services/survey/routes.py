@@ -2,9 +2,9 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
-from services.survey import forums, handlers, kiosk, summary
+from services.survey import choices, forums, handlers, kiosk, summary
 from services.survey.settings import SurveySettings
 from shared import envelope, events, ratelimit, web
 from shared.aggregates import Aggregates
@@ -26,7 +26,13 @@ def build_routes(
         return recorded
 
     async def record(event: envelope.CloudEvent[events.SurveySubmitted], comment: str | None) -> bool:
-        recorded = await handlers.record_response(event, responses=responses, comment=comment)
+        refused = choices.problems(event.data, settings.service_types_for(event.data.unit_id))
+        if refused:
+            raise HTTPException(422, refused)
+        try:
+            recorded = await handlers.record_response(event, responses=responses, comment=comment)
+        except handlers.ResponseConflictError as error:
+            raise HTTPException(409, str(error)) from None
         stored = await responses.get(event.data.response_id)
         if stored is not None and stored.get("event_id") == event.id:  # count the first-recorded copy only
             await summary.count(event.data, summaries=summaries)

@@ -28,11 +28,27 @@ ELEMENTS: tuple[tuple[str, str, str, tuple[str, str, str, str], str], ...] = (
      ("Buruk", "Cukup", "Baik", "Sangat Baik"), CONFIRMED),
 )  # fmt: skip
 
+# Respondent occupation: a fixed list (no free text on the public form), code -> Indonesian label.
+OCCUPATION_LABELS: dict[str, str] = {
+    "pelajar_mahasiswa": "Pelajar/Mahasiswa",
+    "pns": "PNS",
+    "tni_polri": "TNI/Polri",
+    "pegawai_swasta": "Pegawai swasta",
+    "wiraswasta": "Wiraswasta/Usahawan",
+    "petani_nelayan": "Petani/Nelayan",
+    "buruh": "Buruh",
+    "ibu_rumah_tangga": "Ibu rumah tangga",
+    "pensiunan": "Pensiunan",
+    "tidak_bekerja": "Tidak bekerja",
+    "lainnya": "Lainnya",
+}
+OCCUPATIONS: tuple[str, ...] = tuple(OCCUPATION_LABELS)
+
 PROFILE_FIELDS: dict[str, list[str] | str] = {
     "age_band": ["<25", "25-34", "35-44", "45-54", "55+"],
     "sex": ["L", "P"],
     "education": ["SD", "SMP", "SMA", "D3", "S1", "S2", "S3"],
-    "occupation": "free text (no names, phones, e-mail or addresses)",
+    "occupation": list(OCCUPATIONS),
 }
 
 
@@ -51,6 +67,7 @@ def questionnaire() -> dict[str, Any]:
             for code, name, question, labels, status in ELEMENTS
         ],
         "respondent_profile": PROFILE_FIELDS,
+        "occupation_labels": OCCUPATION_LABELS,
     }
 
 

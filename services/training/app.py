@@ -5,7 +5,6 @@ from fastapi import FastAPI
 from services.training import handlers, routes, subscribers
 from services.training.settings import TrainingSettings
 from shared import events
-from shared.aggregates import Aggregates
 from shared.runtime import Runtime
 
 COLLECTIONS = ("programs", "people", "records", "statements", "groups", "units")
@@ -14,9 +13,7 @@ COLLECTIONS = ("programs", "people", "records", "statements", "groups", "units")
 def create_app(settings: TrainingSettings) -> FastAPI:
     runtime = Runtime("training", settings)
     runtime.produces += [events.TrainingCompleted, events.RetrainingScheduled]
-    stores = handlers.Stores(
-        **{name: Aggregates(runtime.store.collection(name), runtime.relay) for name in COLLECTIONS}
-    )
+    stores = handlers.Stores(**{name: runtime.aggregates(name) for name in COLLECTIONS})
 
     async def indexes() -> None:
         await stores.programs.collection.create_index([("competency", 1), ("starts_at", 1)])

@@ -5,10 +5,22 @@ import zoneinfo
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from shared import events
-from shared.fields import Competency, EventTime, Identifier, Jp, Nip, Score, Text, UnitId
+from shared.fields import (
+    Competency,
+    Count,
+    EventTime,
+    Identifier,
+    Jp,
+    LongText,
+    Nip,
+    PlannedTime,
+    Score,
+    Text,
+    UnitId,
+)
 
 # The documented competency codes; more come from the EXTRA_COMPETENCIES setting.
 COMPETENCIES = (
@@ -20,7 +32,7 @@ COMPETENCIES = (
     "change_management",
 )
 MIN_MEMBERS, MAX_MEMBERS = 2, 8
-Capacity = Annotated[int, Field(ge=1, le=5_000)]
+Capacity = Annotated[Count, Field(ge=1, le=5_000)]
 
 
 def check_timezone(name: str) -> str:
@@ -44,8 +56,8 @@ class ProgramFields(BaseModel):
     competency: Competency
     method: events.Method
     jp: Jp = Field(description="jam pelajaran; 1 JP = 45 minutes (MINUTES_PER_JP)")
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: PlannedTime
+    ends_at: PlannedTime
     timezone: Timezone | None = Field(default=None, description="IANA zone the schedule is shown in")
     capacity: Capacity
 
@@ -69,8 +81,8 @@ class ProgramPatch(BaseModel):
     title: Text | None = None
     competency: Competency | None = None
     jp: Jp | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: PlannedTime | None = None
+    ends_at: PlannedTime | None = None
     timezone: Timezone | None = None
     capacity: Capacity | None = None
 
@@ -95,9 +107,7 @@ class ProjectGroup(BaseModel):
     group_id: Identifier
     program_id: Identifier
     unit_id: UnitId
-    brief: Annotated[str, Field(min_length=1, max_length=4000)] = Field(
-        description="the real project the group works on"
-    )
+    brief: Annotated[LongText, Field(min_length=1)] = Field(description="the real project the group works on")
     members: list[Nip | GroupMember] = Field(min_length=MIN_MEMBERS, max_length=MAX_MEMBERS)
 
     @model_validator(mode="after")
@@ -123,7 +133,7 @@ class Assessment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     score: Score
-    passed: bool
+    passed: StrictBool
     completed_at: EventTime | None = None
 
 

@@ -10,7 +10,7 @@ from typing import Any, TypeIs
 
 from pydantic import TypeAdapter, ValidationError
 
-from shared.fields import Nip, UnitId
+from shared.fields import Nip, UnitId, check_line, check_recent
 from shared.identifiers import derived_id
 
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -18,6 +18,7 @@ COMPLETED, PASSED, FAILED = f"{ADL}completed", f"{ADL}passed", f"{ADL}failed"
 COMPLETING = frozenset({COMPLETED, PASSED, FAILED})
 UNIT_EXTENSION = "urn:mutu:unit_id"
 MAX_STATEMENTS = 100
+MAX_IRI = 512  # verb.id and object.id are kept: bounded like every string an outsider sends
 _PROGRAM = re.compile(r"(?:/programs/|^urn:mutu:program:)([A-Za-z0-9._~-]{1,128})/?$")
 _NIP: TypeAdapter[str] = TypeAdapter(Nip)
 _UNIT: TypeAdapter[str] = TypeAdapter(UnitId)
@@ -157,18 +158,29 @@ def _text(raw: dict[str, Any], path: tuple[str, ...], reason: str) -> str:
         value = value.get(part) if isinstance(value, dict) else None
     if not isinstance(value, str) or not value:
         raise UnmappableStatementError(path, reason)
-    return value
+    if len(value) > MAX_IRI:
+        raise UnmappableStatementError(path, f"{'.'.join(path)} is longer than {MAX_IRI} characters")
+    try:
+        return check_line(value)
+    except ValueError as error:
+        raise UnmappableStatementError(path, str(error)) from None
 
 
 def _timestamp(value: Any) -> dt.datetime | None:
     """ISO 8601; without an offset it is read as UTC."""
     if value is None:
         return None
+    if not isinstance(value, str) or len(value) > 64:  # noqa: PLR2004 - ISO 8601 is short
+        raise UnmappableStatementError(("timestamp",), "timestamp must be an ISO 8601 string")
     try:
-        moment = dt.datetime.fromisoformat(str(value))
+        moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise UnmappableStatementError(("timestamp",), "timestamp must be ISO 8601") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    try:  # near year 1 or 9999 an offset has no UTC equivalent: bounded before any arithmetic
+        return check_recent(moment)
+    except ValueError as error:
+        raise UnmappableStatementError(("timestamp",), str(error)) from None
 
 
 def _unit(raw: dict[str, Any]) -> str | None:

@@ -2,7 +2,6 @@
 
 import asyncio
 import datetime as dt
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
@@ -10,11 +9,12 @@ from pydantic import ValidationError
 
 from services.training import catalogue, model, xapi
 from services.training.handlers import SOURCE, Stores, record_completion
-from shared import apikeys, envelope, web
+from shared import apikeys, envelope, strictjson, web
 from shared.aggregates import Change
-from shared.storage import field_key
+from shared.storage import Document, field_key
 
 VERSION = "1.0.3"
+MAX_KEPT = 2000  # statements kept per person and month (other verbs); each is under 1.2 kB
 Problem = dict[str, Any]
 
 
@@ -53,6 +53,7 @@ def build(*, auth: web.Auth, stores: Stores) -> APIRouter:
         if problems or more:  # a refused batch changes nothing
             raise HTTPException(422, sorted(problems + more, key=lambda p: p["loc"][1]))
         others = [s for _, s in statements if s.result is None]
+        await _room_for(others, stores=stores)  # a batch that cannot be kept whole changes nothing
         await asyncio.gather(
             *(record_completion(event, stores=stores) for event in completions),
             *(_keep(s, stores=stores) for s in others),
@@ -62,11 +63,15 @@ def build(*, auth: web.Auth, stores: Stores) -> APIRouter:
     return router
 
 
+class KeptFullError(ValueError):
+    """A person-month holds MAX_KEPT statements already."""
+
+
 async def _batch(request: Request) -> list[Any]:
     try:
-        body = json.loads(await request.body())
-    except ValueError:
-        raise HTTPException(400, "the body is not JSON") from None
+        body = strictjson.loads(await request.body())
+    except strictjson.NotJsonError as error:
+        raise HTTPException(400, f"the body is not JSON we accept: {error}") from None
     batch = body if isinstance(body, list) else [body]
     if not 1 <= len(batch) <= xapi.MAX_STATEMENTS:
         raise HTTPException(422, f"send 1 to {xapi.MAX_STATEMENTS} statements")
@@ -124,11 +129,33 @@ async def _completions(
     return events, problems
 
 
+def _kept_key(statement: xapi.Statement) -> str:
+    return f"{statement.nip}:{statement.timestamp or dt.datetime.now(dt.UTC):%Y-%m}"
+
+
+async def _room_for(others: list[xapi.Statement], *, stores: Stores) -> None:
+    """409 before any write when a person-month would pass MAX_KEPT statements."""
+    wanted: dict[str, int] = {}
+    for statement in others:
+        wanted[_kept_key(statement)] = wanted.get(_kept_key(statement), 0) + 1
+    found = stores.statements.collection.find({"_id": {"$in": sorted(wanted)}}, {"count": 1})
+    async for doc in found:
+        if doc.get("count", 0) + wanted[doc["_id"]] > MAX_KEPT:
+            raise HTTPException(409, f"a person keeps at most {MAX_KEPT} statements a month")
+
+
 async def _keep(statement: xapi.Statement, *, stores: Stores) -> None:
     """Other verbs are kept, once per statement id, per person and month; they publish nothing."""
     at = statement.timestamp or dt.datetime.now(dt.UTC)
     kept = {"id": statement.id, "verb": statement.verb, "object": statement.object_id, "at": at}
-    key = f"{statement.nip}:{at:%Y-%m}"
-    await stores.statements.apply(
-        key, statement.id, lambda _: Change(set={f"statements.{field_key(statement.id)}": kept})
-    )
+
+    def decide(doc: Document) -> Change:
+        if doc.get("count", 0) >= MAX_KEPT:
+            msg = f"a person keeps at most {MAX_KEPT} statements a month"
+            raise KeptFullError(msg)
+        return Change(set={f"statements.{field_key(statement.id)}": kept}, inc={"count": 1})
+
+    try:
+        await stores.statements.apply(_kept_key(statement), statement.id, decide)
+    except KeptFullError as error:
+        raise HTTPException(409, str(error)) from None

@@ -16,7 +16,7 @@ def a_response(**changes: Any) -> dict[str, Any]:
     return {
         "response_id": random_id(),
         "unit_id": "kel-candisari",
-        "service_type": "KTP",
+        "service_type": "KTP-el",
         "channel": "counter",
         "answers": {f"u{i}": 1 + i % 4 for i in range(1, 10)},
         "respondent": {"age_band": "25-34", "sex": "P"},

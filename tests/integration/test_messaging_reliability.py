@@ -126,6 +126,52 @@ async def test_poison_messages_end_in_the_dlq_and_the_flow_continues(own_amqp_ur
     print(f"\npoison: sent={len(bodies)} handled={len(handled)} dead-lettered={len(letters)}")
 
 
+def poison(index: int) -> bytes:
+    """A message no parser step may crash on: deep nesting, a huge integer, an extreme time, a lone surrogate."""
+    valid = structured(a_reward_triggered(), event_id=f"ev-poison-{index}")
+    text = json.dumps(valid)
+    kind = index % 4
+    if kind == 0:
+        return b"[" * 100_000 + b"]" * 100_000
+    if kind == 1:
+        return text.replace('"points": 10', '"points": ' + "7" * 5000).encode()
+    if kind == 2:
+        return json.dumps(valid | {"time": "0001-01-01T00:00:00+14:00"}).encode()
+    return text.replace('"reason": "', '"reason": "\\ud800').encode()
+
+
+async def test_poison_that_crashes_parsers_is_dead_lettered_and_never_stalls_the_queue(
+    own_amqp_url: str,
+) -> None:
+    """More poison than the prefetch (64): each one unacked would hold a slot for good."""
+    service = f"stall{uuid.uuid4().hex[:6]}"
+    handled: list[str] = []
+
+    async def handler(message: envelope.CloudEvent[Any]) -> None:
+        handled.append(message.id)
+
+    bodies = [(poison(i), f"ev-poison-{i}") for i in range(100)]
+    dead_letter_queue = f"{service}.{events.RewardTriggered.routing_key}.dlq"
+    async with consumer(own_amqp_url, service, handler):
+        await infra.publish_raw(own_amqp_url, bodies, routing_key=REWARD_TRIGGERED)
+        await infra.publish_raw(
+            own_amqp_url,
+            [(encoded(a_reward_triggered(), "ev-after"), "ev-after")],
+            routing_key=REWARD_TRIGGERED,
+        )
+        await infra.eventually(lambda: _done(handled, 1), timeout=60)
+
+        async def dead() -> list[dlq.DeadLetter] | None:
+            found = await dlq.list_dead_letters(own_amqp_url, dead_letter_queue)
+            return found if len(found) >= len(bodies) else None
+
+        letters = await infra.eventually(dead, timeout=60)
+    assert handled == ["ev-after"]
+    assert len(letters) == len(bodies)
+    assert {d.reason for d in letters} == {"invalid"}
+    print(f"\nparser poison: sent={len(bodies)} dead-lettered={len(letters)} then a valid one handled")
+
+
 async def test_replay_sends_a_dead_letter_back_to_its_consumer(own_amqp_url: str) -> None:
     service = f"replay{uuid.uuid4().hex[:6]}"
     broken = True
