@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from services.survey import forums, handlers, kiosk, summary
+from services.survey import form, forums, handlers, kiosk, summary
 from services.survey.settings import SurveySettings
 from shared import envelope, events, ratelimit, web
 from shared.aggregates import Aggregates
@@ -43,4 +43,10 @@ def build_routes(
 
     limiter = ratelimit.TokenBuckets(rate=settings.responses_rate_per_second, burst=settings.responses_burst)
     public = kiosk.build(record, limiter=limiter, max_body_bytes=settings.responses_max_body_bytes)
-    return [public, reader, web.event_intake(auth, [events.SurveySubmitted, events.FeedbackReceived], accept)]
+    pages = form.build(record, limiter=limiter, settings=settings)
+    return [
+        public,
+        pages,
+        reader,
+        web.event_intake(auth, [events.SurveySubmitted, events.FeedbackReceived], accept),
+    ]

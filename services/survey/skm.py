@@ -28,6 +28,18 @@ ELEMENTS: tuple[tuple[str, str, str, tuple[str, str, str, str], str], ...] = (
      ("Buruk", "Cukup", "Baik", "Sangat Baik"), CONFIRMED),
 )  # fmt: skip
 
+# Respondent occupation: a closed list (PermenPANRB 14/2017, Lampiran: contoh kuesioner), never free text.
+OCCUPATIONS: tuple[str, ...] = ("pns", "tni", "polri", "swasta", "wirausaha", "pelajar", "lainnya")
+OCCUPATION_LABELS: dict[str, str] = {
+    "pns": "PNS",
+    "tni": "TNI",
+    "polri": "POLRI",
+    "swasta": "Swasta",
+    "wirausaha": "Wirausaha",
+    "pelajar": "Pelajar/Mahasiswa",
+    "lainnya": "Lainnya",
+}
+
 PROFILE_FIELDS: dict[str, list[str] | str] = {
     "age_band": ["<25", "25-34", "35-44", "45-54", "55+"],
     "sex": ["L", "P"],
