@@ -48,7 +48,7 @@ def test_the_form_shows_the_nine_elements_in_the_official_wording() -> None:
         assert question in page
         assert all(f'name="{code}" value="{v}"' in page for v in range(1, 5))
         assert all(label in page for label in labels)
-    assert page.count("<fieldset") == 11  # service, nine elements, profile
+    assert page.count("<fieldset") == 10  # nine elements, profile
     assert "<script" not in page
     assert "http://" not in page.replace('href="http://www.w3.org', "")
 
