@@ -53,7 +53,13 @@ def test_a_wrong_password_or_a_missing_token_is_refused(client: TestClient) -> N
 
 def test_pages_say_which_service_is_down_instead_of_failing(client: TestClient) -> None:
     signed_in(client)
-    for path in ("/", "/units/kel-candi", "/asn/198609262015051001", "/programmes", "/units/kel-candi/report"):
+    for path in (
+        "/",
+        "/units/kel-candi",
+        "/asn/198609262015051001",
+        "/programmes",
+        "/units/kel-candi/report",
+    ):
         answer = client.get(path)
         assert answer.status_code == 200, path
         assert 'class="notice"' in answer.text, path
