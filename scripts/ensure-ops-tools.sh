@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Make sure promtool/prometheus (alert-rule tests, the Prometheus integration test),
-# docker-compose (compose file check) and chromium (the demo report is rendered headless) are
-# installed: apt-get installs them when absent and root.
+# docker-compose (compose file check), chromium (the demo report is rendered headless) and
+# chromium-driver (Selenium drives the pages in tests and `make screenshots`) are installed: apt-get installs them when absent and root.
 set -euo pipefail
 missing=()
 command -v promtool >/dev/null 2>&1 || [ -x /usr/bin/promtool ] || missing+=(prometheus)
 command -v docker-compose >/dev/null 2>&1 || [ -x /usr/bin/docker-compose ] || missing+=(docker-compose)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "missing ${missing[*]}; run: sudo apt-get install -y ${missing[*]}" >&2
