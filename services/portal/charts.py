@@ -38,7 +38,7 @@ def trend(unit_id: str, points: list[tuple[str, float | None]]) -> Markup:
 
 def element_bars(rows: list[tuple[str, dict[str, float | None]]], series: tuple[str, ...]) -> Markup:
     """Grouped horizontal bars of NRR (1-4) per element, one bar per series (all, online, counter)."""
-    label_w, bar_w, bar_h, gap = 230, 300, 12, 10
+    label_w, bar_w, bar_h, gap = 330, 300, 12, 10
     group_h = len(series) * bar_h + gap
     height = len(rows) * group_h + 30
     parts = [

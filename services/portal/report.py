@@ -12,10 +12,11 @@ from services.portal.client import Services
 from shared import users
 
 UNIT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-PROFILE = {
+PROFILE: dict[str, tuple[str, list[str] | None]] = {
     "age_band": ("Umur", ["<25", "25-34", "35-44", "45-54", "55+", "unknown"]),
     "sex": ("Jenis kelamin", ["L", "P", "unknown"]),
     "education": ("Pendidikan", ["SD", "SMP", "SMA", "D3", "S1", "S2", "S3", "unknown"]),
+    "occupation": ("Pekerjaan", None),  # the survey's configured list: shown as counted
 }
 # PermenPANRB 14/2017, Lampiran: converted value intervals, grade and unit performance.
 GRADES = (
@@ -37,7 +38,8 @@ def profile_tables(summary: dict[str, Any]) -> list[dict[str, Any]]:
     tables = []
     for field, (title, values) in PROFILE.items():
         counts = (summary.get("profile") or {}).get(field, {})
-        found = [(v if v != "unknown" else "Tidak diisi", int(counts.get(v, 0))) for v in values]
+        shown = values or sorted(counts, key=lambda v: (v == "unknown", v))
+        found = [(v if v != "unknown" else "Tidak diisi", int(counts.get(v, 0))) for v in shown]
         rows = [(label, n, round(100 * n / total, 1) if total else 0.0) for label, n in found if n]
         tables.append({"title": title, "rows": rows})
     return tables

@@ -137,3 +137,14 @@ def test_unknown_unit_addresses_are_refused() -> None:
     client = client_for(Recorded())
     assert client.get("/s/..%2Fadmin").status_code == 404
     assert client.get("/units/Bad_Unit/qr.svg").status_code == 422
+
+
+def test_occupations_are_counted_by_code_and_free_text_never_becomes_a_field_path() -> None:
+    from services.survey import summary
+    from tests.builders import a_survey_submitted
+
+    coded = a_survey_submitted(respondent={"occupation": "pns"})
+    typed = a_survey_submitted(respondent={"occupation": "guru.$ngaji"})
+    assert summary.increments(coded)["profile.occupation.pns"] == 1
+    assert summary.increments(typed)["profile.occupation.unknown"] == 1
+    assert not [path for path in summary.increments(typed) if "$" in path or "guru" in path]
