@@ -24,7 +24,13 @@ def chromium(width: int = 1280, height: int = 1600) -> Iterator[webdriver.Chrome
     assert driver_path, "install Debian's chromium-driver: apt-get install -y chromium-driver"
     options = webdriver.ChromeOptions()
     options.binary_location = binary
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+    ):
         options.add_argument(argument)
     options.add_argument(f"--window-size={width},{height}")
     driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
@@ -46,7 +52,7 @@ def start_portal(
     portal_env = env | {f"{s.upper()}_URL": url for s, url in urls.items()} | {"READER_KEY": reader}
     process = launcher.start_service(launcher.PORTAL, portal_env, port=port)
     url = f"http://127.0.0.1:{port}"
-    launcher.wait_healthy([url], timeout=60)
+    launcher.wait_healthy([url], timeout=180)  # 2 shared cores can be slow
     return process, url
 
 

@@ -39,7 +39,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
 
 def render_report(data: dict[str, Any]) -> str:
     """The SKM report as a standalone HTML page (no navigation), for `mutu report --pdf`."""
-    return templates.env.get_template("report.html").render(**data, user=None, csrf="")
+    return templates.env.get_template("skm_report.html").render(**data, user=None, csrf="")
 
 
 def services_for(settings: PortalSettings) -> Services:

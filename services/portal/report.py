@@ -97,6 +97,6 @@ def build(services: Services, signed_in: Callable[[Request], users.User], render
         if not UNIT.match(unit_id):
             return render(request, "base.html", 404, user=user, notices=["Unit tidak dikenal."])
         data = await gather(services, unit_id, periods.chosen(period))
-        return render(request, "report.html", user=user, **data)
+        return render(request, "skm_report.html", user=user, **data)
 
     return router
