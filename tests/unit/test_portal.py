@@ -98,3 +98,18 @@ def test_passwords_are_kept_as_argon2_hashes(tmp_path: Path) -> None:
     assert users.UserFile(path).verify("staf", password) is not None
     assert users.UserFile(path).verify("staf", password + "x") is None
     assert users.UserFile(path).verify("nobody", password) is None
+
+
+def test_mutu_users_create_prints_a_generated_password_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mutu import cli
+
+    path = tmp_path / "users.json"
+    cli.main(["users", "--file", str(path), "create", "kepala-seksi", "--role", "manager"])
+    password = capsys.readouterr().out.strip()
+    assert users.UserFile(path).verify("kepala-seksi", password) is not None
+    cli.main(["users", "--file", str(path), "list"])
+    assert capsys.readouterr().out.split() == ["kepala-seksi", "manager"]
+    with pytest.raises(SystemExit):
+        cli.main(["users", "--file", str(path), "create", "Bad Name"])
