@@ -35,7 +35,7 @@ def shoot(out: Path, urls: dict[str, str], portal: str, unit: str, nip: str) -> 
         full_page(driver, out / "05-portal-login.png")
         pages.sign_in(driver, portal)
         driver.get(f"{portal}/?period={period}")
-        driver.set_window_size(1000, 640)
+        driver.set_window_size(1280, 900)
         driver.save_screenshot(str(out / "00-readme-overview.png"))  # the README's (docs/portal-overview.png)
         for name, path in (
             ("06-portal-overview", f"/?period={period}"),
