@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -58,7 +59,11 @@ async def counted(http: httpx.AsyncClient, stack: infra.Stack, unit: str, respon
 
 
 def wait_for_text(driver: webdriver.Chrome, text: str) -> None:
-    WebDriverWait(driver, 15).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+    """Until the page (after any navigation in flight) shows `text`."""
+    wait = WebDriverWait(
+        driver, 30, ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]
+    )
+    wait.until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
 
 
 async def test_a_citizen_fills_the_form_and_the_answer_counts_in_the_ikm(
