@@ -150,7 +150,7 @@ def run() -> None:
     try:
         urls = [f"http://{settings.host}:{PORTS[s]}" for s in SERVICES]
         dashboard = f"http://{settings.host}:{PORTAL_PORT}"
-        wait_healthy([*urls, dashboard], timeout=120)  # five processes starting on a small machine
+        wait_healthy([*urls, dashboard], timeout=240)  # five processes starting on a small, busy machine
         print("Mutu is running:")
         for service, url in zip(SERVICES, urls, strict=True):
             print(f"  {service:<11} {url}   (docs {url}/docs)")

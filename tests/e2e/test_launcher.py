@@ -53,9 +53,9 @@ def test_mutu_run_starts_everything_and_ctrl_c_stops_it_cleanly(amqp_url: str, t
         manager = json.loads((tmp_path / "dev-manager.json").read_text())
         assert f"sign in as {manager['username']} / {manager['password']}" in "".join(banner)
         assert users.UserFile(tmp_path / "portal-users.json").verify(manager["username"], manager["password"])
-        login = httpx.get(f"http://127.0.0.1:{PORTAL_PORT}/", timeout=5)
-        assert login.status_code == 200
-        assert "/login" in str(login.url)  # the dashboard answers and asks for a sign-in
+        dashboard = httpx.get(f"http://127.0.0.1:{PORTAL_PORT}/", timeout=5)
+        assert dashboard.status_code == 303  # the dashboard answers and asks for a sign-in
+        assert dashboard.headers["location"] == "/login"
         started = time.monotonic()
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         process.communicate(timeout=60)
