@@ -10,7 +10,7 @@ export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 PYTEST := $(BIN)/pytest
 CODE := shared services mutu tests $(wildcard bench)
 
-.PHONY: help env broker ops-tools run test unit integration e2e faults lint fmt typecheck schemas asyncapi bench demo clean
+.PHONY: help env broker ops-tools run test unit integration e2e faults lint fmt typecheck schemas asyncapi bench demo screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ env: $(VENV)/.synced ## create the virtual environment from the lock file
 broker: ## make sure RabbitMQ answers at AMQP_URL (start or install it)
 	@scripts/ensure-rabbitmq.sh
 
-ops-tools: ## make sure promtool, docker-compose, chromium, node and the pinned AsyncAPI parser are installed (apt as root, npm ci)
+ops-tools: ## make sure promtool, docker-compose, chromium, chromium-driver, node and the pinned AsyncAPI parser are installed (apt as root, npm ci)
 	@scripts/ensure-ops-tools.sh
 
 run: env broker ## start the embedded store and the four services (Ctrl-C stops them)
@@ -70,6 +70,9 @@ asyncapi: env ## regenerate docs/asyncapi.yaml from what the services consume an
 demo: env ## simulate a quarter of Kecamatan Candisari on the running services (`make run` first)
 	$(BIN)/mutu demo $(DEMO_ARGS)
 	$(BIN)/mutu report --html var/report.html
+
+screenshots: env broker ops-tools ## a screenshot of each page (own stack + demo at small scale) under var/screenshots/
+	$(BIN)/python -m tests.screenshots var/screenshots
 
 bench: env broker ## benchmarks: JSON lines under bench/results/ and a table (see bench/README.md)
 	$(BIN)/python -m bench.run

@@ -8,16 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mutu import asyncapi, demo, dlq, keys, launcher, report, rewards
+from mutu import asyncapi, demo, dlq, keys, launcher, report, rewards, users
 
 Commands = Any  # argparse's sub-parsers action has no public type
 
 
 def _launch_commands(commands: Commands) -> None:
-    run = commands.add_parser("run", help="start the embedded store and all four services")
+    run = commands.add_parser("run", help="start the embedded store, all four services and the portal")
     run.set_defaults(handler=lambda _: launcher.run())
     serve = commands.add_parser("serve", help="start one service (run more to scale it)")
-    serve.add_argument("service", choices=launcher.SERVICES)
+    serve.add_argument("service", choices=(*launcher.SERVICES, launcher.PORTAL))
     serve.add_argument("--port", type=int)
     serve.set_defaults(handler=lambda a: launcher.serve(a.service, a.port))
     store = commands.add_parser("store", help="run the embedded MongoDB-compatible store")
@@ -36,6 +36,7 @@ REGISTRARS: tuple[Callable[[Commands], None], ...] = (
     keys.add_to,
     report.add_to,
     rewards.add_to,
+    users.add_to,
 )
 
 

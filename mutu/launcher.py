@@ -17,10 +17,11 @@ from typing import Any
 import httpx
 import uvicorn
 
-from shared import apikeys, embedded_store, logs
-from shared.settings import PORTS, ServiceSettings
+from shared import apikeys, embedded_store, logs, users
+from shared.settings import PORTAL_PORT, PORTS, ServiceSettings
 
-SERVICES = tuple(PORTS)
+SERVICES = tuple(PORTS)  # the event services; the portal is a reader of their HTTP APIs
+PORTAL = "portal"
 STORE_URL_FILE = "mongodb-url"
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def serve(service: str, port: int | None = None) -> None:
     """Run one service in this process until SIGINT/SIGTERM (graceful: in-flight work finishes)."""
     overrides: dict[str, Any] = {} if port is None else {"port": port}
     settings = settings_for(service, **overrides)
-    if settings.mongodb_url is None:
+    if settings.mongodb_url is None and settings.uses_store:
         url_file = settings.var_dir / STORE_URL_FILE
         if not url_file.exists():
             sys.exit(
@@ -116,28 +117,58 @@ def ensure_dev_keys(settings: ServiceSettings) -> dict[str, str]:
     return keys
 
 
+def _write_secret(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        out.write(text)
+
+
+def ensure_portal_accounts(settings: ServiceSettings) -> dict[str, str]:
+    """The portal's own reader key and a development manager, made on first start (var/, owner-only)."""
+    key_file = apikeys.KeyFile(settings.keys_file)
+    key_path = settings.var_dir / "portal-reader-key"
+    if not key_path.exists() or key_file.verify(key_path.read_text().strip()) is None:
+        _write_secret(key_path, key_file.create("reader", name="portal"))
+    accounts = users.UserFile(settings.users_path)
+    manager_path = settings.var_dir / "dev-manager.json"
+    if manager_path.exists():
+        manager: dict[str, str] = json.loads(manager_path.read_text())
+        if accounts.verify(manager["username"], manager["password"]) is not None:
+            return manager
+    manager = {"username": "manager", "password": accounts.create("manager", "manager")}
+    _write_secret(manager_path, json.dumps(manager, indent=2))
+    return manager
+
+
 def run() -> None:
     """Start the store (unless MONGODB_URL is set) and the four services; Ctrl-C stops all."""
     settings = ServiceSettings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     keys = ensure_dev_keys(settings)
+    manager = ensure_portal_accounts(settings)
     env = dict(os.environ)
     store_process = None
     if settings.mongodb_url is None:
         store_process, url = start_store(settings.var_dir, port=int(env.get("STORE_PORT", "27117")))
         (settings.var_dir / STORE_URL_FILE).write_text(url)
         env["MONGODB_URL"] = url
-    processes = [start_service(service, env) for service in SERVICES]
+    processes = [start_service(service, env) for service in (*SERVICES, PORTAL)]
     stop = _stop_on_signal()
     try:
         urls = [f"http://{settings.host}:{PORTS[s]}" for s in SERVICES]
-        wait_healthy(urls)
+        dashboard = f"http://{settings.host}:{PORTAL_PORT}"
+        wait_healthy([*urls, dashboard], timeout=240)  # five processes starting on a small, busy machine
         print("Mutu is running:")
         for service, url in zip(SERVICES, urls, strict=True):
             print(f"  {service:<11} {url}   (docs {url}/docs)")
+        print(f"  {PORTAL:<11} {dashboard}   (the dashboard; survey form: {urls[1]}/s/<unit_id>)")
         print(f"Development keys (also in {settings.var_dir / 'dev-keys.json'}):")
         for role, token in keys.items():
             print(f"  {role:<11} {token}")
+        print(f"Dashboard {dashboard}: sign in as {manager['username']} / {manager['password']}")
+        print(f"  (development manager, also in {settings.var_dir / 'dev-manager.json'})")
         print("Press Ctrl-C to stop.")
         while not stop.is_set() and all(p.poll() is None for p in processes):
             stop.wait(0.5)

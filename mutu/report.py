@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from mutu import demo, demo_charts, roster
+from mutu import demo, demo_charts, roster, skm_report
 
 ELEMENTS = tuple(f"u{i}" for i in range(1, 10))
 JP_BINS = ((0, 0, "0"), (1, 9, "1-9"), (10, 19, "10-19"), (20, 29, "20-29"), (30, 10_000, "30+"))
@@ -161,6 +161,11 @@ def _roster(path: Path | None) -> tuple[dict[str, str] | None, dict[str, str] | 
 
 def _run(args: argparse.Namespace) -> None:
     target = demo.target_from(args)
+    if args.unit:
+        skm_report.run(target, args.unit, args.period, args.html, args.pdf)
+        return
+    if args.pdf:
+        sys.exit("report: --pdf is the SKM report of one unit: add --unit U")
     default_roster = Path(os.environ.get("VAR_DIR", "var")) / "demo-roster.json"
     people, units = _roster(args.roster or (default_roster if default_roster.exists() else None))
     try:
@@ -177,6 +182,10 @@ def add_to(commands: Any) -> None:
     parser = commands.add_parser("report", help="the programme report of a quarter, from the services' APIs")
     parser.add_argument("--period", default=roster.PERIOD, help="YYYY-Qn")
     parser.add_argument("--html", type=Path, help="also write a self-contained HTML page with charts")
+    parser.add_argument("--unit", help="the official SKM report of this unit (PermenPANRB 14/2017)")
+    parser.add_argument(
+        "--pdf", type=Path, help="with --unit: write the SKM report as PDF (headless Chromium)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of text")
     parser.add_argument("--roster", type=Path, help="people to report on (default: var/demo-roster.json)")
     demo.add_urls(parser)

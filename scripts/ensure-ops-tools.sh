@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Make sure promtool/prometheus (alert-rule tests, the Prometheus integration test),
-# docker-compose (compose file check), chromium (the demo report is rendered headless) and
-# node + npm (the official AsyncAPI parser checks docs/asyncapi.yaml) are installed: apt-get
-# installs them when absent and root. Then `npm ci` installs the pinned parser of tools/asyncapi.
+# docker-compose (compose file check), chromium and chromium-driver (the demo report and the pages
+# are rendered headless; Selenium drives them) and node + npm (the official AsyncAPI parser checks
+# docs/asyncapi.yaml) are installed: apt-get installs them when absent and root. Then `npm ci`
+# installs the pinned parser of tools/asyncapi.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
 command -v promtool >/dev/null 2>&1 || [ -x /usr/bin/promtool ] || missing+=(prometheus)
 command -v docker-compose >/dev/null 2>&1 || [ -x /usr/bin/docker-compose ] || missing+=(docker-compose)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then

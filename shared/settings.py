@@ -1,6 +1,7 @@
 """Settings from environment variables (pydantic-settings); built once per process, passed down."""
 
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,8 @@ class ServiceSettings(BaseSettings):
         env_prefix="", extra="ignore", secrets_dir=SECRETS if SECRETS.is_dir() else None
     )
 
+    uses_store: ClassVar[bool] = True  # the portal reads HTTP APIs only
+
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     mongodb_url: str | None = None
     # Database names are "<prefix><service>", so tests and several deployments can share a store.
@@ -24,6 +27,7 @@ class ServiceSettings(BaseSettings):
     port: int = 8000
     var_dir: Path = Path("var")
     api_keys_file: Path | None = None
+    users_file: Path | None = None
     prefetch: int = Field(default=64, ge=1, le=1000)
     delivery_limit: int = Field(default=5, ge=1, le=50)
     outbox_sweep_seconds: float = Field(default=5.0, gt=0)
@@ -45,5 +49,10 @@ class ServiceSettings(BaseSettings):
     def keys_file(self) -> Path:
         return self.api_keys_file or self.var_dir / "api-keys.json"
 
+    @property
+    def users_path(self) -> Path:
+        return self.users_file or self.var_dir / "portal-users.json"
+
 
 PORTS = {"training": 8001, "survey": 8002, "evaluation": 8003, "rewards": 8004}
+PORTAL_PORT = 8000  # the dashboard: a reader of the services' HTTP APIs, not an event service

@@ -36,6 +36,15 @@ def current_quarter(now: dt.datetime | None = None) -> str:
     return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
 
 
+async def submit(submitted: KioskResponse, record: Record) -> str:
+    """Record one kiosk or form response (event id derived from response_id: a resubmit is a no-op)."""
+    fields = submitted.model_dump(exclude={"comment"}, exclude_none=True)
+    data = events.SurveySubmitted.model_validate(fields | {"period": submitted.period or current_quarter()})
+    event = envelope.wrap(data, source="/survey/kiosk", event_id=derived_id("kiosk", data.response_id))
+    await record(event, submitted.comment)
+    return data.response_id
+
+
 def build(record: Record, *, limiter: ratelimit.TokenBuckets, max_body_bytes: int) -> APIRouter:
     router = APIRouter()
 
@@ -58,12 +67,6 @@ def build(record: Record, *, limiter: ratelimit.TokenBuckets, max_body_bytes: in
             raise HTTPException(400, f"the body is not JSON we accept: {error}") from None
         except ValidationError as error:
             raise HTTPException(422, error.errors(include_url=False, include_input=False)) from None
-        fields = submitted.model_dump(exclude={"comment"}, exclude_none=True)
-        data = events.SurveySubmitted.model_validate(
-            fields | {"period": submitted.period or current_quarter()}
-        )
-        event = envelope.wrap(data, source="/survey/kiosk", event_id=derived_id("kiosk", data.response_id))
-        await record(event, submitted.comment)
-        return {"id": data.response_id}
+        return {"id": await submit(submitted, record)}
 
     return router

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
-from services.survey import choices, forums, handlers, kiosk, summary
+from services.survey import choices, form, forums, handlers, kiosk, summary
 from services.survey.settings import SurveySettings
 from shared import envelope, events, ratelimit, web
 from shared.aggregates import Aggregates
@@ -49,4 +49,10 @@ def build_routes(
 
     limiter = ratelimit.TokenBuckets(rate=settings.responses_rate_per_second, burst=settings.responses_burst)
     public = kiosk.build(record, limiter=limiter, max_body_bytes=settings.responses_max_body_bytes)
-    return [public, reader, web.event_intake(auth, [events.SurveySubmitted, events.FeedbackReceived], accept)]
+    pages = form.build(record, limiter=limiter, settings=settings)
+    return [
+        public,
+        pages,
+        reader,
+        web.event_intake(auth, [events.SurveySubmitted, events.FeedbackReceived], accept),
+    ]

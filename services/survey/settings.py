@@ -37,3 +37,6 @@ class SurveySettings(ServiceSettings):
 
     def service_types_for(self, unit_id: str) -> tuple[str, ...]:
         return tuple(self.service_types.get(unit_id, self.default_service_types))
+
+    # Public base address of the survey pages (printed in QR codes); unset: the address asked for.
+    public_url: str | None = None

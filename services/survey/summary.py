@@ -24,6 +24,8 @@ def increments(response: events.SurveySubmitted) -> dict[str, int]:
     profile = response.respondent.model_dump(exclude_none=True) if response.respondent else {}
     for field in ("age_band", "sex", "education"):
         inc[f"profile.{field}.{profile.get(field, 'unknown')}"] = 1
+    occupation = profile.get("occupation", "unknown")  # counted by code only: never free text in a path
+    inc[f"profile.occupation.{occupation if occupation in skm.OCCUPATIONS else 'unknown'}"] = 1
     return inc
 
 

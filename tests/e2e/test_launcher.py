@@ -1,4 +1,5 @@
-"""`mutu run` as a newcomer uses it: store and four services up, dev keys written, Ctrl-C stops all."""
+"""`mutu run` as a newcomer uses it: store, four services and the portal up, dev keys and the dev
+manager written, Ctrl-C stops all."""
 
 import json
 import os
@@ -12,8 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shared import users
 from shared.apikeys import ROLES
-from shared.settings import PORTS
+from shared.settings import PORTAL_PORT, PORTS
 from tests import infra
 
 pytestmark = pytest.mark.e2e
@@ -25,7 +27,7 @@ def _listening(port: int) -> bool:
 
 
 def test_mutu_run_starts_everything_and_ctrl_c_stops_it_cleanly(amqp_url: str, tmp_path: Path) -> None:
-    busy = [port for port in PORTS.values() if _listening(port)]
+    busy = [port for port in (*PORTS.values(), PORTAL_PORT) if _listening(port)]
     assert not busy, f"ports {busy} are taken (is `make run` running?); stop it first"
     store_port = infra.free_port()
     env = {k: v for k, v in os.environ.items() if k != "MONGODB_URL"}
@@ -48,6 +50,12 @@ def test_mutu_run_starts_everything_and_ctrl_c_stops_it_cleanly(amqp_url: str, t
         keys = json.loads((tmp_path / "dev-keys.json").read_text())
         assert set(keys) == set(ROLES)
         assert all(key in "".join(banner) for key in keys.values())
+        manager = json.loads((tmp_path / "dev-manager.json").read_text())
+        assert f"sign in as {manager['username']} / {manager['password']}" in "".join(banner)
+        assert users.UserFile(tmp_path / "portal-users.json").verify(manager["username"], manager["password"])
+        dashboard = httpx.get(f"http://127.0.0.1:{PORTAL_PORT}/", timeout=5)
+        assert dashboard.status_code == 303  # the dashboard answers and asks for a sign-in
+        assert dashboard.headers["location"] == "/login"
         started = time.monotonic()
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         process.communicate(timeout=60)
@@ -58,4 +66,4 @@ def test_mutu_run_starts_everything_and_ctrl_c_stops_it_cleanly(amqp_url: str, t
     assert process.returncode == 0
     assert "not fully flushed" not in log.read_text()  # the store outlived the services' last flush
     assert not _listening(store_port)
-    assert not [port for port in PORTS.values() if _listening(port)]
+    assert not [port for port in (*PORTS.values(), PORTAL_PORT) if _listening(port)]

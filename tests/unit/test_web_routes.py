@@ -11,7 +11,8 @@ from fastapi.routing import iter_route_contexts
 from mutu import launcher
 from shared import web
 
-PUBLIC_WRITES = {("survey", "POST", "/responses")}  # the anonymous kiosk form: size and rate limited
+# The anonymous kiosk form (JSON) and its HTML page: the same record path, size and rate limits.
+PUBLIC_WRITES = {("survey", "POST", "/responses"), ("survey", "POST", "/s/{unit_id}")}
 # Reads without {nip} in the path whose answers still list NIPs.
 NIP_LISTS = {("rewards", "GET", "/leaderboard"), ("evaluation", "GET", "/recommendations")}
 

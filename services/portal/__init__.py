@@ -1,0 +1,1 @@
+"""The portal: the programme dashboard for managers, a pure reader of the services' HTTP APIs."""

@@ -1,0 +1,150 @@
+"""The public survey form: rendering, refused posts re-rendered (422), the shared rate limit, QR."""
+
+import re
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from services.survey import form, skm
+from services.survey.settings import SurveySettings
+from shared import envelope, events, ratelimit
+
+ANSWERS = {f"u{i}": "4" for i in range(1, 10)}
+
+
+class Recorded:
+    def __init__(self) -> None:
+        self.events: dict[str, envelope.CloudEvent[events.SurveySubmitted]] = {}
+
+    async def __call__(self, event: envelope.CloudEvent[events.SurveySubmitted], comment: str | None) -> bool:
+        new = event.id not in self.events
+        self.events.setdefault(event.id, event)
+        return new
+
+
+@pytest.fixture
+def recorded() -> Recorded:
+    return Recorded()
+
+
+def client_for(recorded: Recorded, burst: int = 60, **settings: object) -> TestClient:
+    app = FastAPI()
+    limiter = ratelimit.TokenBuckets(rate=0.001, burst=burst)
+    app.include_router(form.build(recorded, limiter=limiter, settings=SurveySettings(**settings)))
+    return TestClient(app)
+
+
+def response_id(page: str) -> str:
+    found = re.search(r'name="response_id" value="([^"]+)"', page)
+    assert found
+    return found.group(1)
+
+
+def test_the_form_shows_the_nine_elements_in_the_official_wording() -> None:
+    page = client_for(Recorded()).get("/s/kel-candi").text
+    assert '<html lang="id">' in page
+    for code, _name, question, labels, _ in skm.ELEMENTS:
+        assert question in page
+        assert all(f'name="{code}" value="{v}"' in page for v in range(1, 5))
+        assert all(label in page for label in labels)
+    assert page.count("<fieldset") == 10  # nine elements, profile
+    assert "<script" not in page
+    assert "http://" not in page.replace('href="http://www.w3.org', "")
+
+
+def test_english_is_one_link_away() -> None:
+    client = client_for(Recorded())
+    assert 'href="?lang=en"' in client.get("/s/kel-candi").text
+    page = client.get("/s/kel-candi?lang=en").text
+    assert '<html lang="en">' in page
+    assert "How fast was the service delivered?" in page
+
+
+def test_selects_come_from_the_configured_lists() -> None:
+    page = client_for(Recorded(), service_types={"kel-candi": ["KTP-el", "izin"]}).get("/s/kel-candi").text
+    assert '<option value="izin">' in page
+    assert '<option value="KK">' not in page
+    assert all(f'<option value="{o}">' in page for o in skm.OCCUPATIONS)
+
+
+def test_a_submitted_form_is_recorded_once_even_if_sent_twice(recorded: Recorded) -> None:
+    client = client_for(recorded)
+    rid = response_id(client.get("/s/kel-candi").text)
+    body = {"response_id": rid, "channel": "online", "lang": "id", "service_type": "KK", **ANSWERS}
+    body |= {"age_band": "25-34", "occupation": "pegawai_swasta"}
+    for _ in range(2):
+        answer = client.post("/s/kel-candi", data=body, follow_redirects=False)
+        assert answer.status_code == 303
+    assert len(recorded.events) == 1
+    (event,) = recorded.events.values()
+    assert event.data.answers.u9 == 4
+    assert event.data.respondent is not None
+    assert event.data.respondent.occupation == "pegawai_swasta"
+    thanks = client.get(answer.headers["location"])
+    assert "Terima kasih" in thanks.text
+
+
+def test_missing_answers_re_render_the_form_with_field_errors(recorded: Recorded) -> None:
+    client = client_for(recorded)
+    body = {
+        "response_id": "r-1",
+        "service_type": "KK",
+        **ANSWERS,
+        "u3": "",
+        "u5": "7",
+        "occupation": "hacker",
+    }
+    answer = client.post("/s/kel-candi", data=body)
+    assert answer.status_code == 422
+    assert 'role="alert"' in answer.text
+    assert 'id="e-u3"' in answer.text
+    assert 'id="e-u5"' in answer.text
+    assert 'id="e-occupation"' in answer.text
+    assert 'name="u1" value="4" required checked' in answer.text  # what was given is kept
+    assert not recorded.events
+
+
+def test_a_service_type_outside_the_list_is_refused(recorded: Recorded) -> None:
+    body = {"response_id": "r-2", "service_type": "<script>", **ANSWERS}
+    answer = client_for(recorded).post("/s/kel-candi", data=body)
+    assert answer.status_code == 422
+    assert 'id="e-service_type"' in answer.text
+    assert "<script>" not in answer.text
+
+
+def test_a_full_rate_limit_says_when_to_try_again(recorded: Recorded) -> None:
+    client = client_for(recorded, burst=1)
+    body = {"service_type": "KK", **ANSWERS}
+    assert client.post("/s/kel-candi", data=body, follow_redirects=False).status_code == 303
+    answer = client.post("/s/kel-candi", data=body | {"lang": "en"})
+    assert answer.status_code == 429
+    assert int(answer.headers["Retry-After"]) > 0
+    assert "Too many answers" in answer.text
+    assert len(recorded.events) == 1
+
+
+def test_the_qr_code_points_at_the_public_form_address() -> None:
+    answer = client_for(Recorded(), public_url="https://skm.candisari.example/").get(
+        "/units/kel-candi/qr.svg"
+    )
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "image/svg+xml"
+    assert "https://skm.candisari.example/s/kel-candi" in answer.text
+
+
+def test_unknown_unit_addresses_are_refused() -> None:
+    client = client_for(Recorded())
+    assert client.get("/s/..%2Fadmin").status_code == 404
+    assert client.get("/units/Bad_Unit/qr.svg").status_code == 422
+
+
+def test_occupations_are_counted_by_code_and_free_text_never_becomes_a_field_path() -> None:
+    from services.survey import summary
+    from tests.builders import a_survey_submitted
+
+    coded = a_survey_submitted(respondent={"occupation": "pns"})
+    typed = a_survey_submitted(respondent={"occupation": "guru.$ngaji"})
+    assert summary.increments(coded)["profile.occupation.pns"] == 1
+    assert summary.increments(typed)["profile.occupation.unknown"] == 1
+    assert not [path for path in summary.increments(typed) if "$" in path or "guru" in path]
