@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import apikeys, envelope, events, metrics, redact
+from shared import apikeys, envelope, errors, events, metrics, redact
 
 Check = Callable[[], Awaitable[bool]]
 
@@ -141,6 +141,10 @@ def install(app: FastAPI, *, max_body_bytes: int) -> None:
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
         metrics.EVENTS_REJECTED.labels("422").inc()
         return JSONResponse({"detail": redact.validation_errors(error.errors())}, status_code=422)
+
+    @app.exception_handler(errors.MutuError)
+    async def domain_error(_: Request, error: errors.MutuError) -> JSONResponse:
+        return JSONResponse({"detail": redact.text(str(error))}, status_code=error.status)
 
     @app.exception_handler(StarletteHTTPException)
     async def refused(_: Request, error: StarletteHTTPException) -> Response:

@@ -6,8 +6,8 @@ from typing import Any
 from services.evaluation import model
 from shared import envelope, events
 from shared.aggregates import Change
-from shared.identifiers import derived_id
-from shared.storage import Document, field_key
+from shared.identifiers import derived_id, field_key
+from shared.storage import Document
 
 SOURCE = "urn:mutu:evaluation"
 

@@ -8,7 +8,8 @@ from services.evaluation.firings import Firings
 from services.evaluation.rules import Rules
 from shared import envelope, events
 from shared.aggregates import Aggregates, Change
-from shared.storage import Document, field_key
+from shared.identifiers import field_key
+from shared.storage import Document
 
 
 def _adaptation(firings: Firings, rules: Rules, served: dict[str, Any], since: str | None) -> None:

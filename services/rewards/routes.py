@@ -1,11 +1,14 @@
 """Rewards HTTP routes: balances and ledgers, the leaderboard, redemptions and adjustments."""
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.rewards import handlers, leaderboard, ledger
+from services.rewards import handlers, leaderboard
+from services.rewards.model import TOP, LedgerEntry, board_id
+from services.rewards.repository import Accounts, Boards, LedgerPages
 from shared import apikeys, web
 from shared.fields import Identifier, Nip, Points, Quarter, Text, UnitId
 
@@ -33,17 +36,43 @@ class AdjustmentRequest(BaseModel):
     reason: Text
 
 
-async def _answer(call: Any) -> dict[str, Any]:
-    try:
-        result: dict[str, Any] = await call
-    except ledger.InsufficientPointsError as error:
-        raise HTTPException(409, str(error)) from None
-    except handlers.IdempotencyConflictError as error:
-        raise HTTPException(422, str(error)) from None
-    return result
+class Points_(BaseModel):  # noqa: N801 - `Points` is the field type
+    nip: str
+    balance: int
+    entries_total: int
+    ledger: list[LedgerEntry]
+    next_before: int | None
 
 
-def build_routes(*, auth: web.Auth, ledgers: handlers.Ledgers) -> list[APIRouter]:
+class Leaderboard(BaseModel):
+    period: str
+    unit_id: str | None
+    leaders: list[leaderboard.Leader]
+
+
+class Redemption(BaseModel):
+    redemption_id: str
+    ledger_entry_id: str
+    nip: str
+    points: int
+    item: str
+    balance_after: int
+    at: dt.datetime
+
+
+class Adjustment(BaseModel):
+    adjustment_id: str
+    ledger_entry_id: str
+    nip: str
+    points: int
+    reason: str
+    balance_after: int
+    at: dt.datetime
+
+
+def build_routes(
+    *, auth: web.Auth, accounts: Accounts, pages: LedgerPages, boards: Boards
+) -> list[APIRouter]:
     router = APIRouter(tags=["rewards"])
     Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
     Redeemer = Annotated[apikeys.ApiKey, Depends(auth.require("integrator", "redemptions"))]
@@ -56,48 +85,70 @@ def build_routes(*, auth: web.Auth, ledgers: handlers.Ledgers) -> list[APIRouter
         _: Reader,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         before: Annotated[int | None, Query(ge=1)] = None,
-    ) -> dict[str, Any]:
+    ) -> Points_:
         """Balance and ledger entries newest first; page on with `before=<next_before>`."""
-        account, entries = await ledgers.history(nip, limit, before)
-        return {
-            "nip": nip,
-            "balance": account.get("balance", 0),
-            "entries_total": account.get("seq", 0),
-            "ledger": entries,
-            "next_before": entries[-1]["seq"] if entries and entries[-1]["seq"] > 1 else None,
-        }
+        account, entries = await handlers.history(nip, limit, before, accounts=accounts, pages=pages)
+        return Points_(
+            nip=nip,
+            balance=account.balance,
+            entries_total=account.seq,
+            ledger=entries,
+            next_before=entries[-1].seq if entries and entries[-1].seq > 1 else None,
+        )
 
     @router.get("/leaderboard")
     async def leaderboard_of(
         period: Quarter,
         _: Reader,
         unit_id: UnitId | None = None,
-        limit: Annotated[int, Query(ge=1, le=leaderboard.TOP)] = 10,
-    ) -> dict[str, Any]:
+        limit: Annotated[int, Query(ge=1, le=TOP)] = 10,
+    ) -> Leaderboard:
         """Points granted in the quarter (Asia/Jakarta); ties: more points first, then NIP order."""
-        board = await ledgers.board(period, unit_id)
-        return {"period": period, "unit_id": unit_id, "leaders": leaderboard.leaders(board, limit)}
+        board = await boards.get(board_id(period, unit_id))
+        return Leaderboard(period=period, unit_id=unit_id, leaders=leaderboard.leaders(board, limit))
 
     @router.post("/redemptions", status_code=201, responses=CONFLICTS)
     async def redeem(
         request: RedemptionRequest, _: Redeemer, idempotency_key: IdempotencyKey = None
-    ) -> dict[str, Any]:
+    ) -> Redemption:
         """Take points for an item; the same idempotency key answers the same result."""
         key = idempotency_key or request.idempotency_key
         if not key:
             raise HTTPException(422, KEY_REQUIRED)
-        return await _answer(handlers.redeem(request.nip, request.points, request.item, key, ledgers=ledgers))
+        entry = await handlers.redeem(
+            request.nip, request.points, request.item, key, accounts=accounts, pages=pages
+        )
+        return Redemption(
+            redemption_id=entry.cause,
+            ledger_entry_id=entry.entry_id,
+            nip=request.nip,
+            points=-entry.points,
+            item=entry.reason,
+            balance_after=entry.balance_after,
+            at=entry.at,
+        )
 
     @router.post("/asn/{nip}/adjustments", status_code=201, responses=CONFLICTS)
     async def adjustment(
         nip: Nip, request: AdjustmentRequest, _: Admin, idempotency_key: IdempotencyKey = None
-    ) -> dict[str, Any]:
+    ) -> Adjustment:
         """A correction (positive or negative) booked as its own ledger entry, once per id."""
         key = idempotency_key or request.adjustment_id
         if not key:
             raise HTTPException(422, KEY_REQUIRED)
         if request.points == 0:
             raise HTTPException(422, "an adjustment moves at least one point")
-        return await _answer(handlers.adjust(nip, key, request.points, request.reason, ledgers=ledgers))
+        entry = await handlers.adjust(
+            nip, key, request.points, request.reason, accounts=accounts, pages=pages
+        )
+        return Adjustment(
+            adjustment_id=key,
+            ledger_entry_id=entry.entry_id,
+            nip=nip,
+            points=entry.points,
+            reason=entry.reason,
+            balance_after=entry.balance_after,
+            at=entry.at,
+        )
 
     return [router]

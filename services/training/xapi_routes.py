@@ -12,7 +12,7 @@ from services.training import catalogue, model, xapi
 from services.training.handlers import SOURCE, Stores, record_completion
 from shared import apikeys, envelope, web
 from shared.aggregates import Change
-from shared.storage import field_key
+from shared.identifiers import field_key
 
 VERSION = "1.0.3"
 Problem = dict[str, Any]
