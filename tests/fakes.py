@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
+from services.evaluation.model import Firing, Person, TallyShard, UnitQuarter
 from services.rewards.model import Account, Board, LedgerEntry
 from shared import envelope
 from shared.persistence.state_store import Outcome, State
@@ -15,7 +16,7 @@ class InMemoryStates[S: State]:
         self._model = model
         self.states: dict[Any, S] = {}
         self.published: list[envelope.CloudEvent[Any]] = []
-        self._seen: set[str] = set()
+        self._seen: set[tuple[Any, str]] = set()  # (document, event id): the inbox is per document
 
     async def get(self, key: Any) -> S | None:
         return self.states.get(key)
@@ -23,14 +24,14 @@ class InMemoryStates[S: State]:
     async def update(
         self, key: Any, decide: Callable[[S], Outcome[S] | None], *, event_id: str | None = None
     ) -> bool:
-        if event_id is not None and event_id in self._seen:
+        if event_id is not None and (key, event_id) in self._seen:
             return False
         outcome = decide(self.states.get(key) or self._model())
         if outcome is not None:
             self.states[key] = outcome.state
             self.published += outcome.publish
         if event_id is not None:
-            self._seen.add(event_id)
+            self._seen.add((key, event_id))
         return True
 
 
@@ -69,3 +70,39 @@ class InMemoryLedgerPages:
 class InMemoryBoards(InMemoryStates[Board]):
     def __init__(self) -> None:
         super().__init__(Board)
+
+
+class InMemoryPeople(InMemoryStates[Person]):
+    def __init__(self) -> None:
+        super().__init__(Person)
+
+    async def nips(self) -> AsyncIterator[str]:
+        for nip in list(self.states):
+            yield nip
+
+    async def recommendations(
+        self, *, open_only: bool
+    ) -> AsyncIterator[tuple[dict[str, str | None], Firing]]:
+        for nip, person in list(self.states.items()):
+            if open_only and not person.open_recs:
+                continue
+            for firing in person.firings.values():
+                yield {"nip": nip}, firing
+
+
+class InMemoryUnitQuarters(InMemoryStates[UnitQuarter]):
+    def __init__(self) -> None:
+        super().__init__(UnitQuarter)
+
+    async def recommendations(self) -> AsyncIterator[tuple[dict[str, str | None], Firing]]:
+        for quarter in list(self.states.values()):
+            for firing in quarter.firings.values():
+                yield {"unit_id": quarter.unit_id}, firing
+
+
+class InMemoryTallies(InMemoryStates[TallyShard]):
+    def __init__(self) -> None:
+        super().__init__(TallyShard)
+
+    async def shards(self, unit_id: str | None, periods: list[str]) -> list[TallyShard]:
+        return [s for s in self.states.values() if s.period in periods and unit_id in {None, s.unit_id}]

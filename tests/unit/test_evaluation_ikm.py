@@ -1,16 +1,11 @@
-import copy
-from collections.abc import Callable
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from services.evaluation import ikm, rules
-from services.evaluation.satisfaction import CHANNELS, SHARDS, shard_key, shard_tallies, tally_change
+from services.evaluation.model import TallyShard
+from services.evaluation.satisfaction import CHANNELS, SHARDS, counted, shard_key, shard_tallies
 from shared import events
-from shared.aggregates import Change
-from shared.group_commit import inc_path, set_path
-from shared.storage import Document
 from tests.builders import a_survey_submitted
 
 
@@ -70,27 +65,23 @@ class TestWorkedExample:
 
 
 class InMemoryShards:
-    """A fake of Aggregates.apply for the shard documents: per-key inbox, dotted $set/$inc."""
+    """The shard states with a per-shard inbox, as the tally store keeps them."""
 
     def __init__(self) -> None:
-        self.docs: dict[str, Document] = {}
+        self.docs: dict[str, TallyShard] = {}
+        self.seen: set[tuple[str, str]] = set()
 
-    def apply(self, key: str, event_id: str, decide: Callable[[Document], Change]) -> bool:
-        doc = self.docs.setdefault(key, {})
-        if event_id in doc.get("inbox", {}):
+    def apply(self, key: str, event_id: str, response: events.SurveySubmitted) -> bool:
+        if (key, event_id) in self.seen:
             return False
-        change = decide(copy.deepcopy(doc))
-        for path, value in change.set.items():
-            set_path(doc, path, value)
-        for path, amount in change.inc.items():
-            inc_path(doc, path, amount)
-        set_path(doc, f"inbox.{event_id}", True)
+        self.docs[key] = counted(self.docs.get(key, TallyShard()), response, event_id).state
+        self.seen.add((key, event_id))
         return True
 
     def total(self) -> dict[str, ikm.Tally]:
         result = dict.fromkeys(CHANNELS, ikm.EMPTY)
-        for doc in self.docs.values():
-            for channel, tally in shard_tallies(doc).items():
+        for shard in self.docs.values():
+            for channel, tally in shard_tallies(shard).items():
                 result[channel] += tally
         return result
 
@@ -112,7 +103,7 @@ def test_incremental_shards_equal_a_scratch_computation(
             event_id, a_survey_submitted(unit_id="kel-candi", channel=channel, answers=values)
         )
         key = shard_key(response.unit_id, response.period, event_id)
-        shards.apply(key, event_id, lambda doc, r=response, i=event_id: tally_change(r, i, doc))
+        shards.apply(key, event_id, response)
     assert len(shards.docs) <= SHARDS
     incremental = shards.total()
     for channel in CHANNELS:
