@@ -39,7 +39,7 @@ def stack(amqp_url: str, store_url: str, var_dir: Path, keys: infra.Keys) -> Ite
     for service in launcher.SERVICES:
         stack.start(service)
     try:
-        launcher.wait_healthy(list(stack.urls.values()), timeout=90)
+        launcher.wait_healthy(list(stack.urls.values()), timeout=180)
         yield stack
     finally:
         stack.stop_all()

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared import errors, events
 from shared.identifiers import derived_id, field_key
@@ -75,6 +75,12 @@ class LedgerEntry(BaseModel):
     caused_by: tuple[str, ...] = ()
     period: str
     at: dt.datetime
+
+    @field_validator("at")
+    @classmethod
+    def _to_the_millisecond(cls, value: dt.datetime) -> dt.datetime:
+        """As the store keeps it, so an answer given now equals the one read back later."""
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
 class Account(State):
