@@ -1,7 +1,8 @@
 """Citizen satisfaction per unit (pure): sharded IKM tallies, their sums, and the unit rule's firings."""
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
 from typing import Any
 
 from services.evaluation import ikm
@@ -64,7 +65,7 @@ def by_unit(shards: Iterable[TallyShard]) -> dict[str, dict[str, ikm.Tally]]:
 
 
 def describe(
-    unit_id: str, period: str, by_channel: dict[str, ikm.Tally], weights: dict[str, float]
+    unit_id: str, period: str, by_channel: dict[str, ikm.Tally], weights: Mapping[str, float | Fraction]
 ) -> dict[str, Any]:
     total = sum(by_channel.values(), ikm.EMPTY)
     overall = ikm.compute(total, weights)
