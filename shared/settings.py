@@ -1,9 +1,12 @@
 """Settings from environment variables (pydantic-settings); built once per process, passed down."""
 
+import zoneinfo
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.calendar import Calendar
 
 SECRETS = Path("/run/secrets")
 
@@ -31,6 +34,22 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     otel_exporter_otlp_endpoint: str | None = None
     max_body_bytes: int = 1024 * 1024
+    # Year, semester and quarter of any instant are its date in this zone (shared/calendar.py).
+    programme_timezone: str = "Asia/Jakarta"
+
+    @field_validator("programme_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            msg = "PROGRAMME_TIMEZONE must be an IANA zone such as Asia/Jakarta"
+            raise ValueError(msg) from None
+        return value
+
+    @property
+    def calendar(self) -> Calendar:
+        return Calendar(self.programme_timezone)
 
     @property
     def keys_file(self) -> Path:

@@ -12,7 +12,7 @@ from shared.runtime import Runtime
 def create_app(settings: EvaluationSettings) -> FastAPI:
     runtime = Runtime("evaluation", settings)
     runtime.produces += model.PUBLISHES
-    active = rules.load(settings.rules_file)
+    active = rules.load(settings.rules_file).in_zone(settings.programme_timezone)
     people = MongoPeople(runtime.store, runtime.relay)
     tallies = MongoTallies(runtime.store, runtime.relay)
     quarters = MongoUnitQuarters(runtime.store, runtime.relay)

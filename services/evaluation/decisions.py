@@ -23,9 +23,8 @@ def _closed_by(fired: Mapping[str, Firing], competency: str) -> list[str]:
     return [k for k, f in fired.items() if f.competency == competency and f.status in ACTIVE]
 
 
-def _quarter_of(moment: str) -> str:
-    completed = dt.datetime.fromisoformat(moment)
-    return judgements.quarter_of(completed.year, completed.month)
+def _quarter(training: Training, rules: Rules) -> str:
+    return rules.calendar.quarter_of(dt.datetime.fromisoformat(training.completed_at))
 
 
 def _with(person: Person, firings: Firings, **changes: object) -> Person:
@@ -36,8 +35,8 @@ def on_training(
     person: Person, completed: envelope.CloudEvent[events.TrainingCompleted], rules: Rules
 ) -> Outcome[Person]:
     done = completed.data
-    year = str(done.completed_at.year)
-    quarter = judgements.quarter_of(done.completed_at.year, done.completed_at.month)
+    year = str(rules.calendar.year_of(done.completed_at))
+    quarter = rules.calendar.quarter_of(done.completed_at)
     firings = Firings(person.firings, nip=done.nip, unit_id=done.unit_id)
     if done.passed and done.score >= rules.training.retrain_below:  # a real pass closes it
         for key in _closed_by(person.firings, done.competency):
@@ -119,9 +118,7 @@ def at_quarter_end(person: Person, nip: str, period: str, rules: Rules) -> Outco
     firings = Firings(person.firings, nip=nip, unit_id=person.unit_id)
     total = judgements.jp_by_end_of(period, person.jp_quarters)
     trainings = [
-        t.event_id
-        for t in person.trainings.values()
-        if judgements.year_to_date(period, _quarter_of(t.completed_at))
+        t.event_id for t in person.trainings.values() if judgements.year_to_date(period, _quarter(t, rules))
     ]
     firings.fire(judgements.judge_jp_shortfall(nip, period, total, rules.jp), tuple(trainings[-20:]))
     if period in person.served:

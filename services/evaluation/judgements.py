@@ -8,10 +8,6 @@ from shared import events
 ALL_CHANNELS = "all"
 
 
-def quarter_of(moment_year: int, month: int) -> str:
-    return f"{moment_year}-Q{(month - 1) // 3 + 1}"
-
-
 def year_to_date(period: str, quarter: str) -> bool:
     """Whether `quarter` lies in the year of quarter `period`, at or before it."""
     return quarter[:4] == period[:4] and quarter <= period

@@ -8,6 +8,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from shared import events
+from shared.calendar import Calendar
 
 DEFAULT_FILE = Path(__file__).with_name("default_rules.toml")
 
@@ -111,6 +112,8 @@ COMPETENCIES = (
 
 
 class Rules(_Section):
+    # Not from the file: PROGRAMME_TIMEZONE (set by the composition root with `in_zone`).
+    calendar: Calendar = Calendar()
     competencies: tuple[str, ...] = COMPETENCIES
     ikm: IkmRules = IkmRules()
     training: TrainingRules = TrainingRules()
@@ -133,6 +136,9 @@ class Rules(_Section):
             msg = f"unknown competencies ({', '.join(unknown)}); add them to `competencies`"
             raise ValueError(msg)
         return self
+
+    def in_zone(self, timezone: str) -> "Rules":
+        return self.model_copy(update={"calendar": Calendar(timezone)})
 
 
 class RulesFileError(ValueError):

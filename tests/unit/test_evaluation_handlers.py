@@ -1,5 +1,7 @@
 """Evaluation use cases on in-memory adapters: state and published events, no broker or store."""
 
+import datetime as dt
+
 import pytest
 
 from services.evaluation import handlers, rules
@@ -62,3 +64,19 @@ class TestCloseQuarter:
             await handlers.close_quarter(nip, "2026-Q4", people=people, rules=RULES)
         shortfalls = [e for e in people.published if e.data.model_dump().get("rule_id") == "jp_below_duty"]
         assert len(shortfalls) == 1
+
+
+class TestProgrammeCalendar:
+    async def test_a_training_at_dawn_on_new_year_counts_in_the_new_year(
+        self, people: InMemoryPeople
+    ) -> None:
+        # 2025-12-31T22:00Z is 05:00 WIB on 1 January 2026, whatever offset the sender wrote.
+        nip = random_nip()
+        for written in ("2025-12-31T22:00:00+00:00", "2026-01-01T07:00:00+09:00"):
+            done = a_training_completed(nip=nip, jp=10, completed_at=dt.datetime.fromisoformat(written))
+            await handlers.evaluate_training(wrapped(done), people=people, rules=RULES)
+        person = await people.get(nip)
+        assert person is not None
+        assert (person.jp, person.jp_quarters) == ({"2026": 20}, {"2026-Q1": 20})
+        [reward] = [e for e in people.published if e.data.model_dump()["rule_id"] == "jp_duty_reached"]
+        assert "2026" in reward.data.model_dump()["reason"]
