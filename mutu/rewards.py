@@ -7,45 +7,53 @@ from collections import defaultdict
 from typing import Any
 
 from mutu import launcher
-from shared.storage import Document, Store
+from services.rewards.model import Account, LedgerEntry
+from services.rewards.repository import MongoAccounts, MongoLedgerPages
+from shared.aggregates import Aggregates
+from shared.outbox import OutboxRelay
+from shared.storage import Store
 
 
-def problems(account: Document, entries: dict[int, dict[str, Any]]) -> list[str]:
+def problems(account: Account, entries: dict[int, LedgerEntry]) -> list[str]:
     """What is wrong with one account given all its entries by seq (empty when it reconciles)."""
     found: list[str] = []
-    balance, seq = int(account.get("balance", 0)), int(account.get("seq", 0))
-    total = sum(int(e["points"]) for e in entries.values())
-    if total != balance:
-        found.append(f"balance {balance} but ledger sums to {total}")
-    missing = sorted(set(range(1, seq + 1)) - set(entries))
-    if missing or len(entries) != seq:
-        found.append(f"{seq} entries booked but {len(entries)} found (missing seq {missing[:5]})")
+    total = sum(e.points for e in entries.values())
+    if total != account.balance:
+        found.append(f"balance {account.balance} but ledger sums to {total}")
+    missing = sorted(set(range(1, account.seq + 1)) - set(entries))
+    if missing or len(entries) != account.seq:
+        found.append(f"{account.seq} entries booked but {len(entries)} found (missing seq {missing[:5]})")
     running = 0
     for number in sorted(entries):
-        running += int(entries[number]["points"])
-        if running < 0 or running != int(entries[number]["balance_after"]):
-            found.append(
-                f"entry {number}: balance after {entries[number]['balance_after']}, ledger {running}"
-            )
+        running += entries[number].points
+        if running < 0 or running != entries[number].balance_after:
+            found.append(f"entry {number}: balance after {entries[number].balance_after}, ledger {running}")
             break
     return found
+
+
+class _NoRelay:
+    """Reconcile only reads: nothing is ever published."""
+
+    async def publish_raw(self, body: bytes, *, routing_key: str, message_id: str) -> None:
+        raise NotImplementedError
 
 
 async def reconcile(url: str, database: str) -> list[dict[str, Any]]:
     """Every account whose balance, entries or running balances do not match its ledger."""
     differences = []
     async with Store(url, database) as store:
-        archived: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
-        async for page in store.collection("ledger_pages").find({}, {"nip": 1, "entries": 1}):
-            for entry in (page.get("entries") or {}).values():
-                archived[page["nip"]][int(entry["seq"])] = entry
-        fields = {"balance": 1, "seq": 1, "entries": 1}
-        async for account in store.collection("accounts").find({}, fields):
-            entries = archived.pop(account["_id"], {})
-            entries.update({int(e["seq"]): e for e in (account.get("entries") or {}).values()})
+        accounts = MongoAccounts(Aggregates(store.collection("accounts"), OutboxRelay(_NoRelay())))
+        pages = MongoLedgerPages(store)
+        archived: dict[str, dict[int, LedgerEntry]] = defaultdict(dict)
+        async for nip, entry in pages.all():
+            archived[nip][entry.seq] = entry
+        async for account in accounts.all():
+            entries = archived.pop(account.nip, {})
+            entries.update({e.seq: e for e in account.entries.values()})
             found = problems(account, entries)
             if found:
-                differences.append({"nip": account["_id"], "problems": found})
+                differences.append({"nip": account.nip, "problems": found})
         differences += [{"nip": nip, "problems": ["ledger pages without an account"]} for nip in archived]
     return differences
 

@@ -16,8 +16,9 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from shared import envelope, tracing
 from shared.group_commit import GroupCommit, Pending, Planned, inc_path, set_path
+from shared.identifiers import field_key
 from shared.outbox import Entry, OutboxRelay, outbox_fields
-from shared.storage import MAX_DOCUMENT_BYTES, Document, field_key
+from shared.storage import MAX_DOCUMENT_BYTES, Document
 
 logger = logging.getLogger(__name__)
 

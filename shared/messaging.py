@@ -36,7 +36,7 @@ REASON = "x-mutu-reason"
 ERROR = "x-mutu-error"
 QUEUE = "x-mutu-queue"
 
-Handler = Callable[[envelope.CloudEvent[Any]], Awaitable[None]]
+Handler = Callable[[envelope.CloudEvent[Any]], Awaitable[object]]
 
 
 def make_broker(url: str, *, graceful_timeout: float = 15.0) -> RabbitBroker:

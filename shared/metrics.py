@@ -55,12 +55,6 @@ IKM = Gauge(
     ["unit_id", "period"],
     registry=REGISTRY,
 )
-POINTS_GRANTED = Counter(
-    "mutu_reward_points_granted_total",
-    "Reward points granted (positive RewardPointsGranted events published), by rule.",
-    ["rule_id"],
-    registry=REGISTRY,
-)
 RECOMMENDATIONS = Counter(
     "mutu_recommendations_issued_total",
     "Retraining recommendations issued, by rule.",
@@ -120,11 +114,7 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 def count_published(routing_key: str, body: bytes) -> None:
     """Domain counters from the facts a service publishes (called once per confirmed publish)."""
-    if routing_key == events.RewardPointsGranted.routing_key:
-        data = json.loads(body)["data"]
-        if data["points"] > 0:  # manual adjustments may take points away: not a grant
-            POINTS_GRANTED.labels(data["rule_id"]).inc(data["points"])
-    elif routing_key == events.RetrainingRecommended.routing_key:
+    if routing_key == events.RetrainingRecommended.routing_key:
         RECOMMENDATIONS.labels(json.loads(body)["data"]["rule_id"]).inc()
 
 

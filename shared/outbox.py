@@ -19,7 +19,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
 from shared import envelope
-from shared.storage import Document, field_key
+from shared.identifiers import field_key
+from shared.storage import Document
 
 logger = logging.getLogger(__name__)
 

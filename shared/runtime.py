@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from faststream.rabbit import RabbitQueue
 
-from shared import apikeys, asyncapi, events, messaging, metrics, tracing, web
+from shared import apikeys, asyncapi, envelope, events, messaging, metrics, tracing, web
 from shared.aggregates import Aggregates
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
@@ -48,8 +48,10 @@ class Runtime:
             self.store.collection(collection), self.relay, max_document_bytes=self.settings.max_document_bytes
         )
 
-    def consume(self, event: type[events.Event], handler: messaging.Handler) -> None:
-        """Subscribe a handler to this service's queue for `event`."""
+    def consume[E: events.Event](
+        self, event: type[E], handler: Callable[[envelope.CloudEvent[E]], Awaitable[object]]
+    ) -> None:
+        """Subscribe a handler to this service's queue for `event`; it receives the typed CloudEvent."""
         self.consumed.append(event)
         messaging.consume(
             self.broker,

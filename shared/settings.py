@@ -1,10 +1,13 @@
 """Settings from environment variables (pydantic-settings); built once per process, passed down."""
 
+import zoneinfo
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.calendar import Calendar
 
 SECRETS = Path("/run/secrets")
 
@@ -44,6 +47,23 @@ class ServiceSettings(BaseSettings):
     @property
     def proxies(self) -> list[str]:
         return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
+
+    # Year, semester and quarter of any instant are its date in this zone (shared/calendar.py).
+    programme_timezone: str = "Asia/Jakarta"
+
+    @field_validator("programme_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            msg = "PROGRAMME_TIMEZONE must be an IANA zone such as Asia/Jakarta"
+            raise ValueError(msg) from None
+        return value
+
+    @property
+    def calendar(self) -> Calendar:
+        return Calendar(self.programme_timezone)
 
     @property
     def keys_file(self) -> Path:

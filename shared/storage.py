@@ -1,6 +1,5 @@
 """Store: the AsyncMongoClient lifecycle, one database per service, and duplicate-key helpers."""
 
-import hashlib
 from types import TracebackType
 from typing import Any, Self
 
@@ -86,8 +85,3 @@ def is_duplicate_key(error: PyMongoError) -> bool:
     if isinstance(error, BulkWriteError):
         return all(e.get("code") == DUPLICATE_KEY for e in error.details.get("writeErrors", []))
     return getattr(error, "code", None) == DUPLICATE_KEY
-
-
-def field_key(value: str) -> str:
-    """A key safe to use inside a field path (ids may contain '.' or '$')."""
-    return hashlib.blake2b(value.encode(), digest_size=10).hexdigest()

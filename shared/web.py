@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import apikeys, envelope, events, metrics, redact, storage
+from shared import apikeys, envelope, errors, events, metrics, redact, storage
 
 Check = Callable[[], Awaitable[bool]]
 
@@ -154,6 +154,10 @@ def install(app: FastAPI, *, max_body_bytes: int) -> None:
     @app.exception_handler(InvalidDocument)
     async def cannot_store(_: Request, __: InvalidDocument) -> JSONResponse:
         return JSONResponse({"detail": "a value in the request cannot be stored"}, status_code=422)
+
+    @app.exception_handler(errors.MutuError)
+    async def domain_error(_: Request, error: errors.MutuError) -> JSONResponse:
+        return JSONResponse({"detail": redact.text(str(error))}, status_code=error.status)
 
     @app.exception_handler(StarletteHTTPException)
     async def refused(_: Request, error: StarletteHTTPException) -> Response:

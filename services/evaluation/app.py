@@ -2,28 +2,24 @@
 
 from fastapi import FastAPI
 
-from services.evaluation import routes, rules, satisfaction, subscribers
+from services.evaluation import model, routes, rules, subscribers
+from services.evaluation.repository import MongoPeople, MongoTallies, MongoUnitQuarters
 from services.evaluation.settings import EvaluationSettings
-from shared import events
+from services.evaluation.unit_rule import UnitRule
 from shared.runtime import Runtime
 
 
 def create_app(settings: EvaluationSettings) -> FastAPI:
     runtime = Runtime("evaluation", settings)
-    runtime.produces += [events.PerformanceAppraised, events.RewardTriggered, events.RetrainingRecommended]
-    active = rules.load(settings.rules_file)
-    people = runtime.aggregates("people")
-    tallies = runtime.aggregates("ikm_shards")
-    units = runtime.aggregates("units")
-    unit_rule = satisfaction.UnitRule(tallies, units, active)
-
-    async def indexes() -> None:
-        await tallies.collection.create_index([("period", 1), ("unit_id", 1)])
-        await people.collection.create_index("open_recs", sparse=True)
-
-    runtime.on_start.append(indexes)
+    runtime.produces += model.PUBLISHES
+    active = rules.load(settings.rules_file).in_zone(settings.programme_timezone)
+    people = MongoPeople(runtime.aggregates("people"))
+    tallies = MongoTallies(runtime.aggregates("ikm_shards"))
+    quarters = MongoUnitQuarters(runtime.aggregates("units"))
+    unit_rule = UnitRule(tallies, quarters, active)
+    runtime.on_start += [tallies.create_indexes, people.create_indexes]
     subscribers.subscribe(runtime, people=people, tallies=tallies, unit_rule=unit_rule, rules=active)
     routers = routes.build_routes(
-        auth=runtime.auth, people=people, tallies=tallies, units=units, unit_rule=unit_rule, rules=active
+        auth=runtime.auth, people=people, quarters=quarters, unit_rule=unit_rule, rules=active
     )
     return runtime.app(title="Mutu evaluation", routers=routers)

@@ -1,28 +1,29 @@
-"""Turning decisions into stored firings and the events they publish (ids derived from rule keys)."""
+"""Turning decisions into firings on an aggregate and the events they publish (ids from rule keys)."""
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
-from services.evaluation import model
+from services.evaluation.model import ACTIVE, Decision, Firing, Reward
 from shared import envelope, events
-from shared.aggregates import Change
-from shared.identifiers import derived_id
-from shared.storage import Document, field_key
+from shared.identifiers import derived_id, field_key
 
 SOURCE = "urn:mutu:evaluation"
 
 
-def firing_id(decision: model.Decision) -> str:
+def firing_id(decision: Decision) -> str:
     return derived_id(decision.rule_id, *decision.key)
 
 
 def event_for(
-    decision: model.Decision, *, nip: str | None, unit_id: str | None, caused_by: tuple[str, ...]
+    decision: Decision, *, nip: str | None, unit_id: str | None, caused_by: tuple[str, ...]
 ) -> envelope.CloudEvent[Any]:
     fid = firing_id(decision)
     data: events.Event
-    if isinstance(decision, model.Reward):
-        assert nip is not None  # noqa: S101 - rewards are personal
+    if isinstance(decision, Reward):
+        if nip is None:
+            msg = "rewards are personal"
+            raise ValueError(msg)
         data = events.RewardTriggered(
             nip=nip,
             points=decision.points,
@@ -46,42 +47,44 @@ def event_for(
 
 
 class Firings:
-    """Collects the firings of one decision pass on one document; each key fires at most once."""
+    """The firings of one decision pass on one aggregate; each key fires at most once."""
 
-    def __init__(self, doc: Document, *, nip: str | None, unit_id: str | None) -> None:
-        self._fired: set[str] = set(doc.get("firings", {}))
+    def __init__(self, fired: Mapping[str, Firing], *, nip: str | None, unit_id: str | None) -> None:
+        self.all: dict[str, Firing] = dict(fired)
         self.nip = nip
         self.unit_id = unit_id
-        self.fields: Document = {}
         self.published: list[envelope.CloudEvent[Any]] = []
-        self.opened = 0
 
-    def fire(self, decision: model.Decision | None, caused_by: tuple[str, ...]) -> None:
+    def fire(self, decision: Decision | None, caused_by: tuple[str, ...]) -> None:
         if decision is None:
             return
         key = field_key(firing_id(decision))
-        if key in self._fired:
+        if key in self.all:
             return
-        self._fired.add(key)
         event = event_for(decision, nip=self.nip, unit_id=self.unit_id, caused_by=caused_by)
-        record: dict[str, Any] = {
+        common: dict[str, Any] = {
             "id": event.id,
-            "type": event.type,
             "rule_id": decision.rule_id,
             "reason": decision.reason,
-            "caused_by": list(caused_by),
+            "caused_by": caused_by,
             "at": dt.datetime.now(dt.UTC).isoformat(),
         }
-        if isinstance(decision, model.Reward):
-            record["points"] = decision.points
+        if isinstance(decision, Reward):
+            self.all[key] = Firing(type="RewardTriggered", points=decision.points, **common)
         else:
-            record |= {"competency": decision.competency, "evidence": decision.evidence, "status": "open"}
-            self.opened += 1
-        self.fields[f"firings.{key}"] = record
+            self.all[key] = Firing(
+                type="RetrainingRecommended",
+                competency=decision.competency,
+                evidence=decision.evidence,
+                status="open",
+                **common,
+            )
         self.published.append(event)
 
-    def change(self, fields: Document | None = None, inc: Document | None = None) -> Change:
-        increments = dict(inc or {})
-        if self.opened:
-            increments["open_recs"] = increments.get("open_recs", 0) + self.opened
-        return Change(set={**(fields or {}), **self.fields}, inc=increments, publish=self.published)
+    def update(self, key: str, **changes: Any) -> None:
+        self.all[key] = self.all[key].model_copy(update=changes)
+
+
+def open_count(fired: Mapping[str, Firing]) -> int:
+    """Recommendations still open or scheduled (indexed, so the open list is a cheap query)."""
+    return sum(1 for f in fired.values() if f.is_recommendation and f.status in ACTIVE)

@@ -1,11 +1,21 @@
-"""Pure evaluation rules: decisions from facts, no I/O. Each decision names the key it fires once for."""
+"""Evaluation's aggregates: a person's record, a unit's quarter, IKM tally shards; rule decisions."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from services.evaluation import ikm
-from services.evaluation.rules import AdaptationRules, AppraisalRules, JpRules, TrainingRules, UnitRules
+from pydantic import BaseModel, ConfigDict, Field
+
 from shared import events
+from shared.persistence.state_store import State
+
+# What this service publishes (checked against the code by tests/unit/test_architecture.py).
+PUBLISHES: tuple[type[events.Event], ...] = (
+    events.PerformanceAppraised,
+    events.RewardTriggered,
+    events.RetrainingRecommended,
+)
+Status = Literal["open", "scheduled", "done"]
+ACTIVE: frozenset[str] = frozenset({"open", "scheduled"})
 
 
 @dataclass(frozen=True)
@@ -27,144 +37,90 @@ class Recommendation:
 
 
 Decision = Reward | Recommendation
-ALL_CHANNELS = "all"
 
 
-def quarter_of(moment_year: int, month: int) -> str:
-    return f"{moment_year}-Q{(month - 1) // 3 + 1}"
+class Firing(BaseModel):
+    """A rule that fired: the event it published, why, and (recommendations) where it stands."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    type: Literal["RewardTriggered", "RetrainingRecommended"]
+    rule_id: str
+    reason: str
+    caused_by: tuple[str, ...]
+    at: str
+    points: int | None = None
+    competency: str | None = None
+    evidence: dict[str, Any] | None = None
+    status: Status | None = None
+    program_id: str | None = None
+
+    @property
+    def is_recommendation(self) -> bool:
+        return self.type == "RetrainingRecommended"
 
 
-def year_to_date(period: str, quarter: str) -> bool:
-    """Whether `quarter` lies in the year of quarter `period`, at or before it."""
-    return quarter[:4] == period[:4] and quarter <= period
+class Training(BaseModel):
+    """A completion as received (times kept as sent, with their offset)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    event_id: str
+    program_id: str
+    competency: str
+    jp: int
+    score: float
+    passed: bool
+    completed_at: str
 
 
-def jp_by_end_of(period: str, jp_quarters: dict[str, int]) -> int:
-    """JP of the calendar year up to the end of quarter `period`."""
-    return sum(int(jp) for quarter, jp in jp_quarters.items() if year_to_date(period, quarter))
+class Appraisal(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    event_id: str
+    period: str
+    rating: str
 
 
-def judge_training(done: events.TrainingCompleted, rules: TrainingRules) -> Decision | None:
-    """Training rules fire once per (person, programme)."""
-    if done.passed and done.score >= rules.reward_min_score:
-        return Reward(
-            "training_high_score",
-            rules.reward_points,
-            f"passed {done.program_id} with score {done.score:g}",
-            (done.nip, done.program_id),
-        )
-    if not done.passed or done.score < rules.retrain_below:
-        outcome = "failed" if not done.passed else f"scored {done.score:g} (< {rules.retrain_below:g})"
-        return Recommendation(
-            "training_low_score",
-            done.competency,
-            f"{outcome} in {done.program_id}",
-            (done.nip, done.program_id),
-            {"program_id": done.program_id, "score": done.score, "passed": done.passed},
-        )
-    return None
+class Served(BaseModel):
+    """Answers naming the person in one quarter: the sum of their 1-4 values, how many, recent ids."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sum: int = 0
+    count: int = 0
+    events: tuple[str, ...] = ()
 
 
-def judge_jp_reached(nip: str, year: str, total: int, rules: JpRules) -> Reward | None:
-    """Once a year when the person's JP reach the duty."""
-    if total >= rules.duty:
-        return Reward("jp_duty_reached", rules.reward_points, f"reached {total} JP in {year}", (nip, year))
-    return None
+class Person(State):
+    """One civil servant as evaluation sees them, keyed by NIP."""
+
+    unit_id: str | None = None
+    trainings: dict[str, Training] = Field(default_factory=dict)
+    jp: dict[str, int] = Field(default_factory=dict)
+    jp_quarters: dict[str, int] = Field(default_factory=dict)
+    appraisals: dict[str, Appraisal] = Field(default_factory=dict)
+    served: dict[str, Served] = Field(default_factory=dict)
+    digital_since: str | None = None
+    firings: dict[str, Firing] = Field(default_factory=dict)
+    open_recs: int = 0
 
 
-def judge_jp_shortfall(nip: str, period: str, total: int, rules: JpRules) -> Recommendation | None:
-    """At quarter end: below the yearly duty so far."""
-    if total < rules.duty:
-        return Recommendation(
-            "jp_below_duty",
-            rules.competency,
-            f"{total} of {rules.duty} JP by the end of {period}",
-            (nip, period),
-            {"jp": total, "duty": rules.duty},
-        )
-    return None
+class UnitQuarter(State):
+    """The unit rule's firings for one unit and quarter."""
+
+    unit_id: str | None = None
+    period: str | None = None
+    firings: dict[str, Firing] = Field(default_factory=dict)
+    open_recs: int = 0
 
 
-def judge_appraisal(rating: events.PerformanceAppraised, rules: AppraisalRules) -> Decision | None:
-    key = (rating.nip, rating.period)
-    if rating.rating in rules.points:
-        return Reward(
-            "appraisal_reward",
-            rules.points[rating.rating],
-            f"appraised {rating.rating} for {rating.period}",
-            key,
-        )
-    if rating.rating in rules.retrain:
-        return Recommendation(
-            "appraisal_retraining",
-            rules.competency,
-            f"appraised {rating.rating} for {rating.period}",
-            key,
-            {"rating": rating.rating},
-        )
-    return None
+class TallyShard(State):
+    """One of a unit-quarter's shards of SKM answers: sums per channel and element, counts, recent ids."""
 
-
-def judge_adaptation(
-    nip: str, period: str, served: dict[str, Any], digital_since: str | None, rules: AdaptationRules
-) -> Reward | None:
-    """Completed a digital-service training, then citizens rated them well in a later period."""
-    if digital_since is None or period < digital_since:
-        return None
-    count = int(served.get("count", 0))
-    if count < rules.min_answers:
-        return None
-    average = served["sum"] / (count * len(ikm.ELEMENTS))
-    if average < rules.min_average:
-        return None
-    return Reward(
-        "adaptation",
-        rules.points,
-        f"citizens rated {average:.2f} over {count} answers in {period}",
-        (nip, period),
-    )
-
-
-def judge_unit(
-    unit_id: str, period: str, tallies: dict[str, ikm.Tally], rules: UnitRules
-) -> list[Recommendation]:
-    """An element average below grade D with enough responses: retrain the unit.
-
-    Looked at per channel and over all channels. An element that is low overall and also low on
-    the online channel maps to the online competency when the table has one (citizens struggle
-    with the online service); otherwise to the element's general competency. Keyed by
-    (unit, period, element, competency), so one weakness gives one recommendation.
-    """
-    scopes = {**tallies, ALL_CHANNELS: sum(tallies.values(), ikm.EMPTY)}
-    decisions: dict[tuple[str, ...], Recommendation] = {}
-    for scope, tally in scopes.items():
-        if tally.count < rules.min_responses:
-            continue
-        for element in ikm.ELEMENTS:
-            nrr = tally.sums[element] / tally.count
-            if nrr >= rules.nrr_below:
-                continue
-            channel = scope if scope != ALL_CHANNELS or not _low_online(tallies, element, rules) else "online"
-            competency = rules.competency_for(element, channel)
-            key = (unit_id, period, element, competency)
-            decisions.setdefault(
-                key,
-                Recommendation(
-                    "unit_element_low",
-                    competency,
-                    f"{element} averaged {nrr:.2f} on {_where(scope)} in {period}",
-                    key,
-                    {"element": element, "channel": scope, "nrr": round(nrr, 4), "respondents": tally.count},
-                    tally.sample,
-                ),
-            )
-    return list(decisions.values())
-
-
-def _where(scope: str) -> str:
-    return "all channels" if scope == ALL_CHANNELS else f"the {scope} channel"
-
-
-def _low_online(tallies: dict[str, ikm.Tally], element: str, rules: UnitRules) -> bool:
-    online = tallies.get("online", ikm.EMPTY)
-    return online.count > 0 and online.sums[element] / online.count < rules.nrr_below
+    unit_id: str | None = None
+    period: str | None = None
+    sums: dict[str, dict[str, int]] = Field(default_factory=dict)
+    counts: dict[str, int] = Field(default_factory=dict)
+    recent: dict[str, list[str]] = Field(default_factory=dict)

@@ -5,10 +5,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from services.evaluation import handlers, ikm, profile, satisfaction
+from services.evaluation import handlers, ikm, satisfaction, views
+from services.evaluation.model import Person
+from services.evaluation.repository import People, UnitQuarters
 from services.evaluation.rules import Rules
+from services.evaluation.unit_rule import UnitRule
 from shared import apikeys, envelope, events, web
-from shared.aggregates import Aggregates
 from shared.fields import AppraisalPeriod, Nip, Quarter, UnitId
 
 RUN_BATCH = 64
@@ -16,13 +18,7 @@ Status = Literal["open", "scheduled", "done"]
 
 
 def build_routes(
-    *,
-    auth: web.Auth,
-    people: Aggregates,
-    tallies: Aggregates,
-    units: Aggregates,
-    unit_rule: satisfaction.UnitRule,
-    rules: Rules,
+    *, auth: web.Auth, people: People, quarters: UnitQuarters, unit_rule: UnitRule, rules: Rules
 ) -> list[APIRouter]:
     async def accept(event: envelope.CloudEvent[events.Event]) -> bool:
         return await handlers.record_appraisal(event, people=people, rules=rules)  # type: ignore[arg-type]
@@ -33,27 +29,26 @@ def build_routes(
 
     @router.get("/units/{unit_id}/ikm")
     async def unit_ikm(unit_id: UnitId, period: Annotated[AppraisalPeriod, Query()]) -> dict[str, Any]:
-        found = await satisfaction.read_tallies(tallies.collection, unit_id, ikm.quarters_of(period))
+        found = await unit_rule.tallies(unit_id, ikm.quarters_of(period))
         by_channel = found.get(unit_id, dict.fromkeys(satisfaction.CHANNELS, ikm.EMPTY))
-        return satisfaction.describe(unit_id, period, by_channel, rules.ikm.weights_for(unit_id))
+        return unit_rule.describe(unit_id, period, by_channel)
 
     @router.get("/ikm")
     async def all_units(period: Annotated[AppraisalPeriod, Query()]) -> dict[str, Any]:
-        found = await satisfaction.read_tallies(tallies.collection, None, ikm.quarters_of(period))
-        rows = [
-            satisfaction.describe(unit, period, by_channel, rules.ikm.weights_for(unit))
-            for unit, by_channel in found.items()
-        ]
+        found = await unit_rule.tallies(None, ikm.quarters_of(period))
+        rows = [unit_rule.describe(unit, period, by_channel) for unit, by_channel in found.items()]
         rows.sort(key=lambda row: (-(row["converted"] or 0), row["unit_id"]))
         return {"period": period, "units": [{"rank": i + 1, **row} for i, row in enumerate(rows)]}
 
     @router.get("/asn/{nip}/profile")
     async def person(nip: Nip, _: Reader) -> dict[str, Any]:
-        return profile.render(nip, await people.get(nip) or {}, rules)
+        return views.profile(nip, await people.get(nip) or Person(), rules)
 
     @router.get("/recommendations")
     async def recommendations(_: Reader, status: Status | None = None) -> dict[str, Any]:
-        items = await profile.recommendations(people.collection, units.collection, status)
+        found = [row async for row in people.recommendations(open_only=status == "open")]
+        found += [row async for row in quarters.recommendations()]
+        items = views.recommendations(found, status)
         return {"status": status, "count": len(items), "recommendations": items}
 
     @router.get("/rules")
@@ -63,13 +58,13 @@ def build_routes(
     @router.post("/evaluations/run")
     async def run(period: Annotated[Quarter, Query()], _: Admin) -> dict[str, Any]:
         """Quarter-end run: the period rules for every known person and unit (idempotent)."""
-        nips = [doc["_id"] async for doc in people.collection.find({}, {"_id": 1})]
+        nips = [nip async for nip in people.nips()]
         for start in range(0, len(nips), RUN_BATCH):  # concurrent calls share group commits
             batch = nips[start : start + RUN_BATCH]
             await asyncio.gather(
                 *(handlers.close_quarter(n, period, people=people, rules=rules) for n in batch)
             )
-        found = await satisfaction.read_tallies(tallies.collection, None, [period])
+        found = await unit_rule.tallies(None, [period])
         fired = sum([await unit_rule.evaluate(unit, period) for unit in found])
         return {"period": period, "people": len(nips), "units": len(found), "unit_recommendations": fired}
 

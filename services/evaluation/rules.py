@@ -1,12 +1,14 @@
-"""The active rule set: loaded from a TOML rules file (defaults in default_rules.toml)."""
+"""The active rule set: loaded from a TOML rules file (defaults in default_rules.toml), checked whole."""
 
 import tomllib
+from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from shared import events
+from shared.calendar import Calendar
 
 DEFAULT_FILE = Path(__file__).with_name("default_rules.toml")
 
@@ -16,6 +18,7 @@ class _Section(BaseModel):
 
 
 ELEMENTS = tuple(f"u{i}" for i in range(1, 10))
+SUM_LOW, SUM_HIGH = Fraction(999_999, 10**6), Fraction(1_000_001, 10**6)  # weights written to 6 places
 
 
 class IkmRules(_Section):
@@ -27,19 +30,34 @@ class IkmRules(_Section):
     @classmethod
     def _sum_to_one(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
         for unit, weights in value.items():
-            if set(weights) != set(ELEMENTS) or abs(sum(weights.values()) - 1) > 1e-6:  # noqa: PLR2004
+            if any(w < 0 for w in weights.values()):
+                msg = f"weights of {unit} must be non-negative"
+                raise ValueError(msg)
+            total = sum((Fraction(str(w)) for w in weights.values()), Fraction(0))
+            if set(weights) != set(ELEMENTS) or not SUM_LOW <= total <= SUM_HIGH:
                 msg = f"weights of {unit} must name u1..u9 and sum to 1"
                 raise ValueError(msg)
         return value
 
-    def weights_for(self, unit_id: str) -> dict[str, float]:
-        return self.unit_weights.get(unit_id) or dict.fromkeys(ELEMENTS, 1 / 9)
+    def weights_for(self, unit_id: str) -> dict[str, Fraction]:
+        """Exact weights: as written in the file (0.11 is 11/100), else 1/9 each."""
+        configured = self.unit_weights.get(unit_id)
+        if configured is None:
+            return dict.fromkeys(ELEMENTS, Fraction(1, 9))
+        return {e: Fraction(str(w)) for e, w in configured.items()}
 
 
 class TrainingRules(_Section):
-    reward_min_score: float = 85
+    reward_min_score: float = Field(85, ge=0, le=100)
     reward_points: int = Field(10, gt=0)
-    retrain_below: float = 70
+    retrain_below: float = Field(70, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.retrain_below > self.reward_min_score:
+            msg = "training.retrain_below must not exceed training.reward_min_score"
+            raise ValueError(msg)
+        return self
 
 
 class JpRules(_Section):
@@ -57,15 +75,24 @@ class AppraisalRules(_Section):
 class AdaptationRules(_Section):
     training_competency: str = "digital_service"
     min_answers: int = Field(5, gt=0)
-    min_average: float = 3.5
+    min_average: float = Field(3.5, ge=1, le=4)
     points: int = Field(25, gt=0)
 
 
 class UnitRules(_Section):
-    nrr_below: float = 2.6
+    nrr_below: float = Field(2.6, gt=1, le=4)
     min_responses: int = Field(30, gt=0)
     competency: dict[str, str]
     online_competency: dict[str, str] = {}
+
+    @field_validator("competency")
+    @classmethod
+    def _every_element(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [e for e in ELEMENTS if e not in value]
+        if missing or set(value) - set(ELEMENTS):
+            msg = f"unit.competency must map exactly u1..u9 (missing {', '.join(missing) or 'none'})"
+            raise ValueError(msg)
+        return value
 
     def competency_for(self, element: str, channel: str) -> str:
         if channel == "online" and element in self.online_competency:
@@ -73,7 +100,21 @@ class UnitRules(_Section):
         return self.competency[element]
 
 
+# The documented competency codes; a rules file may list more under `competencies`.
+COMPETENCIES = (
+    "digital_service",
+    "online_service_guidance",
+    "service_ethics",
+    "data_management",
+    "public_communication",
+    "change_management",
+)
+
+
 class Rules(_Section):
+    # Not from the file: PROGRAMME_TIMEZONE (set by the composition root with `in_zone`).
+    calendar: Calendar = Calendar()
+    competencies: tuple[str, ...] = COMPETENCIES
     ikm: IkmRules = IkmRules()
     training: TrainingRules = TrainingRules()
     jp: JpRules = JpRules()
@@ -81,7 +122,40 @@ class Rules(_Section):
     adaptation: AdaptationRules = AdaptationRules()
     unit: UnitRules
 
+    @model_validator(mode="after")
+    def _known_competencies(self) -> Self:
+        named = {
+            "jp.competency": self.jp.competency,
+            "appraisal.competency": self.appraisal.competency,
+            "adaptation.training_competency": self.adaptation.training_competency,
+        }
+        named |= {f"unit.competency.{e}": c for e, c in self.unit.competency.items()}
+        named |= {f"unit.online_competency.{e}": c for e, c in self.unit.online_competency.items()}
+        unknown = [f"{where} = {code!r}" for where, code in named.items() if code not in self.competencies]
+        if unknown:
+            msg = f"unknown competencies ({', '.join(unknown)}); add them to `competencies`"
+            raise ValueError(msg)
+        return self
+
+    def in_zone(self, timezone: str) -> "Rules":
+        return self.model_copy(update={"calendar": Calendar(timezone)})
+
+
+class RulesFileError(ValueError):
+    """The rules file cannot be used; the message names every problem."""
+
+
+def parse(text: str) -> Rules:
+    try:
+        raw: dict[str, Any] = tomllib.loads(text)
+        return Rules.model_validate(raw)
+    except tomllib.TOMLDecodeError as error:
+        raise RulesFileError(f"rules file is not TOML: {error}") from None
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'rules'}: {e['msg']}" for e in error.errors())
+        raise RulesFileError(f"rules file refused: {problems}") from None
+
 
 def load(path: Path | None = None) -> Rules:
-    raw: dict[str, Any] = tomllib.loads((path or DEFAULT_FILE).read_text())
-    return Rules.model_validate(raw)
+    """The rules of `path` (default_rules.toml when None), checked at start-up."""
+    return parse((path or DEFAULT_FILE).read_text())

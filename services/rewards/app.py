@@ -2,20 +2,19 @@
 
 from fastapi import FastAPI
 
-from services.rewards import handlers, routes, subscribers
+from services.rewards import model, routes, subscribers
+from services.rewards.repository import MongoAccounts, MongoBoards, MongoLedgerPages
 from services.rewards.settings import RewardsSettings
-from shared import events
 from shared.runtime import Runtime
 
 
 def create_app(settings: RewardsSettings) -> FastAPI:
     runtime = Runtime("rewards", settings)
-    runtime.produces += [events.RewardPointsGranted, events.RewardRedeemed]
-    ledgers = handlers.Ledgers(
-        runtime.aggregates("accounts"),
-        runtime.store.collection("ledger_pages"),
-        runtime.aggregates("leaderboards"),
-    )
-    runtime.on_start.append(ledgers.create_indexes)
-    subscribers.subscribe(runtime, ledgers=ledgers)
-    return runtime.app(title="Mutu rewards", routers=routes.build_routes(auth=runtime.auth, ledgers=ledgers))
+    runtime.produces += model.PUBLISHES
+    accounts = MongoAccounts(runtime.aggregates("accounts"))
+    pages = MongoLedgerPages(runtime.store)
+    boards = MongoBoards(runtime.aggregates("leaderboards"))
+    runtime.on_start.append(pages.create_indexes)
+    subscribers.subscribe(runtime, accounts=accounts, pages=pages, boards=boards)
+    routers = routes.build_routes(auth=runtime.auth, accounts=accounts, pages=pages, boards=boards)
+    return runtime.app(title="Mutu rewards", routers=routers)

@@ -1,64 +1,136 @@
-"""Rewards use cases as async verbs: grant, redeem, adjust."""
+"""Rewards use cases as async verbs: grant, redeem, adjust, and the ledger history read."""
 
+import asyncio
 import datetime as dt
-from typing import Any
+import logging
 
-from services.rewards import ledger
-from services.rewards.accounts import Ledgers
+from services.rewards import leaderboard, ledger, metrics
+from services.rewards.model import (
+    KEEP,
+    PAGE,
+    Account,
+    Booking,
+    IdempotencyConflictError,
+    LedgerEntry,
+    StaleArchiveError,
+    board_id,
+    page_of,
+)
+from services.rewards.repository import Accounts, Boards, LedgerPages
 from shared import envelope, events
-from shared.storage import Document
+from shared.persistence.state_store import Outcome
 
-__all__ = ["IdempotencyConflictError", "Ledgers", "adjust", "grant_points", "redeem"]
-
-
-class IdempotencyConflictError(ValueError):
-    """An idempotency key used again with a different request."""
+logger = logging.getLogger(__name__)
+MAX_LOOKS = 20
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def grant_points(trigger: envelope.CloudEvent[events.RewardTriggered], *, ledgers: Ledgers) -> bool:
+async def grant_points(
+    trigger: envelope.CloudEvent[events.RewardTriggered],
+    *,
+    accounts: Accounts,
+    pages: LedgerPages,
+    boards: Boards,
+) -> None:
     """Book the trigger once and rank the person (also on a redelivery: the ranking may be missing)."""
-    entry, booked = await ledgers.book(trigger.data.nip, ledger.grant_of(trigger, _now()))
-    await ledgers.rank(trigger.data.nip, entry)
-    return booked
+    nip = trigger.data.nip
+    entry, booked = await book(nip, ledger.grant_of(trigger, _now()), accounts=accounts, pages=pages)
+    if booked:
+        metrics.POINTS_GRANTED.labels(entry.rule_id).inc(entry.points)
+        logger.info("granted %d points rule=%s entry=%s", entry.points, entry.rule_id, entry.entry_id)
+    earned, unit_id = await accounts.earned(nip, entry.period)
+    ids = {board_id(entry.period, unit) for unit in (None, unit_id)}
+    await asyncio.gather(
+        *(boards.update(b, lambda board: leaderboard.place(board, nip, earned)) for b in ids)
+    )
 
 
-def _same(entry: dict[str, Any], booking: ledger.Booking) -> None:
-    if entry["points"] != booking.points or entry["reason"] != booking.reason:
+async def redeem(
+    nip: str, points: int, item: str, key: str, *, accounts: Accounts, pages: LedgerPages
+) -> LedgerEntry:
+    """Take points for an item once per key; InsufficientPointsError when the balance is too low."""
+    booking = ledger.redemption_of(nip, key, points, item, _now())
+    return _same(booking, *await book(nip, booking, accounts=accounts, pages=pages))
+
+
+async def adjust(
+    nip: str, key: str, points: int, reason: str, *, accounts: Accounts, pages: LedgerPages
+) -> LedgerEntry:
+    """An administrator's correction as a ledger entry, once per adjustment id, never below zero."""
+    booking = ledger.adjustment_of(nip, key, points, reason, _now())
+    return _same(booking, *await book(nip, booking, accounts=accounts, pages=pages))
+
+
+def _same(booking: Booking, entry: LedgerEntry, _: bool) -> LedgerEntry:
+    if entry.points != booking.points or entry.reason != booking.reason:
         msg = "this idempotency key was used for a different request"
         raise IdempotencyConflictError(msg)
+    return entry
 
 
-async def redeem(nip: str, points: int, item: str, idempotency_key: str, *, ledgers: Ledgers) -> Document:
-    """Take points for an item once per key; InsufficientPointsError when the balance is too low."""
-    booking = ledger.redemption_of(nip, idempotency_key, points, item, _now())
-    entry, _ = await ledgers.book(nip, booking)
-    _same(entry, booking)
-    return {
-        "redemption_id": entry["cause"],
-        "ledger_entry_id": entry["entry_id"],
-        "nip": nip,
-        "points": -entry["points"],
-        "item": entry["reason"],
-        "balance_after": entry["balance_after"],
-        "at": entry["at"],
-    }
+async def book(
+    nip: str, booking: Booking, *, accounts: Accounts, pages: LedgerPages
+) -> tuple[LedgerEntry, bool]:
+    """The entry of `booking` and whether this call booked it (False: booked before).
+
+    A cause is booked if its entry is on the account or in one of the person's pages; see ledger.py
+    for why a booking that raced an archiving looks at the pages again.
+    """
+    archived = 0
+    for _ in range(MAX_LOOKS):
+        if archived and (found := await pages.find(nip, booking.slot)) is not None:
+            return found, False
+        decide = _Booking(nip, booking, archived)
+        try:
+            await accounts.update(nip, decide)
+        except StaleArchiveError as stale:
+            archived = stale.archived
+            continue
+        entry, fresh = decide.result
+        if not fresh:
+            return entry, False
+        if entry.seq >= (archived + 1) * PAGE + KEEP:
+            await tidy(nip, accounts=accounts, pages=pages)
+        return entry, True
+    msg = f"archive of {nip} kept moving"
+    raise RuntimeError(msg)
 
 
-async def adjust(nip: str, adjustment_id: str, points: int, reason: str, *, ledgers: Ledgers) -> Document:
-    """An administrator's correction as a ledger entry, once per adjustment id, never below zero."""
-    booking = ledger.adjustment_of(nip, adjustment_id, points, reason, _now())
-    entry, _ = await ledgers.book(nip, booking)
-    _same(entry, booking)
-    return {
-        "adjustment_id": adjustment_id,
-        "ledger_entry_id": entry["entry_id"],
-        "nip": nip,
-        "points": entry["points"],
-        "reason": entry["reason"],
-        "balance_after": entry["balance_after"],
-        "at": entry["at"],
-    }
+class _Booking:
+    """One booking decision; remembers the entry and whether its last run booked it."""
+
+    def __init__(self, nip: str, booking: Booking, archived: int) -> None:
+        self.nip, self.booking, self.archived = nip, booking, archived
+        self.result: tuple[LedgerEntry, bool]
+
+    def __call__(self, account: Account) -> Outcome[Account] | None:
+        outcome = ledger.book(account, self.nip, self.booking, archived=self.archived)
+        booked = outcome.state if outcome is not None else account
+        self.result = (booked.entries[self.booking.slot], outcome is not None)
+        return outcome
+
+
+async def tidy(nip: str, *, accounts: Accounts, pages: LedgerPages) -> None:
+    """Move the oldest full page of entries to its page document, then off the account."""
+    plan = ledger.page_to_archive(await accounts.get(nip) or Account())
+    if plan is None:
+        return
+    page, moving = plan
+    await pages.save(nip, page, moving)
+    await accounts.update(nip, lambda account: ledger.archive(account, page))
+
+
+async def history(
+    nip: str, limit: int, before: int | None, *, accounts: Accounts, pages: LedgerPages
+) -> tuple[Account, list[LedgerEntry]]:
+    """The account and up to `limit` entries with seq < `before`, newest first (one page read)."""
+    account = await accounts.get(nip) or Account(nip=nip)
+    top = account.seq if before is None else min(before - 1, account.seq)
+    wanted = range(top, max(top - limit, 0), -1)
+    found = {e.seq: e for e in account.entries.values()}
+    missing = {page_of(s) for s in wanted if s not in found}
+    found |= {e.seq: e for e in await pages.entries(nip, missing)}
+    return account, [found[s] for s in wanted if s in found]

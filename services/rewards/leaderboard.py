@@ -1,40 +1,38 @@
 """Leaderboard boards (pure): the top people of one (quarter, unit), kept incrementally.
 
-A board document `<YYYY-Qn>:<unit or *>` holds `top`: at most TOP rows `[nip, points]` ordered by
-points descending, then NIP ascending. Points earned in a quarter only grow (redemptions and
-adjustments do not count), so a person who falls off the board can only come back by earning
-more, which places them again: the bounded board stays exact without scanning anyone.
+A board holds at most TOP rows (nip, points) ordered by points descending, then NIP ascending.
+Points earned in a quarter only grow (redemptions and adjustments do not count), so a person who
+falls off the board can only come back by earning more, which places them again: the bounded
+board stays exact without scanning anyone.
 """
 
-from typing import Any
+from pydantic import BaseModel
 
-from shared.aggregates import Change
-from shared.storage import Document
-
-TOP = 100
-ALL_UNITS = "*"
+from services.rewards.model import TOP, Board
+from shared.persistence.state_store import Outcome
 
 
-def board_id(period: str, unit_id: str | None) -> str:
-    return f"{period}:{unit_id or ALL_UNITS}"
+class Leader(BaseModel):
+    rank: int
+    nip: str
+    points: int
 
 
 def order(row: tuple[str, int]) -> tuple[int, str]:
     return -row[1], row[0]
 
 
-def place(doc: Document, nip: str, earned: int) -> Change | None:
+def place(board: Board, nip: str, earned: int) -> Outcome[Board] | None:
     """Put `nip` on the board with `earned` points (never lowering it); None when nothing changes."""
-    rows = [(str(n), int(p)) for n, p in doc.get("top", [])]
-    current = dict(rows)
+    current = dict(board.top)
     if earned <= 0 or current.get(nip, 0) >= earned:
         return None
-    ranked = sorted([row for row in rows if row[0] != nip] + [(nip, earned)], key=order)[:TOP]
+    ranked = sorted([row for row in board.top if row[0] != nip] + [(nip, earned)], key=order)[:TOP]
     if nip not in dict(ranked):
         return None
-    return Change(set={"top": [[n, p] for n, p in ranked]})
+    return Outcome(board.model_copy(update={"top": ranked}))
 
 
-def leaders(doc: Document | None, limit: int) -> list[dict[str, Any]]:
-    rows = sorted(((str(n), int(p)) for n, p in (doc or {}).get("top", [])), key=order)
-    return [{"rank": i + 1, "nip": nip, "points": points} for i, (nip, points) in enumerate(rows[:limit])]
+def leaders(board: Board | None, limit: int) -> list[Leader]:
+    rows = sorted(board.top if board else [], key=order)
+    return [Leader(rank=i + 1, nip=nip, points=points) for i, (nip, points) in enumerate(rows[:limit])]

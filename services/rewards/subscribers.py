@@ -1,14 +1,15 @@
-"""Rewards' subscription table."""
+"""Rewards' subscription table: RewardTriggered books points."""
 
-from typing import Any
+import functools
 
 from services.rewards import handlers
-from shared import envelope, events
+from services.rewards.repository import Accounts, Boards, LedgerPages
+from shared import events
 from shared.runtime import Runtime
 
 
-def subscribe(runtime: Runtime, *, ledgers: handlers.Ledgers) -> None:
-    async def on_reward_triggered(message: envelope.CloudEvent[Any]) -> None:
-        await handlers.grant_points(message, ledgers=ledgers)
-
-    runtime.consume(events.RewardTriggered, on_reward_triggered)
+def subscribe(runtime: Runtime, *, accounts: Accounts, pages: LedgerPages, boards: Boards) -> None:
+    runtime.consume(
+        events.RewardTriggered,
+        functools.partial(handlers.grant_points, accounts=accounts, pages=pages, boards=boards),
+    )

@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared import envelope, events, web
 from shared.aggregates import Aggregates, Change
 from shared.fields import Count, Identifier, LongText, Text, UnitId
-from shared.identifiers import derived_id
-from shared.storage import Document, field_key
+from shared.identifiers import derived_id, field_key
+from shared.storage import Document
 
 MAX_ITEMS = 500
 

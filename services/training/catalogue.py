@@ -8,7 +8,8 @@ from pymongo import ReturnDocument
 
 from services.training import model
 from shared.aggregates import Aggregates, Change
-from shared.storage import Document, field_key
+from shared.identifiers import field_key
+from shared.storage import Document
 
 # Read without the seat map (up to `capacity` NIPs), inbox and outbox.
 SUMMARY: Document = {"seats": 0, "inbox": 0, "outbox": 0}

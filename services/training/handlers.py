@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from services.training import catalogue, recommendations
 from shared import envelope, events
 from shared.aggregates import Aggregates, Change
-from shared.storage import Document, field_key
+from shared.identifiers import field_key
+from shared.storage import Document
 
 SOURCE = "urn:mutu:training"
 

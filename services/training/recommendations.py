@@ -5,7 +5,8 @@ from typing import Any, Literal
 
 from shared import envelope, events
 from shared.aggregates import Change
-from shared.storage import Document, field_key
+from shared.identifiers import field_key
+from shared.storage import Document
 
 Status = Literal["open", "scheduled", "done"]
 ACTIVE = frozenset({"open", "scheduled"})

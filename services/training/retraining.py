@@ -7,8 +7,8 @@ import logging
 from services.training import catalogue, recommendations
 from services.training.handlers import SOURCE, Stores
 from shared import envelope, events
-from shared.identifiers import derived_id
-from shared.storage import Document, field_key
+from shared.identifiers import derived_id, field_key
+from shared.storage import Document
 
 logger = logging.getLogger(__name__)
 CONCURRENT_MEMBERS = 16

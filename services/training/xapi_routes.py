@@ -11,7 +11,8 @@ from services.training import catalogue, model, xapi
 from services.training.handlers import SOURCE, Stores, record_completion
 from shared import apikeys, envelope, strictjson, web
 from shared.aggregates import Change
-from shared.storage import Document, field_key
+from shared.identifiers import field_key
+from shared.storage import Document
 
 VERSION = "1.0.3"
 MAX_KEPT = 2000  # statements kept per person and month (other verbs); each is under 1.2 kB

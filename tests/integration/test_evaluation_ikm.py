@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from faststream.rabbit import RabbitBroker
 
-from services.evaluation import ikm, rules, satisfaction
+from services.evaluation import handlers, ikm, rules, satisfaction
+from services.evaluation.repository import MongoTallies, MongoUnitQuarters
+from services.evaluation.unit_rule import UnitRule
 from shared import envelope, events, messaging
 from shared.aggregates import Aggregates
 from shared.outbox import OutboxRelay
@@ -25,17 +27,18 @@ RECOMMEND = "evaluation.retraining_recommended"
 
 @dataclass
 class Units:
-    tallies: Aggregates
-    rule: satisfaction.UnitRule
+    tallies: MongoTallies
+    rule: UnitRule
+    store: Store
     bus: infra.BusRecorder
     database: str
     broker: RabbitBroker
 
     async def deliver(self, responses: list[envelope.CloudEvent[events.SurveySubmitted]]) -> None:
-        await asyncio.gather(*(satisfaction.count_response(r, tallies=self.tallies) for r in responses))
+        await asyncio.gather(*(handlers.count_response(r, tallies=self.tallies) for r in responses))
 
     async def ikm(self, unit_id: str, period: str) -> dict[str, ikm.Tally]:
-        found = await satisfaction.read_tallies(self.tallies.collection, unit_id, ikm.quarters_of(period))
+        found = await self.rule.tallies(unit_id, ikm.quarters_of(period))
         return found.get(unit_id, dict.fromkeys(satisfaction.CHANNELS, ikm.EMPTY))
 
     def recommended(self, unit_id: str) -> list[dict[str, Any]]:
@@ -51,10 +54,12 @@ async def units(store_url: str, amqp_url: str, bus: infra.BusRecorder) -> AsyncI
     database = f"eval_{uuid.uuid4().hex[:8]}"
     async with Store(store_url, database) as store:
         relay = OutboxRelay(messaging.Publisher(broker))
-        tallies = Aggregates(store.collection("ikm_shards"), relay)
-        await tallies.collection.create_index([("period", 1), ("unit_id", 1)])
-        rule = satisfaction.UnitRule(tallies, Aggregates(store.collection("units"), relay), RULES, delay=0.05)
-        yield Units(tallies, rule, bus, database, broker)
+        tallies = MongoTallies(Aggregates(store.collection("ikm_shards"), relay))
+        await tallies.create_indexes()
+        rule = UnitRule(
+            tallies, MongoUnitQuarters(Aggregates(store.collection("units"), relay)), RULES, delay=0.05
+        )
+        yield Units(tallies, rule, store, bus, database, broker)
         await relay.stop()
     await broker.stop()
 
@@ -88,7 +93,7 @@ async def test_concurrent_redelivered_responses_count_exactly_once(units: Units)
     counted = await units.ikm(unit, "2026-Q4")
     assert counted["counter"] == scratch(sent)
     assert counted["online"].count == 0
-    shards = await units.tallies.collection.count_documents({"unit_id": unit})
+    shards = await units.store.collection("ikm_shards").count_documents({"unit_id": unit})
     assert shards <= satisfaction.SHARDS
 
 
@@ -98,10 +103,10 @@ async def test_two_instances_share_the_shards_exactly(units: Units, store_url: s
     sent = responses(unit, 100)
     async with Store(store_url, units.database) as other_store:
         relay = OutboxRelay(messaging.Publisher(units.broker))
-        other = Aggregates(other_store.collection("ikm_shards"), relay)
+        other = MongoTallies(Aggregates(other_store.collection("ikm_shards"), relay))
         await asyncio.gather(
             units.deliver(sent + sent[:50]),
-            *(satisfaction.count_response(r, tallies=other) for r in reversed(sent)),
+            *(handlers.count_response(r, tallies=other) for r in reversed(sent)),
         )
         await relay.stop()
     assert (await units.ikm(unit, "2026-Q4"))["online"] == scratch(sent)

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from services.evaluation import handlers, ikm, rules
+from services.evaluation.model import Person
+from services.evaluation.repository import MongoPeople
 from shared import events, messaging
 from shared.aggregates import Aggregates
 from shared.identifiers import derived_id
@@ -25,8 +27,11 @@ RULES = rules.load()
 
 @dataclass
 class Evaluation:
-    people: Aggregates
+    people: MongoPeople
     bus: infra.BusRecorder
+
+    async def person(self, nip: str) -> Person:
+        return await self.people.get(nip) or Person()
 
     async def training(self, times: int = 1, **changes: Any) -> str:
         """Deliver one TrainingCompleted `times` times concurrently (a redelivery storm)."""
@@ -73,7 +78,7 @@ async def evaluation(store_url: str, amqp_url: str, bus: infra.BusRecorder) -> A
     await broker.declare_exchange(messaging.EXCHANGE)
     async with Store(store_url, f"eval_{uuid.uuid4().hex[:8]}") as store:
         relay = OutboxRelay(messaging.Publisher(broker))
-        yield Evaluation(Aggregates(store.collection("people"), relay), bus)
+        yield Evaluation(MongoPeople(Aggregates(store.collection("people"), relay)), bus)
         await relay.stop()
     await broker.stop()
 
@@ -108,8 +113,7 @@ async def test_low_score_or_failure_recommends_the_competency(evaluation: Evalua
     assert (await evaluation.exactly_one(RECOMMEND, failed, "training_low_score"))["data"][
         "competency"
     ] == "data_management"
-    doc = await evaluation.people.get(nip) or {}
-    assert doc["open_recs"] == 1
+    assert (await evaluation.person(nip)).open_recs == 1
 
 
 async def test_twenty_jp_rewards_once_a_year(evaluation: Evaluation) -> None:
@@ -122,7 +126,7 @@ async def test_twenty_jp_rewards_once_a_year(evaluation: Evaluation) -> None:
     last_year = dt.datetime(2025, 2, 1, 9, tzinfo=JAKARTA)
     await evaluation.training(nip=nip, jp=24, score=75, completed_at=last_year)
     await infra.eventually(lambda: _now(len(evaluation.fired(REWARD, nip, "jp_duty_reached")) == 2))
-    assert (await evaluation.people.get(nip) or {})["jp"] == {"2025": 24, "2026": 32}
+    assert (await evaluation.person(nip)).jp == {"2025": 24, "2026": 32}
 
 
 async def test_quarter_end_flags_jp_below_the_duty_by_then(evaluation: Evaluation) -> None:
@@ -151,7 +155,7 @@ async def test_appraisals_reward_or_recommend_once_and_are_published(evaluation:
     published = [e for e in infra.events_on(evaluation.bus, "performance.appraised") if e["id"] == appraised]
     assert published
     assert published[0]["data"]["rating"] == "SANGAT_BAIK"
-    assert (await evaluation.people.get(top) or {})["appraisals"]
+    assert (await evaluation.person(top)).appraisals
 
 
 async def test_adaptation_after_digital_training(evaluation: Evaluation) -> None:
@@ -165,8 +169,8 @@ async def test_adaptation_after_digital_training(evaluation: Evaluation) -> None
     reward = await evaluation.exactly_one(REWARD, adapted, "adaptation")
     assert reward["data"]["points"] == 25
     assert reward["data"]["caused_by"] == answers  # the five answers that made it
-    served = (await evaluation.people.get(adapted) or {})["served"]["2026-Q4"]
-    assert served["count"] == 5  # redelivered answers counted once
+    served = (await evaluation.person(adapted)).served["2026-Q4"]
+    assert served.count == 5  # redelivered answers counted once
     assert not evaluation.fired(REWARD, untrained, "adaptation")
     assert not evaluation.fired(REWARD, mediocre, "adaptation")
 
@@ -189,13 +193,13 @@ async def test_recommendations_get_scheduled_then_done_by_a_real_pass(evaluation
     await evaluation.training(nip=nip, score=66, passed=True, competency="service_ethics")  # still low
 
     async def statuses() -> list[str]:
-        doc = await evaluation.people.get(nip) or {}
-        return sorted(f["status"] for f in doc["firings"].values() if f["rule_id"] == "training_low_score")
+        person = await evaluation.person(nip)
+        return sorted(str(f.status) for f in person.firings.values() if f.rule_id == "training_low_score")
 
     assert await statuses() == ["open", "scheduled"]
     await evaluation.training(nip=nip, score=80, passed=True, competency="service_ethics")
     assert await statuses() == ["done", "done"]
-    assert (await evaluation.people.get(nip) or {})["open_recs"] == 0
+    assert (await evaluation.person(nip)).open_recs == 0
 
 
 async def _now[T](value: T) -> T:

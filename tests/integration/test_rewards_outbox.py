@@ -13,8 +13,10 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.rewards import ledger
+from services.rewards.model import Account, LedgerEntry
 from shared.aggregates import Aggregates
 from shared.outbox import OutboxRelay
+from shared.persistence.state_store import StateStore
 from shared.storage import Document
 from tests.builders import a_reward_triggered, random_id, random_nip, wrapped
 
@@ -37,13 +39,13 @@ class Recorder:
 async def instance(url: str, database: str, work: list[Any], recorder: Recorder) -> None:
     async with AsyncMongoClient[Document](url, tz_aware=True) as client:
         relay = OutboxRelay(recorder, sweep_seconds=60)
-        accounts = Aggregates(client[database]["accounts"], relay)
+        accounts = StateStore(Aggregates(client[database]["accounts"], relay), Account)
         rng = random.Random(len(work))
 
         async def book(trigger: Any) -> None:
             await asyncio.sleep(rng.random() * 0.5)
             nip, booking = trigger.data.nip, ledger.grant_of(trigger, dt.datetime.now(dt.UTC))
-            await accounts.apply(nip, None, lambda doc: ledger.book(doc, nip, booking, archived=0))
+            await accounts.update(nip, lambda account: ledger.book(account, nip, booking, archived=0))
 
         await asyncio.gather(*(book(t) for t in work))
         await relay.stop(flush=False)
@@ -64,7 +66,11 @@ async def test_no_announcement_is_lost_when_two_instances_write_one_document(sto
     )
     async with AsyncMongoClient[Document](store_url) as client:
         docs = [d async for d in client[database]["accounts"].find({})]
-    expected = {ledger.announce(d["nip"], e).id for d in docs for e in d["entries"].values()}
+    expected = {
+        ledger.announce(d["nip"], LedgerEntry.model_validate(e)).id
+        for d in docs
+        for e in d["entries"].values()
+    }
     assert len(expected) == len(triggers)
     assert sum(d["balance"] for d in docs) == len(triggers)
     assert not [d["_id"] for d in docs if d.get("outbox")]

@@ -1,6 +1,7 @@
 """Import direction: services -> shared, never back, and no service imports another."""
 
 import ast
+import importlib
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
@@ -30,3 +31,58 @@ def test_no_service_imports_another() -> None:
             for module in imported_modules(path):
                 if module.startswith("services."):
                     assert module.split(".")[1] == service_dir.name, f"{path} imports {module}"
+
+
+# Services already in the template shape (issue 16); the others join this list as they move.
+TEMPLATE = ("evaluation", "rewards")
+TEMPLATE_FILES = ("app.py", "settings.py", "model.py", "repository.py", "handlers.py", "routes.py")
+
+
+def test_template_services_have_the_same_files() -> None:
+    for service in TEMPLATE:
+        present = {path.name for path in (ROOT / "services" / service).glob("*.py")}
+        assert set(TEMPLATE_FILES) <= present, f"{service} lacks {set(TEMPLATE_FILES) - present}"
+
+
+def test_only_the_repository_touches_the_store() -> None:
+    store_modules = ("pymongo", "shared.aggregates", "shared.storage", "shared.group_commit")
+    for service in TEMPLATE:
+        for path in (ROOT / "services" / service).rglob("*.py"):
+            if path.name in {"repository.py", "app.py"}:
+                continue
+            touching = [m for m in imported_modules(path) if m.startswith(store_modules)]
+            assert not touching, f"{path} imports {touching}"
+
+
+def test_model_and_handlers_know_no_web_framework_or_driver() -> None:
+    for service in TEMPLATE:
+        for name in ("model.py", "handlers.py"):
+            modules = imported_modules(ROOT / "services" / service / name)
+            assert not [m for m in modules if m.startswith(("fastapi", "starlette", "pymongo", "faststream"))]
+
+
+def constructed_events(service: str) -> set[str]:
+    """`events.X(...)` calls in a service: the events it really builds to publish."""
+    names: set[str] = set()
+    for path in (ROOT / "services" / service).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "events"
+            ):
+                names.add(node.func.attr)
+    return names
+
+
+def test_each_template_service_declares_what_it_publishes() -> None:
+    """Every event it builds is declared; every declared one is built, or taken in and passed on."""
+    for service in TEMPLATE:
+        declared = {e.__name__ for e in importlib.import_module(f"services.{service}.model").PUBLISHES}
+        built = constructed_events(service)
+        assert built <= declared, f"{service} publishes undeclared {built - declared}"
+        code = "\n".join(
+            p.read_text() for p in (ROOT / "services" / service).rglob("*.py") if p.name != "model.py"
+        )
+        assert all(f"events.{name}" in code for name in declared), service

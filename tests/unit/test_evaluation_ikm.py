@@ -1,16 +1,13 @@
-import copy
-from collections.abc import Callable
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from services.evaluation import ikm, rules
-from services.evaluation.satisfaction import CHANNELS, SHARDS, shard_key, shard_tallies, tally_change
+from services.evaluation.model import TallyShard
+from services.evaluation.satisfaction import CHANNELS, SHARDS, counted, shard_key, shard_tallies
 from shared import events
-from shared.aggregates import Change
-from shared.group_commit import inc_path, set_path
-from shared.storage import Document
 from tests.builders import a_survey_submitted
 
 
@@ -54,7 +51,7 @@ class TestWorkedExample:
         index = ikm.compute(tally_of(responses), active.weights_for("kel-candi"))
         assert index is not None
         assert (index.converted, index.grade) == (94.0, "A")
-        assert active.weights_for("kel-other")["u1"] == 1 / 9
+        assert active.weights_for("kel-other")["u1"] == Fraction(1, 9)
 
     def test_weights_must_sum_to_one(self) -> None:
         with pytest.raises(ValueError, match="sum to 1"):
@@ -70,27 +67,23 @@ class TestWorkedExample:
 
 
 class InMemoryShards:
-    """A fake of Aggregates.apply for the shard documents: per-key inbox, dotted $set/$inc."""
+    """The shard states with a per-shard inbox, as the tally store keeps them."""
 
     def __init__(self) -> None:
-        self.docs: dict[str, Document] = {}
+        self.docs: dict[str, TallyShard] = {}
+        self.seen: set[tuple[str, str]] = set()
 
-    def apply(self, key: str, event_id: str, decide: Callable[[Document], Change]) -> bool:
-        doc = self.docs.setdefault(key, {})
-        if event_id in doc.get("inbox", {}):
+    def apply(self, key: str, event_id: str, response: events.SurveySubmitted) -> bool:
+        if (key, event_id) in self.seen:
             return False
-        change = decide(copy.deepcopy(doc))
-        for path, value in change.set.items():
-            set_path(doc, path, value)
-        for path, amount in change.inc.items():
-            inc_path(doc, path, amount)
-        set_path(doc, f"inbox.{event_id}", True)
+        self.docs[key] = counted(self.docs.get(key, TallyShard()), response, event_id).state
+        self.seen.add((key, event_id))
         return True
 
     def total(self) -> dict[str, ikm.Tally]:
         result = dict.fromkeys(CHANNELS, ikm.EMPTY)
-        for doc in self.docs.values():
-            for channel, tally in shard_tallies(doc).items():
+        for shard in self.docs.values():
+            for channel, tally in shard_tallies(shard).items():
                 result[channel] += tally
         return result
 
@@ -112,7 +105,7 @@ def test_incremental_shards_equal_a_scratch_computation(
             event_id, a_survey_submitted(unit_id="kel-candi", channel=channel, answers=values)
         )
         key = shard_key(response.unit_id, response.period, event_id)
-        shards.apply(key, event_id, lambda doc, r=response, i=event_id: tally_change(r, i, doc))
+        shards.apply(key, event_id, response)
     assert len(shards.docs) <= SHARDS
     incremental = shards.total()
     for channel in CHANNELS:
@@ -121,3 +114,52 @@ def test_incremental_shards_equal_a_scratch_computation(
         assert ikm.compute(incremental[channel]) == ikm.compute(scratch)
     overall = sum(incremental.values(), ikm.EMPTY)
     assert ikm.compute(overall) == ikm.compute(tally_of([r.answers.model_dump() for r in first.values()]))
+
+
+class TestExactArithmetic:
+    """PermenPANRB 14/2017 with exact sums: half-up rounding of the converted value, then the grade."""
+
+    def test_exactly_90_625_rounds_half_up(self) -> None:
+        # Every element sums 29 over 8 answers: NRR 3.625 each, IKM 3.625, converted exactly 90.625.
+        index = ikm.compute(ikm.Tally(dict.fromkeys(ikm.ELEMENTS, 29), 8))
+        assert index is not None
+        assert index.converted == 90.63
+
+    def test_exactly_88_305_grades_a(self) -> None:
+        # 5,000 answers summing 17,661 per element: NRR 3.5322, converted exactly 88.305 -> 88.31 -> A.
+        index = ikm.compute(ikm.Tally(dict.fromkeys(ikm.ELEMENTS, 17_661), 5_000))
+        assert index is not None
+        assert (index.converted, index.grade) == (88.31, "A")
+
+    def test_rounded_legacy_weights_are_exact_too(self) -> None:
+        weights = dict.fromkeys(ikm.ELEMENTS, 0.11) | {"u1": 0.12}
+        index = ikm.compute(ikm.Tally(dict.fromkeys(ikm.ELEMENTS, 29), 8), weights)
+        assert index is not None
+        assert index.converted == 90.63
+
+
+class TestRulesFileChecks:
+    """A rules file that would compute nonsense is refused at start-up, naming the problem."""
+
+    def test_negative_weights_are_refused(self) -> None:
+        weights = dict.fromkeys(ikm.ELEMENTS, 0.25) | {"u1": -0.5, "u2": -0.25, "u3": -0.25}
+        with pytest.raises(ValueError, match="non-negative"):
+            rules.IkmRules(unit_weights={"kel-candi": weights})
+
+    def test_every_element_needs_a_competency(self, tmp_path: object) -> None:
+        text = rules.DEFAULT_FILE.read_text().replace('u9 = "change_management"', "")
+        with pytest.raises(ValueError, match="u9"):
+            rules.parse(text)
+
+    def test_a_competency_must_be_configured(self) -> None:
+        text = rules.DEFAULT_FILE.read_text().replace('u7 = "service_ethics"', 'u7 = "juggling"')
+        with pytest.raises(ValueError, match="juggling"):
+            rules.parse(text)
+
+    def test_thresholds_must_be_in_range(self) -> None:
+        text = rules.DEFAULT_FILE.read_text().replace("nrr_below = 2.6", "nrr_below = 7")
+        with pytest.raises(ValueError, match="nrr_below"):
+            rules.parse(text)
+        text = rules.DEFAULT_FILE.read_text().replace("reward_min_score = 85", "reward_min_score = 60")
+        with pytest.raises(ValueError, match="retrain_below"):
+            rules.parse(text)

@@ -1,4 +1,4 @@
-from services.evaluation import ikm, model, rules
+from services.evaluation import ikm, judgements, model, rules
 from shared import events
 from tests.builders import a_training_completed, random_nip
 
@@ -7,40 +7,40 @@ RULES = rules.load()
 
 class TestTrainingRules:
     def test_high_score_rewards(self) -> None:
-        decision = model.judge_training(a_training_completed(score=90, passed=True), RULES.training)
+        decision = judgements.judge_training(a_training_completed(score=90, passed=True), RULES.training)
         assert isinstance(decision, model.Reward)
         assert decision.points == 10
 
     def test_failure_recommends_the_same_competency(self) -> None:
         done = a_training_completed(score=90, passed=False, competency="service_ethics")
-        decision = model.judge_training(done, RULES.training)
+        decision = judgements.judge_training(done, RULES.training)
         assert isinstance(decision, model.Recommendation)
         assert decision.competency == "service_ethics"
 
     def test_middle_scores_do_nothing(self) -> None:
-        assert model.judge_training(a_training_completed(score=75, passed=True), RULES.training) is None
+        assert judgements.judge_training(a_training_completed(score=75, passed=True), RULES.training) is None
 
     def test_key_is_person_and_programme(self) -> None:
         done = a_training_completed()
-        decision = model.judge_training(done, RULES.training)
+        decision = judgements.judge_training(done, RULES.training)
         assert decision is not None
         assert decision.key == (done.nip, done.program_id)
 
 
 class TestPeriodRules:
     def test_twenty_jp_rewards_once_per_year_key(self) -> None:
-        assert model.judge_jp_reached("n", "2026", 19, RULES.jp) is None
-        reward = model.judge_jp_reached("n", "2026", 20, RULES.jp)
+        assert judgements.judge_jp_reached("n", "2026", 19, RULES.jp) is None
+        reward = judgements.judge_jp_reached("n", "2026", 20, RULES.jp)
         assert reward is not None
         assert (reward.points, reward.key) == (20, ("n", "2026"))
 
     def test_appraisal_ratings(self) -> None:
         nip = random_nip()
-        top = model.judge_appraisal(
+        top = judgements.judge_appraisal(
             events.PerformanceAppraised(nip=nip, unit_id="kel-candi", period="2026", rating="SANGAT_BAIK"),
             RULES.appraisal,
         )
-        low = model.judge_appraisal(
+        low = judgements.judge_appraisal(
             events.PerformanceAppraised(nip=nip, unit_id="kel-candi", period="2026", rating="KURANG"),
             RULES.appraisal,
         )
@@ -49,16 +49,16 @@ class TestPeriodRules:
         assert isinstance(low, model.Recommendation)
 
     def test_adaptation_needs_the_training_first_and_five_good_answers(self) -> None:
-        good = {"sum": 9 * 4 * 5, "count": 5}
-        assert model.judge_adaptation("n", "2026-Q4", good, None, RULES.adaptation) is None
-        assert model.judge_adaptation("n", "2026-Q3", good, "2026-Q4", RULES.adaptation) is None
+        good = model.Served(sum=9 * 4 * 5, count=5)
+        assert judgements.judge_adaptation("n", "2026-Q4", good, None, RULES.adaptation) is None
+        assert judgements.judge_adaptation("n", "2026-Q3", good, "2026-Q4", RULES.adaptation) is None
         assert (
-            model.judge_adaptation(
-                "n", "2026-Q4", {"sum": 9 * 4 * 4, "count": 4}, "2026-Q4", RULES.adaptation
+            judgements.judge_adaptation(
+                "n", "2026-Q4", model.Served(sum=9 * 4 * 4, count=4), "2026-Q4", RULES.adaptation
             )
             is None
         )
-        reward = model.judge_adaptation("n", "2026-Q4", good, "2026-Q4", RULES.adaptation)
+        reward = judgements.judge_adaptation("n", "2026-Q4", good, "2026-Q4", RULES.adaptation)
         assert reward is not None
         assert reward.points == 25
 
@@ -68,7 +68,7 @@ class TestUnitRule:
         from services.evaluation import ikm
 
         sums = dict.fromkeys(ikm.ELEMENTS, 3 * 30) | {"u2": 2 * 30}
-        decisions = model.judge_unit("kel-x", "2026-Q4", {"online": ikm.Tally(sums, 30)}, RULES.unit)
+        decisions = judgements.judge_unit("kel-x", "2026-Q4", {"online": ikm.Tally(sums, 30)}, RULES.unit)
         assert [(d.competency, d.evidence["element"]) for d in decisions] == [
             ("online_service_guidance", "u2")
         ]
@@ -76,7 +76,7 @@ class TestUnitRule:
     def test_needs_thirty_responses(self) -> None:
         from services.evaluation import ikm
 
-        decisions = model.judge_unit(
+        decisions = judgements.judge_unit(
             "kel-x", "2026-Q4", {"online": ikm.Tally(dict.fromkeys(ikm.ELEMENTS, 29), 29)}, RULES.unit
         )
         assert decisions == []
@@ -85,7 +85,7 @@ class TestUnitRule:
         from services.evaluation import ikm
 
         sums = dict.fromkeys(ikm.ELEMENTS, 3 * 40) | {"u7": 80}
-        decisions = model.judge_unit("kel-x", "2026-Q4", {"counter": ikm.Tally(sums, 40)}, RULES.unit)
+        decisions = judgements.judge_unit("kel-x", "2026-Q4", {"counter": ikm.Tally(sums, 40)}, RULES.unit)
         assert [d.competency for d in decisions] == ["service_ethics"]
 
 
@@ -95,37 +95,39 @@ class TestUnitRuleAcrossChannels:
 
     def test_twenty_per_channel_still_make_thirty_for_the_unit(self) -> None:
         tallies = {"online": self.low_tally("u7", 20), "counter": self.low_tally("u7", 20)}
-        [decision] = model.judge_unit("kel-x", "2026-Q4", tallies, RULES.unit)
+        [decision] = judgements.judge_unit("kel-x", "2026-Q4", tallies, RULES.unit)
         assert decision.competency == "service_ethics"
         assert decision.evidence == {"element": "u7", "channel": "all", "nrr": 2.0, "respondents": 40}
         assert decision.caused_by == ("ev-u7-20", "ev-u7-20")
 
     def test_low_online_procedure_is_online_guidance_even_when_counted_overall(self) -> None:
         tallies = {"online": self.low_tally("u2", 20, 1), "counter": self.low_tally("u2", 15)}
-        [decision] = model.judge_unit("kel-x", "2026-Q4", tallies, RULES.unit)
+        [decision] = judgements.judge_unit("kel-x", "2026-Q4", tallies, RULES.unit)
         assert decision.competency == "online_service_guidance"
 
     def test_online_only_weakness_with_a_good_counter(self) -> None:
         good = ikm.Tally(dict.fromkeys(ikm.ELEMENTS, 4 * 100), 100)
         tallies = {"online": self.low_tally("u2", 30), "counter": good}
-        [decision] = model.judge_unit("kel-x", "2026-Q4", tallies, RULES.unit)
+        [decision] = judgements.judge_unit("kel-x", "2026-Q4", tallies, RULES.unit)
         assert (decision.competency, decision.evidence["channel"]) == ("online_service_guidance", "online")
 
     def test_one_weakness_one_recommendation(self) -> None:
-        decisions = model.judge_unit("kel-x", "2026-Q4", {"online": self.low_tally("u2", 40)}, RULES.unit)
+        decisions = judgements.judge_unit(
+            "kel-x", "2026-Q4", {"online": self.low_tally("u2", 40)}, RULES.unit
+        )
         assert [d.key for d in decisions] == [("kel-x", "2026-Q4", "u2", "online_service_guidance")]
 
 
 class TestJpByQuarter:
     def test_counts_only_the_year_up_to_the_quarter(self) -> None:
         jp = {"2025-Q4": 30, "2026-Q1": 6, "2026-Q2": 8, "2026-Q4": 10}
-        assert model.jp_by_end_of("2026-Q1", jp) == 6
-        assert model.jp_by_end_of("2026-Q3", jp) == 14
-        assert model.jp_by_end_of("2026-Q4", jp) == 24
+        assert judgements.jp_by_end_of("2026-Q1", jp) == 6
+        assert judgements.jp_by_end_of("2026-Q3", jp) == 14
+        assert judgements.jp_by_end_of("2026-Q4", jp) == 24
 
     def test_shortfall_is_keyed_per_person_and_quarter(self) -> None:
-        decision = model.judge_jp_shortfall("n", "2026-Q2", 14, RULES.jp)
+        decision = judgements.judge_jp_shortfall("n", "2026-Q2", 14, RULES.jp)
         assert decision is not None
         assert decision.key == ("n", "2026-Q2")
         assert decision.evidence == {"jp": 14, "duty": 20}
-        assert model.judge_jp_shortfall("n", "2026-Q2", 20, RULES.jp) is None
+        assert judgements.judge_jp_shortfall("n", "2026-Q2", 20, RULES.jp) is None

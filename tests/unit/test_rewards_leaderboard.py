@@ -7,32 +7,38 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.rewards import leaderboard
-from shared.group_commit import set_path
-from shared.storage import Document
+from services.rewards.model import Board
 
 PEOPLE = [f"19800101200501100{n}" for n in range(1, 10)]
 
 
-def ranking_steps(board: Document, earned: dict[str, int], nip: str) -> Any:
+class Shelf:
+    """The one board document the interleaved rankings write."""
+
+    def __init__(self) -> None:
+        self.board = Board()
+
+
+def ranking_steps(shelf: Shelf, earned: dict[str, int], nip: str) -> Any:
     """A grant's ranking as the service runs it: read the person's quarter total, later place it."""
     yield
     seen = earned[nip]
     yield
-    change = leaderboard.place(board, nip, seen)
-    for path, value in (change.set if change else {}).items():
-        set_path(board, path, value)
+    outcome = leaderboard.place(shelf.board, nip, seen)
+    if outcome is not None:
+        shelf.board = outcome.state
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(PEOPLE), st.integers(1, 5)), max_size=60), st.data())
 def test_the_board_is_the_true_top_under_any_interleaving(grants: list[tuple[str, int]], data: Any) -> None:
-    board: Document = {}
+    shelf = Shelf()
     earned = dict.fromkeys(PEOPLE, 0)
     with mock.patch.object(leaderboard, "TOP", 4):
         running: list[Any] = []
         for nip, points in grants:
             earned[nip] += points  # the booking commits, then its ranking runs concurrently with others
-            running.append(ranking_steps(board, earned, nip))
+            running.append(ranking_steps(shelf, earned, nip))
             while running and data.draw(st.booleans()):
                 step = running[data.draw(st.integers(0, len(running) - 1))]
                 if next(step, StopIteration) is StopIteration:
@@ -41,15 +47,15 @@ def test_the_board_is_the_true_top_under_any_interleaving(grants: list[tuple[str
             for _ in step:
                 pass
         expected = sorted(((n, p) for n, p in earned.items() if p), key=leaderboard.order)[:4]
-        assert [(row["nip"], row["points"]) for row in leaderboard.leaders(board, 10)] == expected
+        assert [(row.nip, row.points) for row in leaderboard.leaders(shelf.board, 10)] == expected
 
 
 def test_ties_rank_by_nip_and_the_board_never_lowers_a_score() -> None:
-    board: Document = {}
+    board = Board()
     for nip, points in ((PEOPLE[2], 10), (PEOPLE[0], 10), (PEOPLE[1], 30)):
-        change = leaderboard.place(board, nip, points)
-        assert change is not None
-        board.update(change.set)
+        outcome = leaderboard.place(board, nip, points)
+        assert outcome is not None
+        board = outcome.state
     assert leaderboard.place(board, PEOPLE[1], 20) is None
-    assert [row["nip"] for row in leaderboard.leaders(board, 10)] == [PEOPLE[1], PEOPLE[0], PEOPLE[2]]
-    assert [row["rank"] for row in leaderboard.leaders(board, 2)] == [1, 2]
+    assert [row.nip for row in leaderboard.leaders(board, 10)] == [PEOPLE[1], PEOPLE[0], PEOPLE[2]]
+    assert [row.rank for row in leaderboard.leaders(board, 2)] == [1, 2]

@@ -10,39 +10,33 @@ from hypothesis import strategies as st
 
 from mutu.rewards import problems
 from services.rewards import ledger
-from shared.aggregates import Change
-from shared.group_commit import inc_path, set_path
-from shared.storage import Document
+from services.rewards.model import Account, Booking, InsufficientPointsError, LedgerEntry, StaleArchiveError
 from tests.builders import a_reward_triggered, random_nip, wrapped
 
 NIP = random_nip()
 AT = dt.datetime(2026, 3, 31, 17, 30, tzinfo=dt.UTC)  # 2026-04-01 00:30 in Jakarta
 
 
-def applied(doc: Document, change: Change | None) -> Document:
-    for path, value in (change.set if change else {}).items():
-        set_path(doc, path, value)
-    for path, amount in (change.inc if change else {}).items():
-        inc_path(doc, path, amount)
-    return doc
-
-
 class Store:
     """The account document and its pages, as the rewards service keeps them."""
 
     def __init__(self) -> None:
-        self.doc: Document = {}
-        self.pages: dict[int, dict[str, Any]] = {}
+        self.account = Account()
+        self.pages: dict[int, dict[str, LedgerEntry]] = {}
+
+    def apply(self, outcome: Any) -> None:
+        if outcome is not None:
+            self.account = outcome.state
 
     def in_pages(self, slot: str) -> bool:
         return any(slot in page for page in self.pages.values())
 
-    def all_entries(self) -> dict[int, dict[str, Any]]:
-        entries = {e["seq"]: e for page in self.pages.values() for e in page.values()}
-        return entries | {e["seq"]: e for e in self.doc.get("entries", {}).values()}
+    def all_entries(self) -> dict[int, LedgerEntry]:
+        entries = {e.seq: e for page in self.pages.values() for e in page.values()}
+        return entries | {e.seq: e for e in self.account.entries.values()}
 
 
-def booking_steps(store: Store, booking: ledger.Booking) -> Any:
+def booking_steps(store: Store, booking: Booking) -> Any:
     """A booking as the service runs it, yielding between its store round trips."""
     archived = 0
     while True:
@@ -50,23 +44,23 @@ def booking_steps(store: Store, booking: ledger.Booking) -> Any:
             return
         yield
         try:
-            applied(store.doc, ledger.book(store.doc, NIP, booking, archived=archived))
-        except ledger.StaleArchiveError as stale:
+            store.apply(ledger.book(store.account, NIP, booking, archived=archived))
+        except StaleArchiveError as stale:
             archived = stale.archived
             continue
-        except ledger.InsufficientPointsError:
+        except InsufficientPointsError:
             return
         return
 
 
 def archive_steps(store: Store) -> Any:
-    plan = ledger.page_to_archive(store.doc)
+    plan = ledger.page_to_archive(store.account)
     if plan is None:
         return
     page, moving = plan
     store.pages.setdefault(page, {}).update(moving)
     yield
-    applied(store.doc, ledger.archive(store.doc, page))
+    store.apply(ledger.archive(store.account, page))
 
 
 operation = st.one_of(
@@ -77,7 +71,7 @@ operation = st.one_of(
 )
 
 
-def as_booking(kind: str, number: int, points: int) -> ledger.Booking:
+def as_booking(kind: str, number: int, points: int) -> Booking:
     if kind == "grant":
         trigger = wrapped(a_reward_triggered(nip=NIP, points=points), event_id=f"trigger-{number}")
         return ledger.grant_of(trigger, AT)
@@ -100,57 +94,59 @@ def test_balance_is_the_ledger_sum_under_any_interleaving(ops: list[tuple[str, i
             if next(step, StopIteration) is StopIteration:
                 running.remove(step)
     entries = store.all_entries()
-    assert problems(store.doc, entries) == []
-    assert store.doc.get("balance", 0) == sum(e["points"] for e in entries.values()) >= 0
-    assert len({e["cause"] for e in entries.values()}) == len(entries)
+    assert problems(store.account, entries) == []
+    assert store.account.balance == sum(e.points for e in entries.values()) >= 0
+    assert len({e.cause for e in entries.values()}) == len(entries)
     granted = {f"trigger-{n}" for kind, n, _ in ops if kind == "grant"}
-    assert {e["cause"] for e in entries.values() if e["kind"] == "grant"} == granted
+    assert {e.cause for e in entries.values() if e.kind == "grant"} == granted
 
 
 def test_the_account_stays_bounded_as_pages_take_the_old_entries() -> None:
     store = Store()
     for number in range(1000):
         booking = ledger.adjustment_of(NIP, f"a{number}", 1, "steady", AT)
-        applied(store.doc, ledger.book(store.doc, NIP, booking, archived=store.doc.get("archived", 0)))
+        store.apply(ledger.book(store.account, NIP, booking, archived=store.account.archived))
         for _ in archive_steps(store):
             pass
-        assert len(store.doc["entries"]) < ledger.PAGE + ledger.KEEP
-    assert store.doc["archived"] == 9
-    assert problems(store.doc, store.all_entries()) == []
+        assert len(store.account.entries) < ledger.PAGE + ledger.KEEP
+    assert store.account.archived == 9
+    assert problems(store.account, store.all_entries()) == []
     assert all(len(page) == ledger.PAGE for page in store.pages.values())
 
 
 def test_the_same_trigger_books_once_and_counts_in_the_jakarta_quarter() -> None:
     booking = ledger.grant_of(wrapped(a_reward_triggered(nip=NIP, points=10, unit_id="kel-candi")), AT)
-    doc = applied({}, ledger.book({}, NIP, booking, archived=0))
-    assert ledger.book(doc, NIP, booking, archived=0) is None
-    assert doc["balance"] == 10
-    assert doc["earned"] == {"2026-Q2": 10}
-    assert doc["unit_id"] == "kel-candi"
+    first = ledger.book(Account(), NIP, booking, archived=0)
+    assert first is not None
+    account = first.state
+    assert ledger.book(account, NIP, booking, archived=0) is None
+    assert account.balance == 10
+    assert account.earned == {"2026-Q2": 10}
+    assert account.unit_id == "kel-candi"
 
 
 def test_redemption_beyond_the_balance_is_refused() -> None:
     booking = ledger.grant_of(wrapped(a_reward_triggered(nip=NIP, points=10)), AT)
-    doc = applied({}, ledger.book({}, NIP, booking, archived=0))
-    with pytest.raises(ledger.InsufficientPointsError):
-        ledger.book(doc, NIP, ledger.redemption_of(NIP, "k", 11, "mug", AT), archived=0)
+    first = ledger.book(Account(), NIP, booking, archived=0)
+    assert first is not None
+    with pytest.raises(InsufficientPointsError):
+        ledger.book(first.state, NIP, ledger.redemption_of(NIP, "k", 11, "mug", AT), archived=0)
 
 
 def test_a_booking_that_saw_fewer_archived_pages_looks_again() -> None:
-    with pytest.raises(ledger.StaleArchiveError) as stale:
-        ledger.book({"archived": 2}, NIP, ledger.adjustment_of(NIP, "a", 5, "x", AT), archived=1)
+    with pytest.raises(StaleArchiveError) as stale:
+        ledger.book(Account(archived=2), NIP, ledger.adjustment_of(NIP, "a", 5, "x", AT), archived=1)
     assert stale.value.archived == 2
 
 
 def test_redemptions_announce_reward_redeemed_and_grants_reward_points_granted() -> None:
     grant = ledger.grant_of(wrapped(a_reward_triggered(nip=NIP, points=10)), AT)
-    first = ledger.book({}, NIP, grant, archived=0)
-    doc = applied({}, first)
-    second = ledger.book(doc, NIP, ledger.redemption_of(NIP, "k", 4, "mug", AT), archived=0)
+    first = ledger.book(Account(), NIP, grant, archived=0)
     assert first is not None
+    second = ledger.book(first.state, NIP, ledger.redemption_of(NIP, "k", 4, "mug", AT), archived=0)
     assert second is not None
     assert [e.type for e in (*first.publish, *second.publish)] == ["RewardPointsGranted", "RewardRedeemed"]
     assert second.publish[0].data.model_dump()["balance"] == 6
-    again = ledger.book({}, NIP, grant, archived=0)
+    again = ledger.book(Account(), NIP, grant, archived=0)
     assert again is not None
     assert again.publish[0].id == first.publish[0].id

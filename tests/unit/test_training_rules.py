@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from services.training import handlers, model, recommendations, views
 from shared import envelope, events
-from shared.storage import field_key
+from shared.identifiers import field_key
 from tests.builders import a_training_completed, random_nip
 
 WIB = dt.timezone(dt.timedelta(hours=7))

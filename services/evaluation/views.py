@@ -1,0 +1,47 @@
+"""Read models (pure): a person's profile and the recommendations list, from the typed aggregates."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from services.evaluation.model import Firing, Person
+from services.evaluation.repository import Target
+from services.evaluation.rules import Rules
+
+
+def profile(nip: str, person: Person, rules: Rules) -> dict[str, Any]:
+    firings = [f.model_dump(mode="json", exclude_none=True) for f in person.firings.values()]
+    served = {
+        period: {
+            "responses": t.count,
+            "average": round(t.sum / (9 * t.count), 3),
+            "caused_by": list(t.events),
+        }
+        for period, t in sorted(person.served.items())
+    }
+    return {
+        "nip": nip,
+        "unit_id": person.unit_id,
+        "jp": {
+            year: {"jp": total, "duty": rules.jp.duty, "met": total >= rules.jp.duty}
+            for year, total in sorted(person.jp.items())
+        },
+        "trainings": sorted(
+            (t.model_dump(mode="json") for t in person.trainings.values()), key=lambda t: t["completed_at"]
+        ),
+        "appraisals": sorted(
+            (a.model_dump(mode="json") for a in person.appraisals.values()), key=lambda a: a["period"]
+        ),
+        "survey_answers": served,
+        "rewards": [f for f in firings if f["type"] == "RewardTriggered"],
+        "recommendations": [f for f in firings if f["type"] == "RetrainingRecommended"],
+    }
+
+
+def recommendations(found: Iterable[tuple[Target, Firing]], status: str | None) -> list[dict[str, Any]]:
+    """Recommendations for people and units, oldest first, optionally of one status."""
+    rows = [
+        {**target, **firing.model_dump(mode="json", exclude_none=True)}
+        for target, firing in found
+        if firing.is_recommendation and status in {None, firing.status}
+    ]
+    return sorted(rows, key=lambda row: row["at"])

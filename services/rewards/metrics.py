@@ -1,0 +1,12 @@
+"""Rewards' own Prometheus metrics (registered in the process registry of shared/metrics.py)."""
+
+from prometheus_client import Counter
+
+from shared.metrics import REGISTRY
+
+POINTS_GRANTED = Counter(
+    "mutu_reward_points_granted_total",
+    "Reward points granted (ledger entries booked for RewardTriggered), by rule.",
+    ["rule_id"],
+    registry=REGISTRY,
+)

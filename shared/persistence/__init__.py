@@ -1,0 +1,1 @@
+"""Persistence chassis: typed aggregate states stored as documents with their inbox and outbox."""

@@ -1,0 +1,31 @@
+"""The Mongo adapters of evaluation's ports, on the real driver and the embedded store."""
+
+import pytest
+
+from services.evaluation.repository import MongoPeople, MongoTallies, MongoUnitQuarters
+from shared.aggregates import Aggregates
+from shared.outbox import OutboxRelay
+from shared.storage import Store
+from tests.contracts.evaluation import PeopleContract, TalliesContract, UnitQuartersContract
+
+pytestmark = pytest.mark.integration
+
+
+class TestMongoPeople(PeopleContract):
+    @pytest.fixture
+    async def people(self, store: Store, relay: OutboxRelay) -> MongoPeople:
+        people = MongoPeople(Aggregates(store.collection("people"), relay))
+        await people.create_indexes()
+        return people
+
+
+class TestMongoUnitQuarters(UnitQuartersContract):
+    @pytest.fixture
+    def quarters(self, store: Store, relay: OutboxRelay) -> MongoUnitQuarters:
+        return MongoUnitQuarters(Aggregates(store.collection("units"), relay))
+
+
+class TestMongoTallies(TalliesContract):
+    @pytest.fixture
+    def tallies(self, store: Store, relay: OutboxRelay) -> MongoTallies:
+        return MongoTallies(Aggregates(store.collection("ikm_shards"), relay))

@@ -1,0 +1,24 @@
+"""The in-memory evaluation adapters keep the same contract as the Mongo ones."""
+
+import pytest
+
+from tests.contracts.evaluation import PeopleContract, TalliesContract, UnitQuartersContract
+from tests.fakes import InMemoryPeople, InMemoryTallies, InMemoryUnitQuarters
+
+
+class TestInMemoryPeople(PeopleContract):
+    @pytest.fixture
+    def people(self) -> InMemoryPeople:
+        return InMemoryPeople()
+
+
+class TestInMemoryUnitQuarters(UnitQuartersContract):
+    @pytest.fixture
+    def quarters(self) -> InMemoryUnitQuarters:
+        return InMemoryUnitQuarters()
+
+
+class TestInMemoryTallies(TalliesContract):
+    @pytest.fixture
+    def tallies(self) -> InMemoryTallies:
+        return InMemoryTallies()
