@@ -257,6 +257,7 @@ def stop_saved(home: Path) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
     (home / STATE).unlink()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def main(argv: list[str]) -> None:
@@ -270,6 +271,7 @@ def main(argv: list[str]) -> None:
         return
     if (home / STATE).exists():
         sys.exit(f"a cluster is already running from {home}: stop it first")
+    shutil.rmtree(home, ignore_errors=True)  # a stopped cluster's data: start afresh
     cluster = Cluster(home)
     try:
         cluster.start()
