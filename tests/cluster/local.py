@@ -200,7 +200,16 @@ class Cluster:
     def leaders(self, vhost: str = "/") -> dict[str, dict[str, Any]]:
         """Per queue: its leader node, replica members and ready messages (asked of a running node)."""
         node = next(n for n in self.nodes if n.pid is not None)
-        columns = ("name", "type", "leader", "members", "online", "messages")
+        columns = (
+            "name",
+            "type",
+            "leader",
+            "members",
+            "online",
+            "messages",
+            "messages_unacknowledged",
+            "consumers",
+        )
         rows = json.loads(node.ctl("list_queues", "-p", vhost, *columns, "--formatter", "json"))
         return {row["name"]: row for row in rows}
 

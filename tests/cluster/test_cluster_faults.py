@@ -70,10 +70,29 @@ async def inject(
 def queue_states(cluster: Cluster) -> dict[str, str]:
     """Per queue: ready messages, leader and replicas online (for the report)."""
     return {
-        name: f"{row['messages']} msgs, leader {row['leader'].split('@')[0]}, online {len(row['online'])}/{len(row['members'])}"
+        name: (
+            f"{row['messages']} msgs ({row['messages_unacknowledged']} unacked), {row['consumers']} consumers, "
+            f"leader {row['leader'].split('@')[0]}, online {len(row['online'])}/{len(row['members'])}"
+        )
         for name, row in cluster.leaders().items()
         if row["type"] == "quorum"
     }
+
+
+async def handled(stack: FaultStack) -> dict[str, list[str]]:
+    """Each service's mutu_events_consumed_total lines (for the report when a pipeline stalls)."""
+    lines = {}
+    async with httpx.AsyncClient(timeout=10) as http:
+        for service, url in stack.urls.items():
+            try:
+                text = (await http.get(f"{url}/metrics")).text
+            except httpx.HTTPError as error:
+                lines[service] = [f"unreachable: {error!r}"]
+                continue
+            lines[service] = [
+                line for line in text.splitlines() if line.startswith("mutu_events_consumed_total")
+            ]
+    return lines
 
 
 def replicas(cluster: Cluster) -> dict[str, int]:
@@ -127,6 +146,7 @@ async def test_nothing_is_lost_or_counted_twice_when_cluster_nodes_fail(
             faults=faults,
         )
         print(f"queues at the end: {queues}")
+        print(f"handled per service: {await handled(cluster_stack)}")
     assert scenario.accepted == EVENTS + len(scenario.resend)
     assert tally.lost == 0
     assert tally.double == 0
