@@ -10,7 +10,7 @@ export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 PYTEST := $(BIN)/pytest
 CODE := shared services mutu tests $(wildcard bench)
 
-.PHONY: help env broker ops-tools run test unit integration e2e faults lint fmt typecheck schemas asyncapi bench demo screenshots clean
+.PHONY: help env broker ops-tools run test unit integration e2e faults cluster cluster-faults cluster-stop k8s lint fmt typecheck schemas asyncapi bench demo screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,14 +29,14 @@ env: $(VENV)/.synced ## create the virtual environment from the lock file
 broker: ## make sure RabbitMQ answers at AMQP_URL (start or install it)
 	@scripts/ensure-rabbitmq.sh
 
-ops-tools: ## make sure promtool, docker-compose, chromium, chromium-driver, node and the pinned AsyncAPI parser are installed (apt as root, npm ci)
+ops-tools: ## make sure promtool, docker-compose, chromium, chromium-driver, haproxy, node, kubectl and the pinned AsyncAPI parser are installed (apt as root, npm ci)
 	@scripts/ensure-ops-tools.sh
 
 run: env broker ## start the embedded store and the four services (Ctrl-C stops them)
 	$(BIN)/mutu run
 
 test: env broker ops-tools lint typecheck ## lint, type-check and run the whole suite on the real broker and store
-	$(PYTEST)
+	$(PYTEST) -m "not cluster"
 
 unit: env ops-tools ## unit tests only (no broker, no store)
 	$(PYTEST) tests/unit tests/docs
@@ -49,6 +49,18 @@ e2e: env broker ## the four services end to end
 
 faults: env broker ## fault-injection suite (kills, broker restart, poison messages)
 	$(PYTEST) tests/faults
+
+cluster: env ops-tools ## start 3 RabbitMQ nodes behind HAProxy on loopback and print the AMQP address (own names, ports, cookie)
+	@$(BIN)/python -m tests.cluster.local start var/cluster
+
+cluster-faults: env broker ops-tools ## the RabbitMQ cluster fault test (3 nodes, node kills; not yet in `make test`: see README)
+	$(PYTEST) -m cluster tests/cluster
+
+cluster-stop: env ## stop what `make cluster` started
+	@$(BIN)/python -m tests.cluster.local stop var/cluster
+
+k8s: env ops-tools ## render deploy/k8s (OVERLAY=dev|prod) to stdout
+	@PATH="$$PATH:$(CURDIR)/.tools/bin" kubectl kustomize deploy/k8s/overlays/$(or $(OVERLAY),dev)
 
 lint: env ## ruff check and format check
 	$(BIN)/ruff check $(CODE)

@@ -8,6 +8,7 @@ secret() { [ -s "$dir/$1" ] || { (umask 077; printf '%s' "$2" > "$dir/$1"); echo
 random() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
 secret mongo_root_password "$(random)"
 secret rabbitmq_admin_password "$(random)"
+secret grafana_admin_password "$(random)"
 for service in training survey evaluation rewards; do
   secret "mongo_${service}_password" "$(random)"
   secret "rabbitmq_${service}_password" "$(random)"

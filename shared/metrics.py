@@ -81,6 +81,12 @@ QUEUE_MESSAGES = Gauge(
     ["queue", "kind"],
     registry=REGISTRY,
 )
+QUEUE_CONSUMERS = Gauge(
+    "mutu_queue_consumers",
+    "Consumers attached to this service's work queues (all instances), as last sampled.",
+    ["queue"],
+    registry=REGISTRY,
+)
 HTTP_REQUESTS = Counter(
     "mutu_http_requests_total",
     "HTTP requests by method, route template and status code.",
@@ -173,6 +179,8 @@ def queue_probe(broker: RabbitBroker, queues: Callable[[], Iterable[tuple[Rabbit
             declared = await broker.declare_queue(queue)
             result = await declared.declare()
             QUEUE_MESSAGES.labels(queue.name, kind).set(result.message_count or 0)
+            if kind == "work":
+                QUEUE_CONSUMERS.labels(queue.name).set(result.consumer_count or 0)
 
     return probe
 

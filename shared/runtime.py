@@ -29,7 +29,8 @@ class Runtime:
         self.service = service
         self.settings = settings
         tracing.configure(service, settings.otel_exporter_otlp_endpoint)
-        self.store = Store(settings.mongodb_url, f"{settings.mongodb_db_prefix}{service}")
+        database = f"{settings.mongodb_db_prefix}{service}"
+        self.store = Store(settings.mongodb_url, database, options=settings.store_options)
         self.broker = messaging.make_broker(settings.amqp_url)
         self.publisher = messaging.Publisher(self.broker)
         self.relay = OutboxRelay(self.publisher, sweep_seconds=settings.outbox_sweep_seconds)

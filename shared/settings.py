@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.calendar import Calendar
+from shared.storage import ReadPreference, StoreOptions
 
 SECRETS = Path("/run/secrets")
 
@@ -64,6 +65,35 @@ class ServiceSettings(BaseSettings):
     @property
     def calendar(self) -> Calendar:
         return Calendar(self.programme_timezone)
+
+    # Replica set / sharded cluster client options (shared.storage.StoreOptions).
+    mongodb_write_concern: str | int = "majority"
+    mongodb_wtimeout_ms: int = Field(default=10_000, ge=0)
+    mongodb_journal: bool = True
+    mongodb_read_preference: ReadPreference = "primary"
+    mongodb_retry_writes: bool = True
+    mongodb_retry_reads: bool = True
+    mongodb_timeout_ms: int = Field(default=5000, gt=0)
+    mongodb_socket_timeout_ms: int = Field(default=30_000, gt=0)
+
+    @field_validator("mongodb_write_concern", mode="before")
+    @classmethod
+    def _write_concern_number(cls, value: object) -> object:
+        """A name ("majority", a tag set) stays a name; "1" from the environment is a node count."""
+        return int(value) if isinstance(value, str) and value.isdigit() else value
+
+    @property
+    def store_options(self) -> StoreOptions:
+        return StoreOptions(
+            write_concern=self.mongodb_write_concern,
+            wtimeout_ms=self.mongodb_wtimeout_ms,
+            journal=self.mongodb_journal,
+            read_preference=self.mongodb_read_preference,
+            retry_writes=self.mongodb_retry_writes,
+            retry_reads=self.mongodb_retry_reads,
+            timeout_ms=self.mongodb_timeout_ms,
+            socket_timeout_ms=self.mongodb_socket_timeout_ms,
+        )
 
     @property
     def keys_file(self) -> Path:

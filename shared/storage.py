@@ -1,7 +1,8 @@
 """Store: the AsyncMongoClient lifecycle, one database per service, and duplicate-key helpers."""
 
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from prometheus_client import Counter
 from pymongo import AsyncMongoClient, monitoring
@@ -46,16 +47,50 @@ class _CommandCounter(monitoring.CommandListener):
         pass
 
 
+ReadPreference = Literal["primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest"]
+
+
+@dataclass(frozen=True)
+class StoreOptions:
+    """How the client talks to a replica set or a sharded cluster (settings: MONGODB_*).
+
+    Majority writes survive the loss of the primary; retryable writes and reads repeat once,
+    safely, across a failover (every write here is an idempotent upsert or a guarded update);
+    reads go to the primary by default, because a handler reads what it is about to write.
+    """
+
+    write_concern: str | int = "majority"
+    wtimeout_ms: int = 10_000
+    journal: bool = True
+    read_preference: ReadPreference = "primary"
+    retry_writes: bool = True
+    retry_reads: bool = True
+    timeout_ms: int = 5000  # server selection and connection
+    socket_timeout_ms: int = 30_000
+
+    def client_kwargs(self) -> dict[str, Any]:
+        return {
+            "w": self.write_concern,
+            "wTimeoutMS": self.wtimeout_ms,
+            "journal": self.journal,
+            "readPreference": self.read_preference,
+            "retryWrites": self.retry_writes,
+            "retryReads": self.retry_reads,
+            "serverSelectionTimeoutMS": self.timeout_ms,
+            "connectTimeoutMS": self.timeout_ms,
+            "socketTimeoutMS": self.socket_timeout_ms,
+        }
+
+
 class Store:
     """One service's database; connect with `async with store:`."""
 
-    def __init__(self, url: str, database: str, *, timeout_ms: int = 5000) -> None:
+    def __init__(self, url: str, database: str, *, options: StoreOptions | None = None) -> None:
         self.client: AsyncMongoClient[Document] = AsyncMongoClient(
             url,
-            serverSelectionTimeoutMS=timeout_ms,
-            connectTimeoutMS=timeout_ms,
             tz_aware=True,
             event_listeners=[_CommandCounter()],
+            **(options or StoreOptions()).client_kwargs(),
         )
         self.db: AsyncDatabase[Document] = self.client[database]
 

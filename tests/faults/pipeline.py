@@ -167,13 +167,18 @@ def compare(wants: dict[str, Want], gots: dict[str, Got]) -> Tally:
     return tally
 
 
-async def declare_audit(amqp_url: str) -> None:
-    """A durable queue that keeps a copy of everything published (survives the broker restart)."""
+async def declare_audit(amqp_url: str, *, quorum: bool = False) -> None:
+    """A durable queue that keeps a copy of everything published (survives the broker restart).
+
+    On a cluster it must be a quorum queue: a classic one lives on one node and would miss what
+    is published while that node is down.
+    """
+    arguments = {"x-queue-type": "quorum"} if quorum else None
     connection = await aio_pika.connect_robust(amqp_url)
     async with connection:
         channel = await connection.channel()
         exchange = await channel.declare_exchange("mutu.events", aio_pika.ExchangeType.TOPIC, durable=True)
-        queue = await channel.declare_queue(AUDIT_QUEUE, durable=True)
+        queue = await channel.declare_queue(AUDIT_QUEUE, durable=True, arguments=arguments)
         await queue.bind(exchange, routing_key="#")
 
 
@@ -184,7 +189,7 @@ async def drain_audit(amqp_url: str) -> Counter[tuple[str, str]]:
     async with connection:
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=500)
-        queue = await channel.declare_queue(AUDIT_QUEUE, durable=True)
+        queue = await channel.declare_queue(AUDIT_QUEUE, passive=True)  # classic or quorum
         async with queue.iterator() as messages:
             while True:
                 try:
