@@ -81,7 +81,7 @@ ROUTES: dict[tuple[str, str, str], Access] = {
     ("survey", "GET", "/questionnaire"): PUBLIC,
     ("survey", "POST", "/responses"): Access(None, allowed=422),
     ("survey", "GET", "/s/{unit_id}"): PUBLIC,
-    ("survey", "POST", "/s/{unit_id}"): Access(None, allowed=422),
+    ("survey", "POST", "/s/{unit_id}"): Access(None, allowed=415),  # the walk posts JSON; the form takes urlencoded
     ("survey", "GET", "/s/{unit_id}/thanks"): PUBLIC,
     ("survey", "GET", "/units/{unit_id}/qr.svg"): PUBLIC,
     ("survey", "GET", "/units/{unit_id}/responses/summary"): Access("reader", allowed=422),
