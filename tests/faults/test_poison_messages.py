@@ -88,7 +88,7 @@ async def test_poison_messages_are_dead_lettered_and_the_pipeline_keeps_flowing(
     (raised,) = [d for d in letters.values() if d.queue == "rewards.evaluation.reward_triggered.dlq"]
     assert raised.reason == "handler_failed"
     assert raised.type == "RewardTriggered"
-    assert "ValueError" in raised.error
+    assert raised.error.startswith("ValidationError")  # the corrupt account no longer reads as one
     assert {row["id"] for row in await dlq_cli(fault_amqp_url)} == set(letters)  # listing consumed nothing
     assert tally.lost == 0
     assert tally.double == 0

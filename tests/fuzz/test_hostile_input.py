@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aio_pika
 import httpx
@@ -38,6 +39,32 @@ NIP = random_nip()
 # Values no field of any event accepts, so every case on a queue must end in its .dlq.
 NEVER_VALID = ("deep", "huge-int", "1mb-string", "negative-huge-int", "lone-surrogate", "low-surrogate-in-text",
                "nul", "controls", "nan", "infinity", "long-id", "body-")  # fmt: skip
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def a_form() -> dict[str, str]:
+    """The SKM form's fields as a browser posts them."""
+    fields = {f"u{i}": "3" for i in range(1, 10)}
+    return fields | {"response_id": random_id("form"), "service_type": "KTP-el", "channel": "online"}
+
+
+def form_cases(valid: dict[str, str]) -> list[tuple[str, bytes]]:
+    """Hostile urlencoded bodies: 1 MB values, NUL and controls, bad UTF-8, huge numbers, repeats."""
+    plain = urlencode(valid)
+    return [
+        ("form-valid", plain.encode()),
+        ("form-1mb", urlencode(valid | {"service_type": "x" * 1_000_000}).encode()),
+        ("form-nul", (plain + "&service_type=KTP%00el").encode()),
+        ("form-controls", urlencode(valid | {"response_id": "a\x01\x1fb"}).encode()),
+        ("form-bad-utf8", (plain + "&service_type=%ff%fe").encode()),
+        ("form-surrogate", (plain + "&service_type=%ed%a0%80").encode()),
+        ("form-huge-int", urlencode(valid | {"u1": "9" * 5000}).encode()),
+        ("form-repeated", (plain + "&u1=4&u1=1&u1=2").encode()),
+        ("form-empty", b""),
+        ("form-json", b'{"u1": 3}'),
+    ]
 
 
 def bodies(program_id: str, forum_id: str) -> dict[tuple[str, str, str], tuple[str, str, Any]]:
@@ -92,6 +119,7 @@ def bodies(program_id: str, forum_id: str) -> dict[tuple[str, str, str], tuple[s
             json_type,
             a_response(unit_id="kel-candi", respondent={"occupation": "pns"}),
         ),
+        ("survey", "POST", "/s/{unit_id}"): ("/s/kel-candi", FORM, a_form()),
         ("survey", "POST", "/forums"): (
             "/forums",
             json_type,
@@ -138,8 +166,9 @@ def test_hostile_bodies_never_get_a_5xx(stack: infra.Stack, keys: infra.Keys, ki
         assert set(routes) == takes_a_body
         total, errors = 0, []
         for (service, method, _), (path, content_type, body) in routes.items():
-            base = kiosk if path == "/responses" else stack.urls[service]
-            for label, content in hostile.cases(body, limit=PER_ROUTE):
+            base = kiosk if path == "/responses" or content_type == FORM else stack.urls[service]
+            cases = form_cases(body) if content_type == FORM else hostile.cases(body, limit=PER_ROUTE)
+            for label, content in cases:
                 answer = client.request(
                     method, f"{base}{path}", content=content, headers=admin | {"Content-Type": content_type}
                 )
