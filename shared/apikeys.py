@@ -3,17 +3,13 @@
 import datetime as dt
 import hashlib
 import hmac
-import json
-import logging
-import os
 import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from shared import events
-
-logger = logging.getLogger(__name__)
+from shared.secret_file import SecretFile
 
 Role = Literal["integrator", "reader", "admin"]
 ROLES: tuple[Role, ...] = ("integrator", "reader", "admin")
@@ -55,26 +51,10 @@ class KeyFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._mtime: float | None = None
-        self._keys: dict[str, ApiKey] = {}
+        self._file = SecretFile(path, _keys_of)
 
     def keys(self) -> dict[str, ApiKey]:
-        try:
-            mtime = self.path.stat().st_mtime
-        except FileNotFoundError:
-            return {}
-        if mtime != self._mtime:
-            try:
-                raw = json.loads(self.path.read_text())
-                self._keys = {
-                    k["key_id"]: ApiKey(**{**k, "scopes": tuple(k["scopes"])}) for k in raw.get("keys", [])
-                }
-            except (OSError, ValueError, TypeError, KeyError, AttributeError):
-                # Keep the keys last read (none at first): a broken file never lets anyone in.
-                logger.exception("API key file %s is unreadable; keeping the keys last read", self.path)
-                return self._keys
-            self._mtime = mtime
-        return self._keys
+        return self._file.records()
 
     def verify(self, presented: str) -> ApiKey | None:
         """The live key a bearer token stands for, or None; compares digests in constant time."""
@@ -111,11 +91,8 @@ class KeyFile:
         return True
 
     def _write(self, keys: list[ApiKey]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.unlink(missing_ok=True)
-        descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # owner-only from the start
-        with os.fdopen(descriptor, "w") as out:
-            out.write(json.dumps({"keys": [asdict(k) for k in keys]}, indent=2))
-        tmp.replace(self.path)
-        self._mtime = None
+        self._file.write({"keys": [asdict(k) for k in keys]})
+
+
+def _keys_of(raw: dict[str, Any]) -> dict[str, ApiKey]:
+    return {k["key_id"]: ApiKey(**{**k, "scopes": tuple(k["scopes"])}) for k in raw.get("keys", [])}

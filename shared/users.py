@@ -1,18 +1,15 @@
 """Dashboard users: a JSON file of names, roles and Argon2 password hashes (never passwords)."""
 
-import json
-import logging
-import os
 import re
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-logger = logging.getLogger(__name__)
+from shared.secret_file import SecretFile
 
 Role = Literal["manager"]
 ROLES: tuple[Role, ...] = ("manager",)
@@ -36,23 +33,10 @@ class UserFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._mtime: float | None = None
-        self._users: dict[str, User] = {}
+        self._file = SecretFile(path, _users_of)
 
     def users(self) -> dict[str, User]:
-        try:
-            mtime = self.path.stat().st_mtime
-        except FileNotFoundError:
-            return {}
-        if mtime != self._mtime:
-            try:
-                raw = json.loads(self.path.read_text())
-                self._users = {u["name"]: User(**u) for u in raw.get("users", [])}
-            except (OSError, ValueError, TypeError, KeyError, AttributeError):
-                logger.exception("user file %s is unreadable; keeping the users last read", self.path)
-                return self._users
-            self._mtime = mtime
-        return self._users
+        return self._file.records()
 
     def verify(self, name: str, password: str) -> User | None:
         """The user if the password is theirs, else None (in about the same time either way)."""
@@ -89,11 +73,8 @@ class UserFile:
         return True
 
     def _write(self, users: list[User]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.unlink(missing_ok=True)
-        descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as out:
-            out.write(json.dumps({"users": [asdict(u) for u in users]}, indent=2))
-        tmp.replace(self.path)
-        self._mtime = None
+        self._file.write({"users": [asdict(u) for u in users]})
+
+
+def _users_of(raw: dict[str, Any]) -> dict[str, User]:
+    return {u["name"]: User(**u) for u in raw.get("users", [])}
