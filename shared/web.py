@@ -1,6 +1,6 @@
 """HTTP plumbing shared by the services: probes, metrics, API-key checks, CloudEvent intake, 4xx."""
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 
 from bson.errors import InvalidDocument
@@ -167,13 +167,34 @@ def install(app: FastAPI, *, max_body_bytes: int) -> None:
         return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
-Accept = Callable[[envelope.CloudEvent[events.Event]], Awaitable[bool]]
+class Intake:
+    """What a service takes at POST /events: one typed handler per event type.
+
+    `Intake().on(events.TrainingCompleted, record_completion)` checks at type-check time that the
+    handler takes a `CloudEvent[TrainingCompleted]`; the handler answers whether the event was new.
+    """
+
+    def __init__(self) -> None:
+        self._handlers: dict[type[events.Event], Callable[[Any], Awaitable[bool]]] = {}
+
+    def on[E: events.Event](
+        self, event: type[E], handler: Callable[[envelope.CloudEvent[E]], Awaitable[bool]]
+    ) -> "Intake":
+        self._handlers[event] = handler
+        return self
+
+    @property
+    def accepted(self) -> list[type[events.Event]]:
+        return list(self._handlers)
+
+    async def __call__(self, event: envelope.CloudEvent[events.Event]) -> bool:
+        return await self._handlers[type(event.data)](event)
 
 
-def event_intake(auth: Auth, accepted: Sequence[type[events.Event]], accept: Accept) -> APIRouter:
+def event_intake(auth: Auth, intake: Intake) -> APIRouter:
     """POST /events: an integrator's CloudEvent, answered 202 once durably recorded (or seen before)."""
     router = APIRouter(tags=["events"])
-    by_type = {event.__name__: event for event in accepted}
+    by_type = {event.__name__: event for event in intake.accepted}
     schemas = {name: _inlined(event.model_json_schema()) for name, event in by_type.items()}
 
     @router.post(
@@ -201,7 +222,7 @@ def event_intake(auth: Auth, accepted: Sequence[type[events.Event]], accept: Acc
         try:
             event = await read_event(request, by_type)
             check_scope(key, event.type)
-            fresh = await accept(event)
+            fresh = await intake(event)
         except HTTPException as error:
             metrics.EVENTS_REJECTED.labels("/events", str(error.status_code)).inc()
             raise

@@ -18,11 +18,12 @@ def build_routes(
     summaries: Aggregates,
     settings: SurveySettings,
 ) -> list[APIRouter]:
-    async def accept(event: envelope.CloudEvent[events.Event]) -> bool:
-        if isinstance(event.data, events.SurveySubmitted):
-            return await record(event, None)  # type: ignore[arg-type]
-        recorded = await handlers.record_feedback(event, feedback=feedback)  # type: ignore[arg-type]
-        await forums.count(event.data, totals=summaries)  # type: ignore[arg-type]
+    async def submitted(event: envelope.CloudEvent[events.SurveySubmitted]) -> bool:
+        return await record(event, None)
+
+    async def feedback_received(event: envelope.CloudEvent[events.FeedbackReceived]) -> bool:
+        recorded = await handlers.record_feedback(event, feedback=feedback)
+        await forums.count(event.data, totals=summaries)
         return recorded
 
     async def record(event: envelope.CloudEvent[events.SurveySubmitted], comment: str | None) -> bool:
@@ -54,5 +55,8 @@ def build_routes(
         public,
         pages,
         reader,
-        web.event_intake(auth, [events.SurveySubmitted, events.FeedbackReceived], accept),
+        web.event_intake(
+            auth,
+            web.Intake().on(events.SurveySubmitted, submitted).on(events.FeedbackReceived, feedback_received),
+        ),
     ]

@@ -15,16 +15,14 @@ from shared.fields import Competency, Identifier, Nip
 def build_routes(*, auth: web.Auth, stores: handlers.Stores, settings: TrainingSettings) -> list[APIRouter]:
     allowed = model.competencies(settings.extra_competencies)
 
-    async def accept(event: envelope.CloudEvent[events.Event]) -> bool:
-        done = event.data
-        assert isinstance(done, events.TrainingCompleted)  # noqa: S101 - the intake accepts only this type
-        problem = model.competency_error(done.competency, allowed, ("body", "data", "competency"))
+    async def completed(event: envelope.CloudEvent[events.TrainingCompleted]) -> bool:
+        problem = model.competency_error(event.data.competency, allowed, ("body", "data", "competency"))
         if problem:
             raise HTTPException(422, [problem])
-        return await handlers.record_completion(event, stores=stores)  # type: ignore[arg-type]
+        return await handlers.record_completion(event, stores=stores)
 
     return [
-        web.event_intake(auth, [events.TrainingCompleted], accept),
+        web.event_intake(auth, web.Intake().on(events.TrainingCompleted, completed)),
         _catalogue(auth, stores, settings, allowed),
         _enrolments(auth, stores),
         group_routes.build(auth=auth, stores=stores),

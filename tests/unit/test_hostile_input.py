@@ -174,10 +174,10 @@ def client(key_file: apikeys.KeyFile) -> httpx.AsyncClient:
     ) -> None:
         return None
 
-    async def accept(_: envelope.CloudEvent[events.Event]) -> bool:
+    async def accept(_: envelope.CloudEvent[events.TrainingCompleted]) -> bool:
         return True
 
-    app.include_router(web.event_intake(auth, [events.TrainingCompleted], accept))
+    app.include_router(web.event_intake(auth, web.Intake().on(events.TrainingCompleted, accept)))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test")
 
 
