@@ -15,8 +15,9 @@ import httpx
 
 from mutu import demo_expect, demo_requests, demo_settle, demo_world, roster
 from mutu.demo_requests import Call
+from mutu.services import EVENT_SERVICES
 
-SERVICES = {"training": 8001, "survey": 8002, "evaluation": 8003, "rewards": 8004}
+SERVICES = {service.name: service.port for service in EVENT_SERVICES}
 RETRY = frozenset({429, 502, 503, 504})
 ABSENT = frozenset({404, 405})
 SHAPE = 422

@@ -102,7 +102,3 @@ class ServiceSettings(BaseSettings):
     @property
     def users_path(self) -> Path:
         return self.users_file or self.var_dir / "portal-users.json"
-
-
-PORTS = {"training": 8001, "survey": 8002, "evaluation": 8003, "rewards": 8004}
-PORTAL_PORT = 8000  # the dashboard: a reader of the services' HTTP APIs, not an event service
