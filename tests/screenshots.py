@@ -8,7 +8,9 @@ from pathlib import Path
 import httpx
 from selenium import webdriver
 
-from mutu import demo, launcher, roster
+from mutu import launcher
+from mutu.demo import command as demo
+from mutu.demo import roster
 from tests import infra, pages
 
 
