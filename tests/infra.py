@@ -1,14 +1,17 @@
 """Real infrastructure for tests: a RabbitMQ vhost per session, the embedded store, services."""
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +25,7 @@ from mutu import launcher
 from shared import apikeys
 
 RABBITMQCTL = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+READY_SECONDS = 300  # a loaded 2-core machine starts several services slowly
 
 
 def free_port() -> int:
@@ -73,9 +77,28 @@ class Keys:
         return cls(**{role: keys.create(role) for role in apikeys.ROLES})
 
 
+@dataclass(frozen=True)
+class Site:
+    """What a stack runs on: a broker address, a store, a VAR_DIR and keys in its key file."""
+
+    amqp_url: str
+    store_url: str
+    var_dir: Path
+    keys: Keys
+
+
+@contextmanager
+def site(var_dir: Path, amqp_url: str | None = None) -> Iterator[Site]:
+    """A fresh store and key file, on a fresh vhost of the local broker unless `amqp_url` is given."""
+    with contextlib.ExitStack() as resources:
+        url = amqp_url or resources.enter_context(vhost())
+        store_url = resources.enter_context(embedded_store(var_dir))
+        yield Site(url, store_url, var_dir, Keys.create(var_dir / "api-keys.json"))
+
+
 @dataclass
 class Stack:
-    """Service processes started with the same broker, store and key file."""
+    """Service processes started with the same broker, store and key file; tests may kill and add."""
 
     env: dict[str, str]
     urls: dict[str, str] = field(default_factory=dict)
@@ -88,8 +111,54 @@ class Stack:
         self.urls.setdefault(service, f"http://127.0.0.1:{port}")
         return process
 
+    def start_another(self, service: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+        """One more instance of a service on its own port, logging at INFO to `log`: (process, url)."""
+        port = free_port()
+        command = [sys.executable, "-m", "mutu", "serve", service, "--port", str(port)]
+        with log.open("wb") as sink:
+            env = self.env | {"LOG_LEVEL": "INFO"}
+            process = subprocess.Popen(command, env=env, stderr=sink, stdout=sink)
+        self.processes.setdefault(service, []).append(process)
+        return process, f"http://127.0.0.1:{port}"
+
+    def kill(self, service: str) -> None:
+        """SIGKILL the service's first process: no shutdown code runs."""
+        process = self.processes[service].pop(0)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        self.urls.pop(service, None)
+
+    def restart(self, service: str) -> str:
+        self.start(service)
+        return self.urls[service]
+
+    def stop_gracefully(self, process: subprocess.Popen[bytes], timeout: float = 40) -> int:
+        """SIGTERM and wait: returns the exit code."""
+        for group in self.processes.values():
+            if process in group:
+                group.remove(process)
+        process.send_signal(signal.SIGTERM)
+        return process.wait(timeout=timeout)
+
+    async def ready(self, timeout: float = READY_SECONDS) -> None:
+        """Every running process answers /readyz 200."""
+        await asyncio.to_thread(launcher.wait_healthy, list(self.urls.values()), timeout)
+
     def stop_all(self) -> None:
         launcher._terminate([p for group in self.processes.values() for p in group])
+
+
+@contextlib.asynccontextmanager
+async def running_stack(site: Site, services: Iterable[str], **env: str) -> AsyncIterator[Stack]:
+    """The services, one process each, on `site`; every process is stopped on the way out."""
+    stack = Stack(service_env(site.amqp_url, site.store_url, site.var_dir, **env))
+    try:
+        for service in services:
+            stack.start(service)
+        await stack.ready()
+        yield stack
+    finally:
+        stack.stop_all()
 
 
 def service_env(amqp_url: str, store_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
