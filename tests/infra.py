@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 import httpx
+from pymongo import AsyncMongoClient
 
 from mutu import launcher
 from shared import apikeys
@@ -208,12 +209,14 @@ class BusRecorder:
     def __init__(self) -> None:
         self.messages: list[aio_pika.abc.AbstractIncomingMessage] = []
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+        self._queue = ""
 
     async def start(self, amqp_url: str) -> None:
         self._connection = await aio_pika.connect_robust(amqp_url)
         channel = await self._connection.channel()
         exchange = await channel.declare_exchange("mutu.events", aio_pika.ExchangeType.TOPIC, durable=True)
         queue = await channel.declare_queue(exclusive=True)
+        self._queue = queue.name
         await queue.bind(exchange, routing_key="#")
         await queue.consume(self._record, no_ack=True)
 
@@ -223,9 +226,72 @@ class BusRecorder:
     def routing_keys(self, message_id: str | None = None) -> list[str]:
         return [m.routing_key or "" for m in self.messages if message_id in (None, m.message_id)]
 
+    async def caught_up(self, timeout: float = 20) -> None:
+        """Every event routed to this recorder before now has been recorded (a marker goes through its queue)."""
+        assert self._connection is not None, "start() first"
+        channel = await self._connection.channel()
+        marker = f"caught-up-{uuid.uuid4().hex}"
+        await channel.default_exchange.publish(
+            aio_pika.Message(b"", message_id=marker), routing_key=self._queue
+        )
+        await channel.close()
+        await eventually(lambda: _found(self.messages, marker), timeout=timeout)
+        self.messages = [m for m in self.messages if m.message_id != marker]
+
     async def close(self) -> None:
         if self._connection is not None:
             await self._connection.close()
+
+
+async def _found(messages: list[aio_pika.abc.AbstractIncomingMessage], marker: str) -> bool | None:
+    return any(m.message_id == marker for m in messages) or None
+
+
+async def drained(stack: Stack, bus: BusRecorder | None = None, *, timeout: float = 30) -> None:
+    """Wait until the stack has nothing left to do, instead of sleeping for "nothing happened".
+
+    Nothing left: every message on the services' work queues is acknowledged and no outbox entry is
+    waiting (the relay publishes an entry before it clears it, so none can be published again).
+    Then the bus recorder, if given, has recorded every event published until then.
+    """
+
+    async def idle() -> bool | None:
+        return (not await _queued(stack) and not await _outbox_backlog(stack.env)) or None
+
+    await eventually(idle, timeout=timeout)
+    if bus is not None:
+        await bus.caught_up()
+
+
+async def _queued(stack: Stack) -> int:
+    """Messages ready or unacknowledged on the work queues of the stack's services."""
+    vhost = urlsplit(stack.env["AMQP_URL"]).path.lstrip("/") or "/"
+    listed = await asyncio.to_thread(
+        subprocess.run,
+        [RABBITMQCTL, "-q", "list_queues", "-p", vhost, "name", "messages", "--formatter", "json"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    rows = json.loads(listed.stdout or "[]")
+    ours = tuple(f"{service}." for service in stack.processes)
+    return sum(r["messages"] for r in rows if r["name"].startswith(ours) and not r["name"].endswith(".dlq"))
+
+
+async def _outbox_backlog(env: dict[str, str]) -> int:
+    """Documents with unpublished outbox entries in the stack's databases."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(env["MONGODB_URL"])
+    try:
+        found = 0
+        for name in await client.list_database_names():
+            if name.startswith(env["MONGODB_DB_PREFIX"]):
+                database = client[name]
+                for collection in await database.list_collection_names():
+                    found += await database[collection].count_documents({"outbox_pending": True}, limit=1)
+        return found
+    finally:
+        await client.close()
 
 
 async def post_cloudevent(
