@@ -8,11 +8,13 @@ from services.survey import choices, form, forums, handlers, kiosk, summary
 from services.survey.settings import SurveySettings
 from shared import envelope, events, ratelimit, web
 from shared.aggregates import Aggregates
+from shared.units import Units
 
 
 def build_routes(
     *,
     auth: web.Auth,
+    units: Units,
     responses: Aggregates,
     feedback: Aggregates,
     summaries: Aggregates,
@@ -57,6 +59,8 @@ def build_routes(
         reader,
         web.event_intake(
             auth,
-            web.Intake().on(events.SurveySubmitted, submitted).on(events.FeedbackReceived, feedback_received),
+            web.Intake(units)
+            .on(events.SurveySubmitted, submitted)
+            .on(events.FeedbackReceived, feedback_received),
         ),
     ]

@@ -21,5 +21,5 @@ def create_app(settings: TrainingSettings) -> FastAPI:
 
     runtime.on_start.append(indexes)
     subscribers.subscribe(runtime, stores=stores)
-    routers = routes.build_routes(auth=runtime.auth, stores=stores, settings=settings)
+    routers = routes.build_routes(auth=runtime.auth, units=runtime.units, stores=stores, settings=settings)
     return runtime.app(title="Mutu training", routers=routers)

@@ -10,9 +10,12 @@ from services.training import catalogue, group_routes, handlers, model, people_r
 from services.training.settings import TrainingSettings
 from shared import apikeys, envelope, events, web
 from shared.fields import Competency, Identifier, Nip
+from shared.units import Units
 
 
-def build_routes(*, auth: web.Auth, stores: handlers.Stores, settings: TrainingSettings) -> list[APIRouter]:
+def build_routes(
+    *, auth: web.Auth, units: Units, stores: handlers.Stores, settings: TrainingSettings
+) -> list[APIRouter]:
     allowed = model.competencies(settings.extra_competencies)
 
     async def completed(event: envelope.CloudEvent[events.TrainingCompleted]) -> bool:
@@ -22,7 +25,7 @@ def build_routes(*, auth: web.Auth, stores: handlers.Stores, settings: TrainingS
         return await handlers.record_completion(event, stores=stores)
 
     return [
-        web.event_intake(auth, web.Intake().on(events.TrainingCompleted, completed)),
+        web.event_intake(auth, web.Intake(units).on(events.TrainingCompleted, completed)),
         _catalogue(auth, stores, settings, allowed),
         _enrolments(auth, stores),
         group_routes.build(auth=auth, stores=stores),

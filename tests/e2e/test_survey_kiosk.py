@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def a_response(**changes: Any) -> dict[str, Any]:
     return {
         "response_id": random_id(),
-        "unit_id": "kel-candisari",
+        "unit_id": "kel-candi",
         "service_type": "KTP-el",
         "channel": "counter",
         "answers": {f"u{i}": 1 + i % 4 for i in range(1, 10)},
