@@ -15,6 +15,7 @@ from shared import envelope, events
 
 Numbered = list[tuple[int, Statement]]
 
+
 async def take_statements(
     batch: Numbered, problems: list[Problem], *, repos: Repositories, now: dt.datetime
 ) -> None:
@@ -29,6 +30,7 @@ async def take_statements(
         *(record_completion(event, repos=repos) for event in completions),
         *(_keep(s, repos=repos, now=now) for s in others),
     )
+
 
 async def _completions(
     batch: Numbered, *, repos: Repositories, now: dt.datetime
@@ -57,6 +59,7 @@ async def _completions(
                 continue
             taken.append(envelope.wrap(done, source=SOURCE, event_id=statement.id, time=done.completed_at))
     return taken, problems
+
 
 async def _keep(statement: Statement, *, repos: Repositories, now: dt.datetime) -> None:
     """Other verbs are kept, once per statement id, per person and month; they publish nothing."""
