@@ -12,16 +12,23 @@ from services.evaluation.rules import Rules
 from services.evaluation.unit_rule import UnitRule
 from shared import apikeys, envelope, events, web
 from shared.fields import AppraisalPeriod, Nip, Quarter, UnitId
+from shared.units import Units
 
 RUN_BATCH = 64
 Status = Literal["open", "scheduled", "done"]
 
 
 def build_routes(
-    *, auth: web.Auth, people: People, quarters: UnitQuarters, unit_rule: UnitRule, rules: Rules
+    *,
+    auth: web.Auth,
+    units: Units,
+    people: People,
+    quarters: UnitQuarters,
+    unit_rule: UnitRule,
+    rules: Rules,
 ) -> list[APIRouter]:
-    async def accept(event: envelope.CloudEvent[events.Event]) -> bool:
-        return await handlers.record_appraisal(event, people=people, rules=rules)  # type: ignore[arg-type]
+    async def appraised(event: envelope.CloudEvent[events.PerformanceAppraised]) -> bool:
+        return await handlers.record_appraisal(event, people=people, rules=rules)
 
     router = APIRouter(tags=["evaluation"])
     Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
@@ -68,4 +75,4 @@ def build_routes(
         fired = sum([await unit_rule.evaluate(unit, period) for unit in found])
         return {"period": period, "people": len(nips), "units": len(found), "unit_recommendations": fired}
 
-    return [web.event_intake(auth, [events.PerformanceAppraised], accept), router]
+    return [web.event_intake(auth, web.Intake(units).on(events.PerformanceAppraised, appraised)), router]

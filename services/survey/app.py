@@ -15,7 +15,12 @@ def create_app(settings: SurveySettings) -> FastAPI:
     feedback = runtime.aggregates("feedback")
     summaries = runtime.aggregates("summaries")
     routers = routes.build_routes(
-        auth=runtime.auth, responses=responses, feedback=feedback, summaries=summaries, settings=settings
+        auth=runtime.auth,
+        units=runtime.units,
+        responses=responses,
+        feedback=feedback,
+        summaries=summaries,
+        settings=settings,
     )
     forum_docs = runtime.aggregates("forums")
     routers.append(forums.build(runtime.auth, forums=forum_docs, totals=summaries))

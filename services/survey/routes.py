@@ -8,21 +8,24 @@ from services.survey import choices, form, forums, handlers, kiosk, summary
 from services.survey.settings import SurveySettings
 from shared import envelope, events, ratelimit, web
 from shared.aggregates import Aggregates
+from shared.units import Units
 
 
 def build_routes(
     *,
     auth: web.Auth,
+    units: Units,
     responses: Aggregates,
     feedback: Aggregates,
     summaries: Aggregates,
     settings: SurveySettings,
 ) -> list[APIRouter]:
-    async def accept(event: envelope.CloudEvent[events.Event]) -> bool:
-        if isinstance(event.data, events.SurveySubmitted):
-            return await record(event, None)  # type: ignore[arg-type]
-        recorded = await handlers.record_feedback(event, feedback=feedback)  # type: ignore[arg-type]
-        await forums.count(event.data, totals=summaries)  # type: ignore[arg-type]
+    async def submitted(event: envelope.CloudEvent[events.SurveySubmitted]) -> bool:
+        return await record(event, None)
+
+    async def feedback_received(event: envelope.CloudEvent[events.FeedbackReceived]) -> bool:
+        recorded = await handlers.record_feedback(event, feedback=feedback)
+        await forums.count(event.data, totals=summaries)
         return recorded
 
     async def record(event: envelope.CloudEvent[events.SurveySubmitted], comment: str | None) -> bool:
@@ -54,5 +57,10 @@ def build_routes(
         public,
         pages,
         reader,
-        web.event_intake(auth, [events.SurveySubmitted, events.FeedbackReceived], accept),
+        web.event_intake(
+            auth,
+            web.Intake(units)
+            .on(events.SurveySubmitted, submitted)
+            .on(events.FeedbackReceived, feedback_received),
+        ),
     ]

@@ -31,5 +31,5 @@ def create_app(settings: TrainingSettings) -> FastAPI:
     )
     runtime.on_start += [programmes.create_indexes, records.create_indexes]
     subscribers.subscribe(runtime, repos=repos)
-    routers = routes.build_routes(auth=runtime.auth, repos=repos, settings=settings)
+    routers = routes.build_routes(auth=runtime.auth, units=runtime.units, repos=repos, settings=settings)
     return runtime.app(title="Mutu training", routers=routers)

@@ -1,7 +1,6 @@
 """Every evaluation rule on the real broker and store, through the services' public interfaces."""
 
 import datetime as dt
-import uuid
 from typing import Any
 
 import httpx
@@ -17,7 +16,7 @@ JAKARTA = dt.timezone(dt.timedelta(hours=7))
 
 
 def a_unit() -> str:
-    return f"kel-test-{uuid.uuid4().hex[:8]}"
+    return infra.fresh_unit()
 
 
 async def post(

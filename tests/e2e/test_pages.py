@@ -1,7 +1,6 @@
 """The pages in a real headless Chromium: a citizen's survey form and the managers' portal."""
 
 import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,7 @@ def browser() -> Iterator[webdriver.Chrome]:
 
 
 def a_unit() -> str:
-    return f"kel-t{uuid.uuid4().hex[:8]}"
+    return infra.fresh_unit()
 
 
 def bearer(key: str) -> dict[str, str]:

@@ -33,6 +33,19 @@ def test_no_service_imports_another() -> None:
                     assert module.split(".")[1] == service_dir.name, f"{path} imports {module}"
 
 
+def test_services_start_without_the_command_line() -> None:
+    """`python -m services.<name>` needs only the service and shared; the CLI lists the services."""
+    for path in (ROOT / "services").rglob("*.py"):
+        assert not [m for m in imported_modules(path) if m.startswith("mutu")], path
+
+
+def test_shared_knows_no_service_by_name() -> None:
+    names = [p.name for p in (ROOT / "services").iterdir() if p.is_dir() and not p.name.startswith("_")]
+    for path in (ROOT / "shared").rglob("*.py"):
+        text = path.read_text()
+        assert not [n for n in names if f'"{n}"' in text], path
+
+
 # Services already in the template shape (issue 16); the others join this list as they move.
 TEMPLATE = ("evaluation", "rewards", "training")
 TEMPLATE_FILES = ("app.py", "settings.py", "model.py", "repository.py", "handlers.py", "routes.py")

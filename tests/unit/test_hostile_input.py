@@ -12,7 +12,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from services.survey import choices, skm
 from services.survey.settings import SurveySettings
 from services.training.model import programmes, xapi
-from shared import apikeys, envelope, events, metrics, strictjson, web
+from shared import apikeys, envelope, events, metrics, strictjson, units, web
 from shared.fields import Answer, Comment, EventTime, Jp, Points, Score, Text
 from tests.builders import a_survey_submitted, a_training_completed, structured
 
@@ -174,10 +174,10 @@ def client(key_file: apikeys.KeyFile) -> httpx.AsyncClient:
     ) -> None:
         return None
 
-    async def accept(_: envelope.CloudEvent[events.Event]) -> bool:
+    async def accept(_: envelope.CloudEvent[events.TrainingCompleted]) -> bool:
         return True
 
-    app.include_router(web.event_intake(auth, [events.TrainingCompleted], accept))
+    app.include_router(web.event_intake(auth, web.Intake(units.load()).on(events.TrainingCompleted, accept)))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test")
 
 

@@ -23,7 +23,9 @@ class NotProjectBasedError(errors.InvalidError):
     """Groups belong to project_based programmes only."""
 
     def __init__(self) -> None:
-        super().__init__("not a project_based programme")
+        message = "not a project_based programme"
+        reason = {"loc": ["body", "program_id"], "msg": message, "type": "value_error"}
+        super().__init__(message, reasons=[reason])
 
 
 class GroupExistsError(errors.ConflictError):

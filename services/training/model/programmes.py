@@ -5,7 +5,15 @@ import zoneinfo
 from collections.abc import Iterable
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    model_validator,
+)
 
 from shared import errors, events
 from shared.fields import Competency, Count, EventTime, Identifier, Jp, PlannedTime, Score, Text
@@ -136,14 +144,24 @@ def created(programme: Programme, program: Program) -> Outcome[Programme] | None
 
 
 def patched(programme: Programme, changes: ProgramPatch) -> Outcome[Programme]:
-    """New catalogue fields; the merged programme must be valid (else ValidationError) and hold its seats."""
+    """New catalogue fields; the merged programme must be valid (else InvalidError) and hold its seats."""
     if not programme.exists:
         raise UnknownProgramError
     given = changes.model_dump(exclude_unset=True)
-    valid = ProgramFields.model_validate(programme.fields() | given)
+    try:
+        valid = ProgramFields.model_validate(programme.fields() | given)
+    except ValidationError as error:
+        raise errors.InvalidError("the changed programme is not valid", reasons=_in_body(error)) from None
     if valid.capacity < programme.enrolled:
         raise CapacityError
     return Outcome(programme.model_copy(update=given))
+
+
+def _in_body(error: ValidationError) -> list[dict[str, Any]]:
+    """Field-level reasons of a merged-programme check, located in the request body."""
+    return [
+        {"loc": ["body", *map(str, e["loc"])], "msg": e["msg"], "type": e["type"]} for e in error.errors()
+    ]
 
 
 def competencies(extra: Iterable[str] = ()) -> frozenset[str]:
@@ -155,6 +173,13 @@ def competency_error(code: str, allowed: frozenset[str], loc: tuple[str, ...]) -
     if code in allowed:
         return None
     return {"loc": list(loc), "msg": f"unknown competency; one of {sorted(allowed)}", "type": "enum"}
+
+
+def check_competency(code: str | None, allowed: frozenset[str], loc: tuple[str, ...]) -> None:
+    """InvalidError naming the field when `code` is given and not a configured competency."""
+    problem = None if code is None else competency_error(code, allowed, loc)
+    if problem is not None:
+        raise errors.InvalidError("unknown competency", reasons=[problem])
 
 
 class Assessment(BaseModel):

@@ -10,6 +10,7 @@ from typing import Any, TypeIs
 
 from pydantic import TypeAdapter, ValidationError
 
+from shared import errors
 from shared.fields import Nip, UnitId, check_line, check_recent
 from shared.identifiers import derived_id
 
@@ -198,12 +199,13 @@ def _unit(raw: dict[str, Any]) -> str | None:
 Problem = dict[str, Any]
 
 
-class UnmappableBatchError(ValueError):
+class UnmappableBatchError(errors.InvalidError):
     """Some statements of a batch cannot be taken (the whole batch is refused): a reason for each."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} statement(s) cannot be taken")
-        self.problems = sorted(problems, key=lambda p: p["loc"][1])
+        problems = sorted(problems, key=lambda p: p["loc"][1])
+        super().__init__(f"{len(problems)} statement(s) cannot be taken", reasons=problems)
+        self.problems = problems
 
 
 def problem(index: int, loc: tuple[Any, ...], reason: str) -> Problem:

@@ -1,6 +1,6 @@
 """Training HTTP routes: completions as CloudEvents, the catalogue, enrolments, groups, xAPI, people."""
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from services.training.handlers import completions
 from services.training.model import programmes
@@ -8,23 +8,20 @@ from services.training.repository import Repositories
 from services.training.routes import catalogue, groups, people, xapi
 from services.training.settings import TrainingSettings
 from shared import envelope, events, web
+from shared.units import Units
 
 
-def build_routes(*, auth: web.Auth, repos: Repositories, settings: TrainingSettings) -> list[APIRouter]:
+def build_routes(
+    *, auth: web.Auth, units: Units, repos: Repositories, settings: TrainingSettings
+) -> list[APIRouter]:
     allowed = programmes.competencies(settings.extra_competencies)
 
-    async def record(completed: envelope.CloudEvent[events.TrainingCompleted]) -> bool:
-        code = completed.data.competency
-        problem = programmes.competency_error(code, allowed, ("body", "data", "competency"))
-        if problem:
-            raise HTTPException(422, [problem])
-        return await completions.record_completion(completed, repos=repos)
-
-    async def accept(event: envelope.CloudEvent[events.Event]) -> bool:
-        return await record(event)  # type: ignore[arg-type]  # the intake takes only this type
+    async def completed(event: envelope.CloudEvent[events.TrainingCompleted]) -> bool:
+        programmes.check_competency(event.data.competency, allowed, ("body", "data", "competency"))
+        return await completions.record_completion(event, repos=repos)
 
     return [
-        web.event_intake(auth, [events.TrainingCompleted], accept),
+        web.event_intake(auth, web.Intake(units).on(events.TrainingCompleted, completed)),
         catalogue.build(auth=auth, repos=repos, settings=settings, allowed=allowed),
         catalogue.enrolments(auth=auth, repos=repos),
         groups.build(auth=auth, repos=repos),

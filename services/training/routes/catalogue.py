@@ -3,8 +3,8 @@
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
-from pydantic import BaseModel, ValidationError
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel
 
 from services.training.handlers import catalogue
 from services.training.model import programmes, views
@@ -38,16 +38,11 @@ def build(
             programme, default_timezone=settings.default_timezone, minutes_per_jp=settings.minutes_per_jp
         )
 
-    def check_competency(code: str | None) -> None:
-        problem = None if code is None else programmes.competency_error(code, allowed, ("body", "competency"))
-        if problem:
-            raise HTTPException(422, [problem])
-
     @router.post(
         "/programs", status_code=201, responses={200: {"description": "the same programme existed"}, 409: {}}
     )
     async def create_program(program: Program, _: Admin, response: Response) -> dict[str, Any]:
-        check_competency(program.competency)
+        programmes.check_competency(program.competency, allowed, ("body", "competency"))
         programme, created = await catalogue.create_programme(program, repos=repos)
         if not created:
             response.status_code = 200
@@ -71,11 +66,8 @@ def build(
         "/programs/{program_id}", responses={404: {}, 409: {"description": "capacity below seats taken"}}
     )
     async def patch_program(program_id: Identifier, patch: ProgramPatch, _: Admin) -> dict[str, Any]:
-        check_competency(patch.competency)
-        try:
-            return shown(await catalogue.patch_programme(program_id, patch, repos=repos))
-        except ValidationError as error:
-            raise HTTPException(422, validation_error(error)) from None
+        programmes.check_competency(patch.competency, allowed, ("body", "competency"))
+        return shown(await catalogue.patch_programme(program_id, patch, repos=repos))
 
     return router
 
@@ -111,10 +103,3 @@ def enrolments(*, auth: web.Auth, repos: Repositories) -> APIRouter:
         return Holders(program_id=program_id, enrolled=await catalogue.holders(program_id, repos=repos))
 
     return router
-
-
-def validation_error(error: ValidationError) -> list[dict[str, Any]]:
-    """Field-level reasons of a merged-programme check, located in the request body."""
-    return [
-        {"loc": ["body", *map(str, e["loc"])], "msg": e["msg"], "type": e["type"]} for e in error.errors()
-    ]

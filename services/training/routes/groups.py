@@ -2,12 +2,12 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 
 from services.training.handlers import groups
 from services.training.model import views
-from services.training.model.groups import NotProjectBasedError, ProjectGroup
+from services.training.model.groups import ProjectGroup
 from services.training.model.programmes import Assessment
 from services.training.repository import Repositories
 from shared import apikeys, web
@@ -31,11 +31,7 @@ def build(*, auth: web.Auth, repos: Repositories) -> APIRouter:
         responses={200: {"description": "the same group existed"}, 404: {}, 409: {}, 422: {}},
     )
     async def create_group(group: ProjectGroup, _: Grouper, response: Response) -> dict[str, Any]:
-        try:
-            state, created = await groups.create_group(group, repos=repos)
-        except NotProjectBasedError as error:
-            problem = {"loc": ["body", "program_id"], "msg": str(error), "type": "value_error"}
-            raise HTTPException(422, [problem]) from None
+        state, created = await groups.create_group(group, repos=repos)
         if not created:
             response.status_code = 200
         return views.group(state)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 
 from services.training.handlers import xapi
-from services.training.model.xapi import MAX_STATEMENTS, UnmappableBatchError, read_all
+from services.training.model.xapi import MAX_STATEMENTS, read_all
 from services.training.repository import Repositories
 from shared import apikeys, strictjson, web
 
@@ -43,10 +43,7 @@ def build(*, auth: web.Auth, repos: Repositories) -> APIRouter:
         ids = [s.id for _, s in statements]
         if len(set(ids)) != len(ids):
             raise HTTPException(400, "statement ids must be unique within a batch")
-        try:
-            await xapi.take_statements(statements, problems, repos=repos, now=dt.datetime.now(dt.UTC))
-        except UnmappableBatchError as error:
-            raise HTTPException(422, error.problems) from None
+        await xapi.take_statements(statements, problems, repos=repos, now=dt.datetime.now(dt.UTC))
         return ids
 
     return router

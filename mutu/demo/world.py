@@ -4,8 +4,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from mutu import roster
-from mutu.roster import PERIOD, Person
+from mutu.demo import roster
+from mutu.demo.roster import PERIOD, Person
 
 Scale = Literal["small", "full"]
 # per scale: people per unit, counter and online responses of a unit, online ones of the struggling unit

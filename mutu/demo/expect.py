@@ -7,8 +7,8 @@ weights, the converted value rounded to 2 decimals and graded by lower bound.
 from collections import defaultdict
 from typing import Any
 
-from mutu import roster
-from mutu.demo_world import World
+from mutu.demo import roster
+from mutu.demo.world import World
 
 ELEMENTS = tuple(f"u{i}" for i in range(1, 10))
 GRADES = ((88.31, "A"), (76.61, "B"), (65.00, "C"), (0.0, "D"))
