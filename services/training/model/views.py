@@ -4,6 +4,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from pydantic import BaseModel
+
 from services.training.model.groups import Group
 from services.training.model.people import Person
 from services.training.model.programmes import Programme, local_schedule
@@ -12,21 +14,38 @@ from services.training.model.records import Completion, Record
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def program(programme: Programme, *, default_timezone: str, minutes_per_jp: int) -> dict[str, Any]:
+class ProgramView(BaseModel):
+    """A programme as the catalogue shows it: the schedule in its own timezone, seats left."""
+
+    program_id: str
+    title: str
+    competency: str
+    method: str
+    jp: int
+    minutes: int
+    starts_at: str
+    ends_at: str
+    timezone: str
+    capacity: int
+    enrolled: int
+    seats_left: int
+
+
+def program(programme: Programme, *, default_timezone: str, minutes_per_jp: int) -> ProgramView:
     capacity, enrolled = int(programme.capacity or 0), programme.enrolled
     jp = int(programme.jp or 0)
-    return {
-        "program_id": programme.program_id,
-        "title": programme.title,
-        "competency": programme.competency,
-        "method": programme.method,
-        "jp": jp,
-        "minutes": jp * minutes_per_jp,
+    return ProgramView(
+        program_id=programme.program_id,
+        title=programme.title or "",
+        competency=programme.competency or "",
+        method=programme.method or "",
+        jp=jp,
+        minutes=jp * minutes_per_jp,
         **local_schedule(programme, default_timezone),
-        "capacity": capacity,
-        "enrolled": enrolled,
-        "seats_left": max(0, capacity - enrolled),
-    }
+        capacity=capacity,
+        enrolled=enrolled,
+        seats_left=max(0, capacity - enrolled),
+    )
 
 
 def trainings(

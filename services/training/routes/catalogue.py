@@ -1,7 +1,7 @@
 """Catalogue routes: anyone may read programmes (no personal data); changes need an admin key; seats."""
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
@@ -33,7 +33,7 @@ def build(
     router = APIRouter(tags=["catalogue"])
     Admin = Annotated[apikeys.ApiKey, Depends(auth.require("admin"))]
 
-    def shown(programme: Programme) -> dict[str, Any]:
+    def shown(programme: Programme) -> views.ProgramView:
         return views.program(
             programme, default_timezone=settings.default_timezone, minutes_per_jp=settings.minutes_per_jp
         )
@@ -41,7 +41,7 @@ def build(
     @router.post(
         "/programs", status_code=201, responses={200: {"description": "the same programme existed"}, 409: {}}
     )
-    async def create_program(program: Program, _: Admin, response: Response) -> dict[str, Any]:
+    async def create_program(program: Program, _: Admin, response: Response) -> views.ProgramView:
         programmes.check_competency(program.competency, allowed, ("body", "competency"))
         programme, created = await catalogue.create_programme(program, repos=repos)
         if not created:
@@ -53,19 +53,19 @@ def build(
         competency: Competency | None = None,
         method: events.Method | None = None,
         upcoming: Annotated[bool, Query(description="only programmes that have not started")] = False,
-    ) -> list[dict[str, Any]]:
+    ) -> list[views.ProgramView]:
         after = dt.datetime.now(dt.UTC) if upcoming else None
         found = await repos.programmes.listing(competency=competency, method=method, starts_after=after)
         return [shown(programme) for programme in found]
 
     @router.get("/programs/{program_id}", responses={404: {}})
-    async def get_program(program_id: Identifier) -> dict[str, Any]:
+    async def get_program(program_id: Identifier) -> views.ProgramView:
         return shown(await catalogue.shown(program_id, repos=repos))
 
     @router.patch(
         "/programs/{program_id}", responses={404: {}, 409: {"description": "capacity below seats taken"}}
     )
-    async def patch_program(program_id: Identifier, patch: ProgramPatch, _: Admin) -> dict[str, Any]:
+    async def patch_program(program_id: Identifier, patch: ProgramPatch, _: Admin) -> views.ProgramView:
         programmes.check_competency(patch.competency, allowed, ("body", "competency"))
         return shown(await catalogue.patch_programme(program_id, patch, repos=repos))
 
