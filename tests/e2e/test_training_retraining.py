@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.training import retraining
+from services.training.handlers import retraining
 from shared import envelope, events
 from tests import infra
 from tests.builders import a_training_completed, random_id, random_nip, structured
