@@ -237,3 +237,27 @@ class TestProfile:
     def test_a_person_never_seen_shows_the_current_year_with_zero_jp(self) -> None:
         shown = views.profile(random_nip(), Person(), RULES, year="2026")
         assert shown["jp"] == {"2026": {"jp": 0, "duty": 20, "met": False}}
+
+
+@pytest.mark.parametrize(
+    ("written", "year", "quarter"),
+    [
+        ("2026-03-31T17:00:00Z", "2026", "2026-Q2"),  # 00:00 WIB on 1 April
+        ("2026-04-01T06:59:00+07:00", "2026", "2026-Q2"),
+        ("2026-04-01T08:59:00+09:00", "2026", "2026-Q2"),  # 06:59 WIB
+        ("2026-04-01T01:00:00+09:00", "2026", "2026-Q1"),  # 23:00 WIB on 31 March
+        ("2025-12-31T17:00:00Z", "2026", "2026-Q1"),  # 00:00 WIB on 1 January
+        ("2026-01-01T06:59:00+07:00", "2026", "2026-Q1"),
+        ("2026-01-01T08:59:00+09:00", "2026", "2026-Q1"),
+        ("2026-01-01T00:59:00+09:00", "2025", "2025-Q4"),  # 22:59 WIB on 31 December
+    ],
+)
+async def test_a_completion_counts_in_the_year_and_quarter_of_its_programme_date(
+    people: InMemoryPeople, written: str, year: str, quarter: str
+) -> None:
+    nip = random_nip()
+    done = a_training_completed(nip=nip, jp=4, completed_at=dt.datetime.fromisoformat(written))
+    await handlers.evaluate_training(wrapped(done), people=people, rules=RULES)
+    person = await people.get(nip)
+    assert person is not None
+    assert (person.jp, person.jp_quarters) == ({year: 4}, {quarter: 4})
