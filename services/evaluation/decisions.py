@@ -8,7 +8,7 @@ from services.evaluation.firings import Firings, open_count
 from services.evaluation.model import ACTIVE, Appraisal, Firing, Person, Reward, Served, Training
 from services.evaluation.rules import Rules
 from shared import envelope, events
-from shared.identifiers import field_key
+from shared.identifiers import derived_id, field_key
 from shared.persistence.state_store import Outcome
 
 
@@ -75,7 +75,7 @@ def on_appraisal(
     """
     rating = appraised.data
     slot = field_key(rating.period)
-    before = person.appraisals.get(slot)
+    before = _effects_of(person.appraisals.get(slot), person.firings, rating.nip)
     if before is not None and before.rating == rating.rating:
         return None
     firings = Firings(person.firings, nip=rating.nip, unit_id=rating.unit_id)
@@ -83,6 +83,7 @@ def on_appraisal(
         event_id=appraised.id,
         period=rating.period,
         rating=rating.rating,
+        paid=0,
         note=judgements.unpaid_because(rating.period, rules.appraisal),
         supersedes=() if before is None else (*before.supersedes, (before.event_id, before.rating)),
     )
@@ -90,6 +91,21 @@ def on_appraisal(
         entry = _judged(entry, before, firings, appraised, rules)
     state = _with(person, firings, unit_id=rating.unit_id, appraisals={**person.appraisals, slot: entry})
     return Outcome(state, [appraised, *firings.published])
+
+
+def _effects_of(before: Appraisal | None, fired: Mapping[str, Firing], nip: str) -> Appraisal | None:
+    """An appraisal stored before corrections existed lacks `paid`: read its effects from its firings."""
+    if before is None or "paid" in before.model_fields_set:
+        return before
+    key = (nip, before.period)
+    reward = fired.get(field_key(derived_id("appraisal_reward", *key)))
+    recommendation = field_key(derived_id("appraisal_retraining", *key))
+    return before.model_copy(
+        update={
+            "paid": reward.points or 0 if reward else 0,
+            "recommendation": recommendation if recommendation in fired else None,
+        }
+    )
 
 
 def _judged(

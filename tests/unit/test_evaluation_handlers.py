@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from services.evaluation import handlers, rules, views
-from services.evaluation.model import Person
+from services.evaluation.model import Appraisal, Person
 from shared import envelope, errors, events
 from tests.builders import a_survey_submitted, a_training_completed, random_nip, wrapped
 from tests.fakes import InMemoryPeople
@@ -261,3 +261,20 @@ async def test_a_completion_counts_in_the_year_and_quarter_of_its_programme_date
     person = await people.get(nip)
     assert person is not None
     assert (person.jp, person.jp_quarters) == ({year: 4}, {quarter: 4})
+
+
+async def test_an_appraisal_stored_before_corrections_existed_is_corrected_by_its_firings(
+    people: InMemoryPeople,
+) -> None:
+    nip = random_nip()
+    first = appraisal(nip, "2026", "SANGAT_BAIK")
+    await appraise(people, first)
+    person = await people.get(nip)
+    assert person is not None
+    legacy = {
+        k: Appraisal(event_id=a.event_id, period=a.period, rating=a.rating)
+        for k, a in person.appraisals.items()
+    }
+    people.states[nip] = person.model_copy(update={"appraisals": legacy})
+    await appraise(people, appraisal(nip, "2026", "BAIK"))
+    assert [r["points"] for r in data_of(people, "RewardTriggered")] == [30, -20]
