@@ -290,6 +290,14 @@ async def test_an_appraisal_correction_reverses_its_reward_in_the_ledger(
     assert "has not started" in answer.json()["detail"]
 
 
+async def test_the_profile_of_someone_never_seen_shows_the_current_year(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
+) -> None:
+    year = str(Calendar().year_of(dt.datetime.now(dt.UTC)))
+    body = await profile(http, stack, keys, random_nip())
+    assert body["jp"] == {year: {"jp": 0, "duty": 20, "met": False}}
+
+
 async def test_rules_are_shown(stack: infra.Stack, http: httpx.AsyncClient) -> None:
     body = (await http.get(f"{stack.urls['evaluation']}/rules")).json()
     assert body["training"]["reward_points"] == 10
