@@ -201,6 +201,13 @@ class InMemoryTrainees(InMemoryStates[Trainee]):
     async def units_of(self, nips: Iterable[str]) -> dict[str, str | None]:
         return {nip: self.states[nip].unit_id for nip in set(nips) if nip in self.states}
 
+    async def waiting(self, competency: str) -> list[str]:
+        return [nip for nip in sorted(self.states) if competency in self.states[nip].waiting()][:500]
+
+    async def holding(self, recommendation_id: str) -> list[str]:
+        key = field_key(recommendation_id)
+        return [nip for nip in sorted(self.states) if key in self.states[nip].recommendations]
+
 
 class InMemoryUnits(InMemoryStates[Unit]):
     def __init__(self) -> None:

@@ -21,15 +21,16 @@ def create_app(settings: TrainingSettings) -> FastAPI:
     runtime.produces += model.PUBLISHES
     programmes = MongoProgrammes(runtime.aggregates("programs"))
     records = MongoRecords(runtime.aggregates("records"))
+    people = MongoPeople(runtime.aggregates("people"))
     repos = Repositories(
         programmes=programmes,
-        people=MongoPeople(runtime.aggregates("people")),
+        people=people,
         units=MongoUnits(runtime.aggregates("units")),
         records=records,
         months=MongoMonths(runtime.aggregates("statements")),
         groups=MongoGroups(runtime.aggregates("groups")),
     )
-    runtime.on_start += [programmes.create_indexes, records.create_indexes]
+    runtime.on_start += [programmes.create_indexes, records.create_indexes, people.create_indexes]
     subscribers.subscribe(runtime, repos=repos)
     routers = routes.build_routes(auth=runtime.auth, units=runtime.units, repos=repos, settings=settings)
     return runtime.app(title="Mutu training", routers=routers)

@@ -1,4 +1,4 @@
-"""Training's subscription table: RetrainingRecommended opens (and schedules) recommendations."""
+"""Training's subscriptions: RetrainingRecommended opens (and schedules); RecommendationResolved mirrors."""
 
 import functools
 
@@ -10,3 +10,4 @@ from shared.runtime import Runtime
 
 def subscribe(runtime: Runtime, *, repos: Repositories) -> None:
     runtime.consume(events.RetrainingRecommended, functools.partial(retraining.recommend, repos=repos))
+    runtime.consume(events.RecommendationResolved, functools.partial(retraining.resolve, repos=repos))

@@ -1,6 +1,7 @@
 """Behaviour every adapter of training's ports has; subclasses say how to build one (fake or Mongo)."""
 
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -11,10 +12,12 @@ from services.training.model import records as record_model
 from services.training.model.groups import ProjectGroup, RecordedAssessment
 from services.training.model.programmes import Program, Programme
 from services.training.repository import Groups, Months, People, Programmes, Records, Units
+from shared import events
 from tests.builders import a_training_completed, random_id, random_nip, wrapped
 
 START = dt.datetime(2031, 3, 2, 1, tzinfo=dt.UTC)
 NOW = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
+PAST = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # an event's time cannot be in the future
 
 
 def a_program(**changes: object) -> Program:
@@ -124,8 +127,64 @@ class TraineesContract:
 
     async def test_a_decision_that_changes_nothing_writes_nothing(self, trainees: People) -> None:
         nip = random_nip()
-        await trainees.update(nip, lambda person: people.withdrawn(person, "prog-x"))
+        await trainees.update(nip, lambda person: people.withdrawn(person, nip, "prog-x", at=NOW))
         assert await trainees.get(nip) is None
+
+    async def test_a_roster_entry_reads_back_and_the_same_entry_again_changes_nothing(
+        self, trainees: People
+    ) -> None:
+        nip = random_nip()
+        entry = people.RosterEntry(unit_id="kel-candi", employee_type="PPPK", name="Sri", active=True)
+        for _ in range(2):
+            await trainees.update(nip, lambda person: people.rostered(person, nip, entry, at=PAST))
+        person = await trainees.get(nip)
+        assert person is not None
+        assert person.roster is not None
+        assert (person.roster.unit_id, person.roster.name, person.roster.changes, person.roster.at) == (
+            "kel-candi",
+            "Sri",
+            1,
+            PAST,
+        )
+        assert person.member_of("kel-candi")
+
+    async def test_people_waiting_in_a_competency_and_holding_a_recommendation_are_found(
+        self, trainees: People
+    ) -> None:
+        competency = f"c_{uuid.uuid4().hex[:10]}"
+        first, second, other = sorted(random_nip() for _ in range(3))
+        rec = a_recommendation(competency)
+        for nip in (first, second):
+            await trainees.update(nip, lambda person: people.opened(person, rec, cause="e", at=NOW))
+        await trainees.update(
+            other,
+            lambda person: people.opened(person, a_recommendation("digital_service"), cause="e", at=NOW),
+        )
+        assert await trainees.waiting(competency) == [first, second]
+        assert await trainees.holding(rec.recommendation_id) == [first, second]
+        programme = Programme(program_id=random_id("prog"), competency=competency, starts_at=START)
+        event = wrapped(
+            events.RetrainingScheduled(
+                recommendation_id=rec.recommendation_id, nip=first, program_id=programme.program_id
+            )
+        )
+        await trainees.update(first, lambda person: people.scheduled(person, programme, event))
+        assert await trainees.waiting(competency) == [second]  # scheduled: no longer waiting
+        assert await trainees.holding(rec.recommendation_id) == [first, second]
+        assert await trainees.holding(random_id("rec")) == []
+
+
+def a_recommendation(competency: str) -> events.RetrainingRecommended:
+    return events.RetrainingRecommended(
+        recommendation_id=random_id("rec"),
+        nip=None,
+        unit_id="kel-candi",
+        competency=competency,
+        rule_id="unit_rule",
+        reason="u7 below B",
+        evidence={},
+        caused_by=(random_id(),),
+    )
 
 
 class UnitsContract:
@@ -138,6 +197,16 @@ class UnitsContract:
         unit = await units.get(unit_id)
         assert unit is not None
         assert list(unit.members.values()) == [nip]
+
+    async def test_the_roster_index_gains_and_loses_a_member(self, units: Units) -> None:
+        unit_id, nip, stays = f"kel-{random_id('u')[-8:]}", random_nip(), random_nip()
+        for member in (nip, stays, nip):
+            await units.update(unit_id, lambda unit, m=member: people.on_roster(unit, m, member=True))
+        await units.update(unit_id, lambda unit: people.on_roster(unit, nip, member=False))
+        unit = await units.get(unit_id)
+        assert unit is not None
+        assert list(unit.roster.values()) == [stays]
+        assert unit.candidates() == [stays]
 
 
 class RecordsContract:

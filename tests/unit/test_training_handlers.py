@@ -5,9 +5,11 @@ from typing import Any
 
 import pytest
 
-from services.training.handlers import catalogue, completions, groups, retraining, xapi
-from services.training.model import records
+from services.training.handlers import catalogue, completions, groups, retraining, roster, xapi
+from services.training.model import records, views
 from services.training.model.groups import ProjectGroup, completion_id
+from services.training.model.people import Person as Trainee
+from services.training.model.people import RosterEntry
 from services.training.model.programmes import (
     Assessment,
     CapacityError,
@@ -20,6 +22,7 @@ from services.training.model.statements import MAX_KEPT, KeptFullError, Month
 from services.training.model.xapi import Result, Statement, UnmappableBatchError
 from services.training.repository import Repositories
 from shared import envelope, events
+from shared.calendar import Calendar
 from tests.builders import a_training_completed, random_id, random_nip, wrapped
 from tests.fakes import (
     InMemoryGroups,
@@ -64,8 +67,9 @@ async def a_programme(fakes: Fakes, **changes: Any) -> Program:
         "ends_at": SOON + dt.timedelta(days=1),
         "capacity": 2,
     }
+    now = changes.pop("now", None)
     program = Program.model_validate(fields | changes)
-    await catalogue.create_programme(program, repos=fakes.repos)
+    await catalogue.create_programme(program, repos=fakes.repos, now=now)
     return program
 
 
@@ -95,18 +99,43 @@ class TestRecordCompletion:
         assert unit is not None
         assert list(unit.members.values()) == [completed.data.nip]
 
-    async def test_a_pass_closes_the_open_recommendation_in_its_competency(self, fakes: Fakes) -> None:
+    async def test_a_pass_leaves_the_recommendation_to_evaluation(self, fakes: Fakes) -> None:
+        """Training used to close it itself (a pass with score 60 too); evaluation decides now."""
         recommended = a_recommendation()
         nip = recommended.data.nip
         assert nip is not None
         await retraining.recommend(recommended, repos=fakes.repos, now=NOW)  # no programme: stays open
         done = a_training_completed(
-            nip=nip, competency="service_ethics", completed_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+            nip=nip, competency="service_ethics", score=60, completed_at=dt.datetime.now(dt.UTC)
         )
         await completions.record_completion(wrapped(done), repos=fakes.repos)
         person = await fakes.people.get(nip)
         assert person is not None
-        assert person.status_of(recommended.data.recommendation_id) == "done"
+        assert person.status_of(recommended.data.recommendation_id) == "open"
+
+    @pytest.mark.parametrize(
+        ("completed_at", "year"),
+        [
+            (dt.datetime(2025, 12, 31, 17, 0, tzinfo=dt.UTC), 2026),  # 00:00 WIB on 1 January
+            (dt.datetime(2025, 12, 31, 23, 59, tzinfo=dt.UTC), 2026),  # 06:59 WIB
+            (dt.datetime(2026, 1, 1, 6, 59, tzinfo=dt.timezone(dt.timedelta(hours=7))), 2026),
+            (dt.datetime(2026, 1, 1, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=9))), 2026),  # 06:00 WIB
+            (dt.datetime(2026, 1, 1, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=9))), 2025),  # 22:30 WIB
+        ],
+        ids=["Z-00:00WIB", "Z-06:59WIB", "+07:00", "+09:00", "+09:00-still-2025"],
+    )
+    async def test_a_completion_around_new_year_counts_in_its_programme_year(
+        self, fakes: Fakes, completed_at: dt.datetime, year: int
+    ) -> None:
+        done = a_training_completed(completed_at=completed_at)
+        await completions.record_completion(wrapped(done), repos=fakes.repos, calendar=Calendar())
+        assert await fakes.records.get(records.record_key(done.nip, year)) is not None
+        assert (
+            await fakes.records.get(records.record_key(done.nip, year - 1 if year == 2026 else 2026)) is None
+        )
+        [record] = await fakes.records.of_person(done.nip)
+        shown = views.trainings(done.nip, Trainee(), [record], minutes_per_jp=45, year=year)
+        assert [entry["year"] for entry in shown["years"]] == [year]
 
 
 class TestCatalogue:
@@ -198,6 +227,199 @@ class TestRecommend:
             a_recommendation(nip=None, unit_id="kel-jomblang"), repos=fakes.repos, now=NOW
         )
         assert found == dict.fromkeys(nips)
+
+
+def on_roster(unit_id: str, *, active: bool = True, name: str | None = None) -> RosterEntry:
+    return RosterEntry(unit_id=unit_id, employee_type="PNS", name=name, active=active)
+
+
+class TestRoster:
+    async def test_the_same_entry_again_publishes_nothing_and_a_change_publishes_once(
+        self, fakes: Fakes
+    ) -> None:
+        nip = random_nip()
+        for _ in range(2):
+            await roster.put_on_roster(nip, on_roster("kel-candi", name="Sri"), repos=fakes.repos, now=NOW)
+        await roster.put_on_roster(nip, on_roster("kel-candi"), repos=fakes.repos, now=NOW)  # name kept
+        assert [(e.type, e.data.model_dump()) for e in fakes.people.published] == [
+            (
+                "RosterChanged",
+                {"nip": nip, "unit_id": "kel-candi", "employee_type": "PNS", "active": True},
+            )
+        ]
+        await roster.put_on_roster(nip, on_roster("kel-jomblang"), repos=fakes.repos, now=NOW)
+        moved = fakes.people.published[-1]
+        assert (moved.data.model_dump()["unit_id"], len(fakes.people.published)) == ("kel-jomblang", 2)
+        assert moved.id != fakes.people.published[0].id
+        person = await fakes.people.get(nip)
+        assert person is not None
+        assert person.roster is not None
+        assert (person.roster.name, person.unit_id) == ("Sri", "kel-jomblang")
+        old, new = await fakes.units.get("kel-candi"), await fakes.units.get("kel-jomblang")
+        assert old is not None
+        assert new is not None
+        assert (list(old.roster.values()), list(new.roster.values())) == ([], [nip])
+
+    async def test_members_show_jp_passed_this_year_open_recommendations_and_the_last_training(
+        self, fakes: Fakes
+    ) -> None:
+        nip, gone, unit_id = random_nip(), random_nip(), "kel-kaliwiru"
+        await roster.put_on_roster(nip, on_roster(unit_id, name="Budi"), repos=fakes.repos, now=NOW)
+        await roster.put_on_roster(gone, on_roster(unit_id, active=False), repos=fakes.repos, now=NOW)
+        wib = dt.timezone(dt.timedelta(hours=7))
+        for jp, passed, at in (
+            (6, True, dt.datetime(2026, 3, 1, tzinfo=wib)),
+            (4, False, dt.datetime(2026, 5, 1, tzinfo=wib)),
+            (9, True, dt.datetime(2025, 12, 31, 18, tzinfo=dt.UTC)),
+        ):  # 2026 in WIB
+            done = a_training_completed(nip=nip, unit_id=unit_id, jp=jp, passed=passed, completed_at=at)
+            await completions.record_completion(wrapped(done), repos=fakes.repos)
+        await retraining.recommend(a_recommendation(nip=nip), repos=fakes.repos, now=NOW)
+        [member] = await roster.unit_members(unit_id, repos=fakes.repos, calendar=Calendar(), now=NOW)
+        assert (member.nip, member.name, member.employee_type, member.jp_this_year, member.year) == (
+            nip,
+            "Budi",
+            "PNS",
+            15,
+            2026,
+        )
+        assert [r.status for r in member.open_recommendations] == ["open"]
+        assert member.last_training is not None
+        assert (member.last_training.passed, member.last_training.completed_at[:10]) == (False, "2026-05-01")
+
+
+class TestUnitFanOut:
+    async def test_a_unit_recommendation_reaches_every_active_roster_member_but_not_who_left(
+        self, fakes: Fakes
+    ) -> None:
+        """Before the roster, only people who once trained got a unit's recommendation."""
+        program = await a_programme(fakes, capacity=5)
+        unit_id = "kel-tegalsari"
+        never_trained, trained, inactive, moved = sorted(random_nip() for _ in range(4))
+        for nip in (never_trained, trained, inactive, moved):
+            await roster.put_on_roster(nip, on_roster(unit_id), repos=fakes.repos, now=NOW)
+        await completions.record_completion(
+            wrapped(a_training_completed(nip=trained, unit_id=unit_id, passed=False)), repos=fakes.repos
+        )
+        await roster.put_on_roster(inactive, on_roster(unit_id, active=False), repos=fakes.repos, now=NOW)
+        await roster.put_on_roster(moved, on_roster("kel-candi"), repos=fakes.repos, now=NOW)
+        found = await retraining.recommend(
+            a_recommendation(nip=None, unit_id=unit_id), repos=fakes.repos, now=NOW
+        )
+        assert found == dict.fromkeys(sorted((never_trained, trained)), program.program_id)
+        assert await catalogue.holders(program.program_id, repos=fakes.repos) == sorted(
+            (never_trained, trained)
+        )
+        for nip in (inactive, moved):
+            person = await fakes.people.get(nip)
+            assert person is not None
+            assert person.recommendations == {}
+
+
+class TestWithdrawal:
+    async def test_a_withdrawn_seat_reopens_the_recommendation_and_publishes_retraining_withdrawn(
+        self, fakes: Fakes
+    ) -> None:
+        program = await a_programme(fakes, capacity=1)
+        recommended = a_recommendation()
+        nip, rec_id = recommended.data.nip, recommended.data.recommendation_id
+        assert nip is not None
+        await retraining.recommend(recommended, repos=fakes.repos, now=NOW)
+        assert await catalogue.withdraw(program.program_id, nip, repos=fakes.repos, now=NOW)
+        person = await fakes.people.get(nip)
+        assert person is not None
+        assert person.status_of(rec_id) == "open"
+        withdrawn = fakes.people.published[-1]
+        assert (withdrawn.type, withdrawn.data.model_dump()) == (
+            "RetrainingWithdrawn",
+            {"recommendation_id": rec_id, "nip": nip, "program_id": program.program_id},
+        )
+        assert await catalogue.holders(program.program_id, repos=fakes.repos) == []  # not offered again
+
+        later = await a_programme(
+            fakes,
+            capacity=1,
+            starts_at=SOON + dt.timedelta(days=7),
+            ends_at=SOON + dt.timedelta(days=8),
+            now=NOW,
+        )
+        person = await fakes.people.get(nip)
+        assert person is not None
+        assert person.status_of(rec_id) == "scheduled"
+        again = fakes.people.published[-1]
+        assert (again.type, again.data.model_dump()["program_id"]) == (
+            "RetrainingScheduled",
+            later.program_id,
+        )
+        assert again.id != retraining.scheduled_id(rec_id, nip)  # a new event, not a duplicate
+
+
+class TestRoomAppears:
+    async def open_recommendation(self, fakes: Fakes) -> tuple[str, str]:
+        recommended = a_recommendation()
+        assert recommended.data.nip is not None
+        assert await retraining.recommend(recommended, repos=fakes.repos, now=NOW) == {
+            recommended.data.nip: None
+        }
+        return recommended.data.nip, recommended.data.recommendation_id
+
+    async def status(self, fakes: Fakes, nip: str, rec_id: str) -> str | None:
+        person = await fakes.people.get(nip)
+        return None if person is None else person.status_of(rec_id)
+
+    async def test_a_new_programme_schedules_the_open_recommendation(self, fakes: Fakes) -> None:
+        nip, rec_id = await self.open_recommendation(fakes)
+        program = await a_programme(fakes, now=NOW)
+        assert await self.status(fakes, nip, rec_id) == "scheduled"
+        assert await catalogue.holders(program.program_id, repos=fakes.repos) == [nip]
+
+    async def test_raised_capacity_schedules_the_open_recommendation(self, fakes: Fakes) -> None:
+        program = await a_programme(fakes, capacity=1)
+        await catalogue.enrol(program.program_id, random_nip(), None, repos=fakes.repos, now=NOW)
+        nip, rec_id = await self.open_recommendation(fakes)
+        await catalogue.patch_programme(
+            program.program_id, ProgramPatch(capacity=2), repos=fakes.repos, now=NOW
+        )
+        assert await self.status(fakes, nip, rec_id) == "scheduled"
+
+    async def test_a_freed_seat_schedules_the_open_recommendation(self, fakes: Fakes) -> None:
+        program = await a_programme(fakes, capacity=1)
+        other = random_nip()
+        await catalogue.enrol(program.program_id, other, None, repos=fakes.repos, now=NOW)
+        nip, rec_id = await self.open_recommendation(fakes)
+        await catalogue.withdraw(program.program_id, other, repos=fakes.repos, now=NOW)
+        assert await self.status(fakes, nip, rec_id) == "scheduled"
+        assert await catalogue.holders(program.program_id, repos=fakes.repos) == [nip]
+
+
+class TestResolved:
+    @pytest.mark.parametrize("status", ["done", "expired", "withdrawn"])
+    async def test_evaluations_resolution_is_mirrored_on_every_holder(
+        self, fakes: Fakes, status: str
+    ) -> None:
+        await a_programme(fakes, capacity=1)
+        unit_id, nips = "kel-wonotingal", sorted(random_nip() for _ in range(2))
+        for nip in nips:
+            await roster.put_on_roster(nip, on_roster(unit_id), repos=fakes.repos, now=NOW)
+        recommended = a_recommendation(nip=None, unit_id=unit_id)
+        found = await retraining.recommend(recommended, repos=fakes.repos, now=NOW)
+        assert sorted(v is None for v in found.values()) == [False, True]  # one scheduled, one open
+        resolution = wrapped(
+            events.RecommendationResolved(
+                recommendation_id=recommended.data.recommendation_id,
+                status=status,
+                evidence={"quarter": "2026-Q3"},
+                resolved_at=NOW,
+            )
+        )
+        for _ in range(2):
+            assert await retraining.resolve(resolution, repos=fakes.repos) == 2
+        for nip in nips:
+            person = await fakes.people.get(nip)
+            assert person is not None
+            [rec] = person.recommendations.values()
+            assert (rec.status, rec.evidence, rec.resolved_at) == (status, {"quarter": "2026-Q3"}, NOW)
+            assert person.waiting() == []
 
 
 class TestTakeStatements:

@@ -1,4 +1,4 @@
-"""Training's subscription table on FastStream's test broker: a RetrainingRecommended reaches recommend."""
+"""Training's subscription table on FastStream's test broker: RetrainingRecommended, RecommendationResolved."""
 
 import datetime as dt
 from pathlib import Path
@@ -42,6 +42,14 @@ async def test_a_retraining_recommended_on_its_routing_key_schedules_it(tmp_path
             caused_by=(random_id(),),
         )
     )
+    resolved = wrapped(
+        events.RecommendationResolved(
+            recommendation_id=recommended.data.recommendation_id,
+            status="done",
+            evidence={"program_id": program.program_id},
+            resolved_at=dt.datetime.now(dt.UTC),
+        )
+    )
     async with TestRabbitBroker(runtime.broker) as broker:
         await broker.publish(
             envelope.to_json(recommended),
@@ -50,8 +58,18 @@ async def test_a_retraining_recommended_on_its_routing_key_schedules_it(tmp_path
             message_id=recommended.id,
             content_type=envelope.CONTENT_TYPE,
         )
+        person = await repos.people.get(nip)
+        assert person is not None
+        assert person.status_of(recommended.data.recommendation_id) == "scheduled"
+        assert await repos.programmes.seat_holders(program.program_id) == [nip]
+        await broker.publish(
+            envelope.to_json(resolved),
+            exchange=messaging.EXCHANGE,
+            routing_key=resolved.data.routing_key,
+            message_id=resolved.id,
+            content_type=envelope.CONTENT_TYPE,
+        )
     person = await repos.people.get(nip)
     assert person is not None
-    assert person.status_of(recommended.data.recommendation_id) == "scheduled"
-    assert await repos.programmes.seat_holders(program.program_id) == [nip]
-    assert runtime.consumed == [events.RetrainingRecommended]
+    assert person.status_of(recommended.data.recommendation_id) == "done"
+    assert runtime.consumed == [events.RetrainingRecommended, events.RecommendationResolved]

@@ -4,11 +4,12 @@ import asyncio
 import datetime as dt
 
 from services.training.handlers.completions import record_completion
-from services.training.model import SOURCE, groups, programmes
+from services.training.model import SOURCE, groups, programmes, records
 from services.training.model.groups import Group, ProjectGroup, RecordedAssessment
 from services.training.model.programmes import Assessment
 from services.training.repository import Repositories
 from shared import envelope
+from shared.calendar import Calendar
 from shared.persistence.state_store import Outcome
 
 NO_GROUP_OR_PROGRAMME = "no such group or programme"
@@ -43,7 +44,9 @@ async def shown(group_id: str, *, repos: Repositories) -> Group:
     return found
 
 
-async def assess(group_id: str, assessment: Assessment, *, repos: Repositories) -> list[str]:
+async def assess(
+    group_id: str, assessment: Assessment, *, repos: Repositories, calendar: Calendar = records.PROGRAMME
+) -> list[str]:
     """Record the assessment once, then one TrainingCompleted per member (ids derived, so retries dedupe)."""
     group = await repos.groups.get(group_id)
     programme = None if group is None else await repos.programmes.get(str(group.program_id))
@@ -71,5 +74,5 @@ async def assess(group_id: str, assessment: Assessment, *, repos: Repositories) 
         )
         for nip, unit in recorded.units.items()
     ]
-    await asyncio.gather(*(record_completion(event, repos=repos) for event in completions))
+    await asyncio.gather(*(record_completion(event, repos=repos, calendar=calendar) for event in completions))
     return [event.id for event in completions]

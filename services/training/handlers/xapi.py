@@ -7,17 +7,23 @@ from collections import Counter
 from pydantic import ValidationError
 
 from services.training.handlers.completions import record_completion
-from services.training.model import SOURCE, programmes, statements
+from services.training.model import SOURCE, programmes, records, statements
 from services.training.model.programmes import Assessment
 from services.training.model.xapi import UNIT_EXTENSION, Problem, Statement, UnmappableBatchError, problem
 from services.training.repository import Repositories
 from shared import envelope, events
+from shared.calendar import Calendar
 
 Numbered = list[tuple[int, Statement]]
 
 
 async def take_statements(
-    batch: Numbered, problems: list[Problem], *, repos: Repositories, now: dt.datetime
+    batch: Numbered,
+    problems: list[Problem],
+    *,
+    repos: Repositories,
+    now: dt.datetime,
+    calendar: Calendar = records.PROGRAMME,
 ) -> None:
     """Take the batch whole or not at all: UnmappableBatchError (every reason) or KeptFullError."""
     completions, more = await _completions(batch, repos=repos, now=now)
@@ -27,7 +33,7 @@ async def take_statements(
     wanted = Counter(statements.month_key(s, now) for s in others)
     statements.room_for(await repos.months.counts(wanted), wanted)  # before any write
     await asyncio.gather(
-        *(record_completion(event, repos=repos) for event in completions),
+        *(record_completion(event, repos=repos, calendar=calendar) for event in completions),
         *(_keep(s, repos=repos, now=now) for s in others),
     )
 

@@ -3,5 +3,10 @@
 from shared import events
 
 # What this service publishes (checked against the code by tests/unit/test_architecture.py).
-PUBLISHES: tuple[type[events.Event], ...] = (events.TrainingCompleted, events.RetrainingScheduled)
+PUBLISHES: tuple[type[events.Event], ...] = (
+    events.TrainingCompleted,
+    events.RetrainingScheduled,
+    events.RetrainingWithdrawn,
+    events.RosterChanged,
+)
 SOURCE = "urn:mutu:training"

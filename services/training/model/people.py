@@ -1,17 +1,25 @@
-"""A person's training record (unit, enrolments, retraining recommendations) and a unit's known members."""
+"""A person's training record (roster entry, unit, enrolments, recommendations) and a unit's members."""
 
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
+from services.training.model import SOURCE
 from services.training.model.programmes import Programme
 from shared import envelope, events
-from shared.fields import Nip, UnitId
-from shared.identifiers import field_key
+from shared.fields import Nip, Text, UnitId
+from shared.identifiers import derived_id, field_key
 from shared.persistence.state_store import Outcome, State
 
-Status = Literal["open", "scheduled", "done"]
+# open -> scheduled (training gave a seat) -> done | expired | withdrawn (evaluation resolved it).
+Status = Literal["open", "scheduled", "done", "expired", "withdrawn"]
 ACTIVE = frozenset({"open", "scheduled"})
 EnrolmentStatus = Literal["enrolled", "completed", "withdrawn"]
 
@@ -75,7 +83,10 @@ class Recommendation(BaseModel):
     caused_by: list[str] = Field(default_factory=list)
     program_id: str | None = None
     scheduled_at: dt.datetime | None = None
-    done_by: DoneBy | None = None
+    done_by: DoneBy | None = None  # older records: training once closed recommendations itself
+    resolved_at: dt.datetime | None = None
+    evidence: dict[str, Any] | None = None
+    withdrawals: int = 0  # seats given up: each new scheduling and withdrawal has its own event id
 
     @model_serializer(mode="wrap")
     def _steps_taken(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -84,16 +95,51 @@ class Recommendation(BaseModel):
         return {k: v for k, v in data.items() if v is not None or k not in _LATER}
 
 
-_LATER = frozenset({"program_id", "scheduled_at", "done_by"})
+_LATER = frozenset({"program_id", "scheduled_at", "done_by", "resolved_at", "evidence"})
+
+
+class RosterEntry(BaseModel):
+    """`PUT /asn/{nip}`: the person's place on the roster (training owns people)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    unit_id: UnitId
+    employee_type: events.EmployeeType
+    name: Text | None = None
+    active: bool
+
+
+class Rostered(RosterEntry):
+    """The roster entry as kept: since when, and how many changes (each RosterChanged has its own id)."""
+
+    at: dt.datetime
+    changes: int = 1
 
 
 class Person(State):
-    """One NIP: the current unit (and since when), enrolments and recommendations by hashed id."""
+    """One NIP: roster entry, current unit (and since when), enrolments and recommendations by hashed id."""
 
+    roster: Rostered | None = None
     unit_id: str | None = None
     unit_at: dt.datetime | None = None
     enrolments: dict[str, EnrolmentEntry] = Field(default_factory=dict)
     recommendations: dict[str, Recommendation] = Field(default_factory=dict)
+
+    def waiting(self) -> list[str]:
+        """Competencies of the person's open recommendations (stored, so the adapter can find them)."""
+        return sorted({r.competency for r in self.recommendations.values() if r.status == "open"})
+
+    @model_serializer(mode="wrap")
+    def _with_waiting(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`waiting` is derived: written with the state, ignored when read back."""
+        data: dict[str, Any] = handler(self)
+        return data | {"waiting": self.waiting()}
+
+    def member_of(self, unit_id: str) -> bool:
+        """An active roster member of the unit; people off the roster: the unit of their latest training."""
+        if self.roster is not None:
+            return self.roster.active and self.roster.unit_id == unit_id
+        return self.unit_id == unit_id
 
     def status_of(self, recommendation_id: str) -> Status | None:
         found = self.recommendations.get(field_key(recommendation_id))
@@ -112,9 +158,17 @@ class Person(State):
 
 
 class Unit(State):
-    """A unit's members the service has seen (enrolments and completions), by hashed NIP."""
+    """A unit's people by hashed NIP: those seen in enrolments and completions, and its roster.
+
+    Both are indexes for the fan-out; whether someone is a member now is their record's answer
+    (`Person.member_of`), so an index entry left by a crash or a move does no harm.
+    """
 
     members: dict[str, str] = Field(default_factory=dict)
+    roster: dict[str, str] = Field(default_factory=dict)
+
+    def candidates(self) -> list[str]:
+        return sorted(set(self.members.values()) | set(self.roster.values()))
 
 
 def joined(unit: Unit, nip: str) -> Outcome[Unit] | None:
@@ -123,8 +177,46 @@ def joined(unit: Unit, nip: str) -> Outcome[Unit] | None:
     return Outcome(unit.model_copy(update={"members": unit.members | {field_key(nip): nip}}))
 
 
+def on_roster(unit: Unit, nip: str, *, member: bool) -> Outcome[Unit] | None:
+    """Add (member) or remove the person from the unit's roster index."""
+    key = field_key(nip)
+    if (key in unit.roster) == member:
+        return None
+    roster = unit.roster | {key: nip} if member else {k: v for k, v in unit.roster.items() if k != key}
+    return Outcome(unit.model_copy(update={"roster": roster}))
+
+
+def rostered(person: Person, nip: str, entry: RosterEntry, *, at: dt.datetime) -> Outcome[Person] | None:
+    """Put the person on the roster as `entry` says; the same entry again changes nothing.
+
+    An entry without a name keeps the name known. Publishes RosterChanged (without the name).
+    """
+    current = person.roster
+    name = entry.name if entry.name is not None else (current.name if current else None)
+    wanted = entry.model_copy(update={"name": name})
+    if (
+        current is not None
+        and RosterEntry.model_validate(current.model_dump(exclude={"at", "changes"})) == wanted
+    ):
+        return None
+    changes = (current.changes if current else 0) + 1
+    kept = Rostered(**wanted.model_dump(), at=at, changes=changes)
+    event = envelope.wrap(
+        events.RosterChanged(
+            nip=nip, unit_id=entry.unit_id, employee_type=entry.employee_type, active=entry.active
+        ),
+        source=SOURCE,
+        event_id=derived_id("roster-changed", nip, str(changes)),
+        time=at,
+    )
+    state = person.model_copy(update={"roster": kept, "unit_id": entry.unit_id, "unit_at": at})
+    return Outcome(state, publish=[event])
+
+
 def _current_unit(person: Person, unit_id: str, at: dt.datetime) -> dict[str, Any]:
-    """The person's current unit: the one named by their most recent enrolment or completion."""
+    """The person's current unit: the roster's, else the one named by their latest enrolment or completion."""
+    if person.roster is not None:
+        return {}
     if person.unit_id == unit_id or (person.unit_at is not None and person.unit_at > at):
         return {}
     return {"unit_id": unit_id, "unit_at": at}
@@ -135,30 +227,13 @@ def _changed(person: Person, update: dict[str, Any]) -> Outcome[Person] | None:
 
 
 def after_completion(person: Person, done: events.TrainingCompleted) -> Outcome[Person] | None:
-    """A pass closes active recommendations in its competency; the enrolment completes; the unit moves."""
+    """The enrolment completes and the unit may move; recommendations are evaluation's to close."""
     update = _current_unit(person, done.unit_id, done.completed_at)
-    closed = _closing(person, done)
-    if closed:
-        update["recommendations"] = person.recommendations | closed
     enrolment = person.enrolment(done.program_id)
     if enrolment is not None and enrolment.status == "enrolled":
         completed = enrolment.model_copy(update={"status": "completed"})
         update["enrolments"] = person.enrolments | {field_key(done.program_id): completed}
     return _changed(person, update)
-
-
-def _closing(person: Person, done: events.TrainingCompleted) -> dict[str, Recommendation]:
-    """Active recommendations in the competency opened before a pass, marked done by it."""
-    if not done.passed:
-        return {}
-    done_by = DoneBy(program_id=done.program_id, score=done.score)
-    return {
-        key: rec.model_copy(update={"status": "done", "done_by": done_by})
-        for key, rec in person.recommendations.items()
-        if rec.competency == done.competency
-        and rec.status in ACTIVE
-        and (rec.opened_at is None or done.completed_at >= rec.opened_at)
-    }
 
 
 def enrolled(
@@ -173,12 +248,53 @@ def enrolled(
     return _changed(person, update)
 
 
-def withdrawn(person: Person, program_id: str) -> Outcome[Person] | None:
+def withdrawn(person: Person, nip: str, program_id: str, *, at: dt.datetime) -> Outcome[Person] | None:
+    """The enrolment is withdrawn; a recommendation scheduled on it is open again (RetrainingWithdrawn)."""
     current = person.enrolment(program_id)
     if current is None or current.status != "enrolled":
         return None
     entry = current.model_copy(update={"status": "withdrawn"})
-    return _changed(person, {"enrolments": person.enrolments | {field_key(program_id): entry}})
+    reopened, published = {}, []
+    for key, rec in person.recommendations.items():
+        if rec.status != "scheduled" or rec.program_id != program_id:
+            continue
+        count = rec.withdrawals + 1
+        reopened[key] = rec.model_copy(
+            update={"status": "open", "program_id": None, "scheduled_at": None, "withdrawals": count}
+        )
+        published.append(
+            envelope.wrap(
+                events.RetrainingWithdrawn(
+                    recommendation_id=rec.recommendation_id, nip=nip, program_id=program_id
+                ),
+                source=SOURCE,
+                event_id=derived_id("retraining-withdrawn", rec.recommendation_id, nip, str(count)),
+                time=at,
+            )
+        )
+    update = {
+        "enrolments": person.enrolments | {field_key(program_id): entry},
+        "recommendations": person.recommendations | reopened,
+    }
+    return Outcome(person.model_copy(update=update), publish=published)
+
+
+def resolved(
+    person: Person, event: envelope.CloudEvent[events.RecommendationResolved]
+) -> Outcome[Person] | None:
+    """Mirror evaluation's resolution (done, expired, withdrawn) of a recommendation the person has."""
+    key = field_key(event.data.recommendation_id)
+    rec = person.recommendations.get(key)
+    if rec is None or (rec.status, rec.resolved_at) == (event.data.status, event.data.resolved_at):
+        return None
+    closed = rec.model_copy(
+        update={
+            "status": event.data.status,
+            "resolved_at": event.data.resolved_at,
+            "evidence": dict(event.data.evidence),
+        }
+    )
+    return Outcome(person.model_copy(update={"recommendations": person.recommendations | {key: closed}}))
 
 
 def opened(

@@ -3,6 +3,7 @@
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared import envelope, events
+from shared.calendar import Calendar
 from shared.identifiers import field_key
 from shared.persistence.state_store import Outcome, State
 
@@ -32,7 +33,7 @@ class Completion(BaseModel):
 
 
 class Record(State):
-    """A person's completions in one calendar year (of the time as sent), by hashed event id."""
+    """A person's completions in one programme year (the completion's date in the programme zone)."""
 
     nip: str | None = None
     year: int | None = None
@@ -43,17 +44,25 @@ def record_key(nip: str, year: int) -> str:
     return f"{nip}:{year}"
 
 
-def year_of(done: events.TrainingCompleted) -> int:
-    return done.completed_at.year
+PROGRAMME = Calendar()  # the default programme calendar (Asia/Jakarta); services pass settings.calendar
 
 
-def recorded(record: Record, completed: envelope.CloudEvent[events.TrainingCompleted]) -> Outcome[Record]:
+def year_of(done: events.TrainingCompleted, calendar: Calendar = PROGRAMME) -> int:
+    """The programme year of the completion: its date in the programme zone, whatever offset was sent."""
+    return calendar.year_of(done.completed_at)
+
+
+def recorded(
+    record: Record,
+    completed: envelope.CloudEvent[events.TrainingCompleted],
+    calendar: Calendar = PROGRAMME,
+) -> Outcome[Record]:
     """The completion added to the record and published (the record's inbox makes it once)."""
     done = completed.data
     state = record.model_copy(
         update={
             "nip": done.nip,
-            "year": year_of(done),
+            "year": year_of(done, calendar),
             "completions": record.completions | {field_key(completed.id): Completion.of(completed)},
         }
     )

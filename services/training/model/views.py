@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.training.model.groups import Group
-from services.training.model.people import Person
+from services.training.model.people import Person, Rostered
 from services.training.model.programmes import Programme, local_schedule
 from services.training.model.records import Completion, Record
 
@@ -86,6 +86,59 @@ def _completion(entry: Completion) -> dict[str, Any]:
 def recommendations(nip: str, person: Person, status: str | None = None) -> dict[str, Any]:
     found = sorted(person.recommendations.values(), key=lambda r: r.opened_at or EPOCH)
     return {"nip": nip, "recommendations": [r.model_dump() for r in found if status in {None, r.status}]}
+
+
+class LastTraining(BaseModel):
+    program_id: str
+    competency: str
+    completed_at: str
+    score: float
+    passed: bool
+
+
+class OpenRecommendation(BaseModel):
+    recommendation_id: str
+    competency: str
+    status: str
+    target: str
+    program_id: str | None = None
+
+
+class MemberView(BaseModel):
+    """A unit member as `GET /units/{unit_id}/members` shows them."""
+
+    nip: str
+    name: str | None
+    employee_type: str
+    jp_this_year: int
+    year: int
+    open_recommendations: list[OpenRecommendation]
+    last_training: LastTraining | None
+
+
+def member(nip: str, roster: Rostered, person: Person, records: Iterable[Record], *, year: int) -> MemberView:
+    """A roster member: JP passed in the programme year, active recommendations, latest completion.
+
+    JP counts passed trainings only (what evaluation's JP duty counts); active recommendations are
+    the open and scheduled ones.
+    """
+    kept = list(records)
+    jp = sum(c.jp for r in kept if r.year == year for c in r.completions.values() if c.passed)
+    completions = [c for r in kept for c in r.completions.values()]
+    last = max(completions, key=lambda c: dt.datetime.fromisoformat(c.completed_at), default=None)
+    active = sorted(
+        (r for r in person.recommendations.values() if r.status in {"open", "scheduled"}),
+        key=lambda r: r.opened_at or EPOCH,
+    )
+    return MemberView(
+        nip=nip,
+        name=roster.name,
+        employee_type=roster.employee_type,
+        jp_this_year=jp,
+        year=year,
+        open_recommendations=[OpenRecommendation.model_validate(r.model_dump()) for r in active],
+        last_training=None if last is None else LastTraining.model_validate(last.model_dump()),
+    )
 
 
 def group(state: Group) -> dict[str, Any]:

@@ -123,7 +123,7 @@ def _fields() -> dict[str, Any]:
 
 
 class MongoPeople:
-    """`people`: one document per NIP (unit, enrolments and recommendations by hashed id)."""
+    """`people`: one document per NIP (roster, unit, enrolments, recommendations by hashed id, `waiting`)."""
 
     def __init__(self, aggregates: Aggregates) -> None:
         self._collection = aggregates.collection
@@ -138,6 +138,18 @@ class MongoPeople:
     async def units_of(self, nips: Iterable[str]) -> dict[str, str | None]:
         found = self._collection.find({"_id": {"$in": sorted(set(nips))}}, {"unit_id": 1})
         return {str(doc["_id"]): doc.get("unit_id") async for doc in found}
+
+    async def create_indexes(self) -> None:
+        await self._collection.create_index([("waiting", 1)])
+
+    async def waiting(self, competency: str) -> list[str]:
+        found = self._collection.find({"waiting": competency}, {"_id": 1}).sort("_id", 1).limit(MAX_LISTED)
+        return [str(doc["_id"]) async for doc in found]
+
+    async def holding(self, recommendation_id: str) -> list[str]:
+        path = f"recommendations.{field_key(recommendation_id)}"
+        found = self._collection.find({path: {"$exists": True}}, {"_id": 1}).sort("_id", 1)
+        return [str(doc["_id"]) async for doc in found]
 
 
 class MongoUnits:

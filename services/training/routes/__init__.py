@@ -18,13 +18,13 @@ def build_routes(
 
     async def completed(event: envelope.CloudEvent[events.TrainingCompleted]) -> bool:
         programmes.check_competency(event.data.competency, allowed, ("body", "data", "competency"))
-        return await completions.record_completion(event, repos=repos)
+        return await completions.record_completion(event, repos=repos, calendar=settings.calendar)
 
     return [
         web.event_intake(auth, web.Intake(units).on(events.TrainingCompleted, completed)),
         catalogue.build(auth=auth, repos=repos, settings=settings, allowed=allowed),
-        catalogue.enrolments(auth=auth, repos=repos),
-        groups.build(auth=auth, repos=repos),
-        xapi.build(auth=auth, repos=repos),
-        people.build(auth=auth, repos=repos, settings=settings),
+        catalogue.enrolments(auth=auth, units=units, repos=repos),
+        groups.build(auth=auth, units=units, repos=repos, settings=settings),
+        xapi.build(auth=auth, repos=repos, settings=settings),
+        people.build(auth=auth, units=units, repos=repos, settings=settings),
     ]

@@ -14,6 +14,7 @@ from services.training.repository import Repositories
 from services.training.settings import TrainingSettings
 from shared import apikeys, errors, events, web
 from shared.fields import Competency, Identifier, Nip
+from shared.units import Units
 
 
 class Seat(BaseModel):
@@ -72,7 +73,7 @@ def build(
     return router
 
 
-def enrolments(*, auth: web.Auth, repos: Repositories) -> APIRouter:
+def enrolments(*, auth: web.Auth, units: Units, repos: Repositories) -> APIRouter:
     """Seats: an integrator key with scope `enrolments` (or admin) takes and gives them back."""
     router = APIRouter(tags=["enrolments"])
     Enroller = Annotated[apikeys.ApiKey, Depends(auth.require("integrator", "enrolments"))]
@@ -88,12 +89,15 @@ def enrolments(*, auth: web.Auth, repos: Repositories) -> APIRouter:
         },
     )
     async def enrol(program_id: Identifier, enrolment: Enrolment, _: Enroller, response: Response) -> Seat:
+        if enrolment.unit_id is not None:
+            units.require(enrolment.unit_id)
         if not await catalogue.enrol(program_id, enrolment.nip, enrolment.unit_id, repos=repos):
             response.status_code = 200
         return Seat(program_id=program_id, nip=enrolment.nip, status="enrolled")
 
     @router.delete("/programs/{program_id}/enrolments/{nip}", responses={404: {}})
     async def withdraw(program_id: Identifier, nip: Nip, _: Enroller) -> Seat:
+        """Give the seat back; a recommendation scheduled on it is open again (RetrainingWithdrawn)."""
         if not await catalogue.withdraw(program_id, nip, repos=repos):
             raise errors.NotFoundError("no such enrolment")
         return Seat(program_id=program_id, nip=nip, status="withdrawn")

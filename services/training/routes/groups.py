@@ -10,8 +10,10 @@ from services.training.model import views
 from services.training.model.groups import ProjectGroup
 from services.training.model.programmes import Assessment
 from services.training.repository import Repositories
+from services.training.settings import TrainingSettings
 from shared import apikeys, web
 from shared.fields import Identifier
+from shared.units import Units
 
 
 class Completions(BaseModel):
@@ -19,7 +21,7 @@ class Completions(BaseModel):
     completions: list[str]
 
 
-def build(*, auth: web.Auth, repos: Repositories) -> APIRouter:
+def build(*, auth: web.Auth, units: Units, repos: Repositories, settings: TrainingSettings) -> APIRouter:
     """Writes need an integrator key with scope `groups` (or admin); reading a group needs a reader key."""
     router = APIRouter(tags=["groups"])
     Grouper = Annotated[apikeys.ApiKey, Depends(auth.require("integrator", "groups"))]
@@ -31,6 +33,10 @@ def build(*, auth: web.Auth, repos: Repositories) -> APIRouter:
         responses={200: {"description": "the same group existed"}, 404: {}, 409: {}, 422: {}},
     )
     async def create_group(group: ProjectGroup, _: Grouper, response: Response) -> dict[str, Any]:
+        units.require(group.unit_id)
+        for index, member in enumerate(group.members):
+            if not isinstance(member, str) and member.unit_id is not None:
+                units.require(member.unit_id, ("body", "members", index, "unit_id"))
         state, created = await groups.create_group(group, repos=repos)
         if not created:
             response.status_code = 200
@@ -43,7 +49,7 @@ def build(*, auth: web.Auth, repos: Repositories) -> APIRouter:
     @router.post("/groups/{group_id}/assessment", status_code=202, responses={404: {}, 409: {}})
     async def assess(group_id: Identifier, assessment: Assessment, _: Grouper) -> Completions:
         """One TrainingCompleted per member, ids derived from (group, member): a retry publishes no more."""
-        ids = await groups.assess(group_id, assessment, repos=repos)
+        ids = await groups.assess(group_id, assessment, repos=repos, calendar=settings.calendar)
         return Completions(group_id=group_id, completions=ids)
 
     return router

@@ -1,20 +1,70 @@
-"""A person's records: trainings per year and retraining recommendations (reader key: personal data)."""
+"""People: the roster, a unit's members, a person's trainings per year and recommendations.
 
+Personal data: reading needs a reader key; the roster is written by an admin or an integrator
+with scope `roster` (an HR system).
+"""
+
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
 
+from services.training.handlers import roster
 from services.training.model import views
-from services.training.model.people import Person, Status
+from services.training.model.people import Person, RosterEntry, Status
 from services.training.repository import Repositories
 from services.training.settings import TrainingSettings
-from shared import apikeys, web
-from shared.fields import Nip
+from shared import apikeys, errors, web
+from shared.fields import Nip, UnitId
+from shared.units import Units
 
 
-def build(*, auth: web.Auth, repos: Repositories, settings: TrainingSettings) -> APIRouter:
+class RosterView(BaseModel):
+    nip: str
+    unit_id: str
+    employee_type: str
+    name: str | None
+    active: bool
+    since: dt.datetime
+
+
+class Members(BaseModel):
+    unit_id: str
+    year: int
+    members: list[views.MemberView]
+
+
+def build(*, auth: web.Auth, units: Units, repos: Repositories, settings: TrainingSettings) -> APIRouter:
     router = APIRouter(tags=["people"])
     Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
+    Hr = Annotated[apikeys.ApiKey, Depends(auth.require("integrator", "roster"))]
+
+    @router.put("/asn/{nip}", responses={422: {"description": "unknown unit or invalid entry"}})
+    async def put_roster(nip: Nip, entry: RosterEntry, _: Hr) -> RosterView:
+        """Put the person on the roster (idempotent: the same entry again publishes nothing)."""
+        units.require(entry.unit_id)
+        person = await roster.put_on_roster(nip, entry, repos=repos)
+        if person.roster is None:  # pragma: no cover - put_on_roster always leaves an entry
+            raise errors.ConflictError("the roster entry was not kept")
+        kept = person.roster
+        return RosterView(
+            nip=nip,
+            unit_id=kept.unit_id,
+            employee_type=kept.employee_type,
+            name=kept.name,
+            active=kept.active,
+            since=kept.at,
+        )
+
+    @router.get("/units/{unit_id}/members", responses={404: {"description": "unknown unit"}})
+    async def members(unit_id: UnitId, _: Reader) -> Members:
+        """Active roster members: JP passed this programme year, open recommendations, last training."""
+        if unit_id not in units:
+            raise errors.NotFoundError("unknown unit: see GET /units")
+        now = dt.datetime.now(dt.UTC)
+        found = await roster.unit_members(unit_id, repos=repos, calendar=settings.calendar, now=now)
+        return Members(unit_id=unit_id, year=settings.calendar.year_of(now), members=found)
 
     @router.get("/asn/{nip}/trainings")
     async def trainings(

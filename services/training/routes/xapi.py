@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from services.training.handlers import xapi
 from services.training.model.xapi import MAX_STATEMENTS, read_all
 from services.training.repository import Repositories
+from services.training.settings import TrainingSettings
 from shared import apikeys, strictjson, web
 
 VERSION = "1.0.3"
 
 
-def build(*, auth: web.Auth, repos: Repositories) -> APIRouter:
+def build(*, auth: web.Auth, repos: Repositories, settings: TrainingSettings) -> APIRouter:
     router = APIRouter(tags=["xapi"])
     Lms = Annotated[apikeys.ApiKey, Depends(auth.require("integrator", "xapi"))]
 
@@ -43,7 +44,9 @@ def build(*, auth: web.Auth, repos: Repositories) -> APIRouter:
         ids = [s.id for _, s in statements]
         if len(set(ids)) != len(ids):
             raise HTTPException(400, "statement ids must be unique within a batch")
-        await xapi.take_statements(statements, problems, repos=repos, now=dt.datetime.now(dt.UTC))
+        await xapi.take_statements(
+            statements, problems, repos=repos, now=dt.datetime.now(dt.UTC), calendar=settings.calendar
+        )
         return ids
 
     return router

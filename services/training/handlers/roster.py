@@ -1,0 +1,47 @@
+"""The roster (training owns people): put a person on it, and a unit's members as managers see them."""
+
+import datetime as dt
+
+from services.training.model import people, views
+from services.training.model.people import Person, RosterEntry
+from services.training.repository import Repositories
+from shared.calendar import Calendar
+
+
+async def put_on_roster(
+    nip: str, entry: RosterEntry, *, repos: Repositories, now: dt.datetime | None = None
+) -> Person:
+    """Record the roster entry (RosterChanged once per change); the unit indexes follow.
+
+    The person's record is the truth; the units' roster indexes are updated after it, also when the
+    entry is unchanged, so a crash between the two heals on the retry.
+    """
+    at = now or dt.datetime.now(dt.UTC)
+    before = await repos.people.get(nip)
+    await repos.people.update(nip, lambda person: people.rostered(person, nip, entry, at=at))
+    after = await repos.people.get(nip) or Person()
+    left = {before.roster.unit_id} if before and before.roster else set()
+    if after.roster is not None:
+        left.discard(after.roster.unit_id)
+        member = after.roster.active
+        await repos.units.update(
+            after.roster.unit_id, lambda unit: people.on_roster(unit, nip, member=member)
+        )
+    for old in left:
+        await repos.units.update(old, lambda unit: people.on_roster(unit, nip, member=False))
+    return after
+
+
+async def unit_members(
+    unit_id: str, *, repos: Repositories, calendar: Calendar, now: dt.datetime | None = None
+) -> list[views.MemberView]:
+    """Each active roster member: JP passed this programme year, open recommendations, last training."""
+    year = calendar.year_of(now or dt.datetime.now(dt.UTC))
+    unit = await repos.units.get(unit_id)
+    shown = []
+    for nip in sorted(unit.roster.values()) if unit else []:
+        person = await repos.people.get(nip)
+        if person is None or person.roster is None or not person.member_of(unit_id):
+            continue
+        shown.append(views.member(nip, person.roster, person, await repos.records.of_person(nip), year=year))
+    return shown
