@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mutu import asyncapi, dlq, keys, launcher, report, rewards, users
+from mutu import asyncapi, dlq, keys, launcher, report, rewards, roster, users
 from mutu.demo import command as demo
 
 Commands = Any  # argparse's sub-parsers action has no public type
@@ -37,6 +37,7 @@ REGISTRARS: tuple[Callable[[Commands], None], ...] = (
     keys.add_to,
     report.add_to,
     rewards.add_to,
+    roster.add_to,
     users.add_to,
 )
 
