@@ -1,4 +1,4 @@
-"""Closing the loop: RetrainingRecommended on the bus opens, schedules and (after a pass) closes."""
+"""Closing the loop: RetrainingRecommended on the bus opens and schedules; RecommendationResolved closes."""
 
 import datetime as dt
 import uuid
@@ -46,7 +46,7 @@ async def recommendations(
     return answer.json()["recommendations"]  # type: ignore[no-any-return]
 
 
-async def test_a_person_is_scheduled_once_and_a_later_pass_marks_it_done(
+async def test_a_person_is_scheduled_once_and_evaluations_resolution_marks_it_done(
     stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder, amqp_url: str
 ) -> None:
     program = await create_program(
@@ -97,8 +97,27 @@ async def test_a_person_is_scheduled_once_and_a_later_pass_marks_it_done(
     )
     answer = await infra.post_cloudevent(http, stack.urls["training"], keys.integrator, structured(passed))
     assert answer.status_code == 202
-    [closed] = await recommendations(http, stack, keys, nip)
-    assert closed["status"] == "done"
+    [kept] = await recommendations(http, stack, keys, nip)
+    assert kept["status"] == "scheduled"  # evaluation decides, not training's own rule
+    resolution = envelope.wrap(
+        events.RecommendationResolved(
+            recommendation_id=rec.recommendation_id,
+            status="done",
+            evidence={"program_id": program["program_id"]},
+            resolved_at=dt.datetime.now(dt.UTC),
+        ),
+        source="urn:mutu:evaluation",
+        event_id=str(uuid.uuid4()),
+    )
+    await infra.publish_raw(
+        amqp_url, [(envelope.to_json(resolution), resolution.id)], routing_key=resolution.data.routing_key
+    )
+
+    async def closed() -> dict[str, Any] | None:
+        [found] = await recommendations(http, stack, keys, nip)
+        return found if found["status"] == "done" else None
+
+    assert (await infra.eventually(closed))["evidence"] == {"program_id": program["program_id"]}
     done_only = await http.get(
         f"{stack.urls['training']}/asn/{nip}/recommendations",
         params={"status": "open"},
