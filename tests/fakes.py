@@ -8,9 +8,9 @@ from services.evaluation.model import Firing, Person, TallyShard, UnitQuarter
 from services.rewards.model import Account, Board, LedgerEntry
 from services.training.model.groups import Group
 from services.training.model.people import Person as Trainee
-from services.training.model.people import Unit
 from services.training.model.programmes import ProgramFullError, Programme, UnknownProgramError
 from services.training.model.records import Record
+from services.training.model.roster import Unit
 from services.training.model.statements import Month
 from services.training.repository import Repositories
 from shared import envelope

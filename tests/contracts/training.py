@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from services.training.model import groups as group_model
-from services.training.model import people, statements, xapi
+from services.training.model import people, roster, statements, xapi
 from services.training.model import programmes as catalogue
 from services.training.model import records as record_model
 from services.training.model.groups import ProjectGroup, RecordedAssessment
@@ -134,7 +134,7 @@ class TraineesContract:
         self, trainees: People
     ) -> None:
         nip = random_nip()
-        entry = people.RosterEntry(unit_id="kel-candi", employee_type="PPPK", name="Sri", active=True)
+        entry = roster.RosterEntry(unit_id="kel-candi", employee_type="PPPK", name="Sri", active=True)
         for _ in range(2):
             await trainees.update(nip, lambda person: people.rostered(person, nip, entry, at=PAST))
         person = await trainees.get(nip)
@@ -193,7 +193,7 @@ class UnitsContract:
     async def test_a_member_joins_once(self, units: Units) -> None:
         unit_id, nip = f"kel-{random_id('u')[-8:]}", random_nip()
         for _ in range(2):
-            await units.update(unit_id, lambda unit: people.joined(unit, nip))
+            await units.update(unit_id, lambda unit: roster.joined(unit, nip))
         unit = await units.get(unit_id)
         assert unit is not None
         assert list(unit.members.values()) == [nip]
@@ -201,8 +201,8 @@ class UnitsContract:
     async def test_the_roster_index_gains_and_loses_a_member(self, units: Units) -> None:
         unit_id, nip, stays = f"kel-{random_id('u')[-8:]}", random_nip(), random_nip()
         for member in (nip, stays, nip):
-            await units.update(unit_id, lambda unit, m=member: people.on_roster(unit, m, member=True))
-        await units.update(unit_id, lambda unit: people.on_roster(unit, nip, member=False))
+            await units.update(unit_id, lambda unit, m=member: roster.on_roster(unit, m, member=True))
+        await units.update(unit_id, lambda unit: roster.on_roster(unit, nip, member=False))
         unit = await units.get(unit_id)
         assert unit is not None
         assert list(unit.roster.values()) == [stays]

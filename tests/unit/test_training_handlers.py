@@ -9,7 +9,6 @@ from services.training.handlers import catalogue, completions, groups, retrainin
 from services.training.model import records, views
 from services.training.model.groups import ProjectGroup, completion_id
 from services.training.model.people import Person as Trainee
-from services.training.model.people import RosterEntry
 from services.training.model.programmes import (
     Assessment,
     CapacityError,
@@ -18,6 +17,7 @@ from services.training.model.programmes import (
     ProgramFullError,
     ProgramPatch,
 )
+from services.training.model.roster import RosterEntry
 from services.training.model.statements import MAX_KEPT, KeptFullError, Month
 from services.training.model.xapi import Result, Statement, UnmappableBatchError
 from services.training.repository import Repositories

@@ -2,8 +2,9 @@
 
 import datetime as dt
 
-from services.training.model import people, views
-from services.training.model.people import Person, RosterEntry
+from services.training.model import people, roster, views
+from services.training.model.people import Person
+from services.training.model.roster import RosterEntry
 from services.training.repository import Repositories
 from shared.calendar import Calendar
 
@@ -25,10 +26,10 @@ async def put_on_roster(
         left.discard(after.roster.unit_id)
         member = after.roster.active
         await repos.units.update(
-            after.roster.unit_id, lambda unit: people.on_roster(unit, nip, member=member)
+            after.roster.unit_id, lambda unit: roster.on_roster(unit, nip, member=member)
         )
     for old in left:
-        await repos.units.update(old, lambda unit: people.on_roster(unit, nip, member=False))
+        await repos.units.update(old, lambda unit: roster.on_roster(unit, nip, member=False))
     return after
 
 

@@ -1,4 +1,4 @@
-"""A person's training record (roster entry, unit, enrolments, recommendations) and a unit's members."""
+"""A person's training record: roster entry, current unit, enrolments and retraining recommendations."""
 
 import datetime as dt
 from typing import Any, Literal
@@ -13,8 +13,9 @@ from pydantic import (
 
 from services.training.model import SOURCE
 from services.training.model.programmes import Programme
+from services.training.model.roster import Rostered, RosterEntry
 from shared import envelope, events
-from shared.fields import Nip, Text, UnitId
+from shared.fields import Nip, UnitId
 from shared.identifiers import derived_id, field_key
 from shared.persistence.state_store import Outcome, State
 
@@ -98,24 +99,6 @@ class Recommendation(BaseModel):
 _LATER = frozenset({"program_id", "scheduled_at", "done_by", "resolved_at", "evidence"})
 
 
-class RosterEntry(BaseModel):
-    """`PUT /asn/{nip}`: the person's place on the roster (training owns people)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    unit_id: UnitId
-    employee_type: events.EmployeeType
-    name: Text | None = None
-    active: bool
-
-
-class Rostered(RosterEntry):
-    """The roster entry as kept: since when, and how many changes (each RosterChanged has its own id)."""
-
-    at: dt.datetime
-    changes: int = 1
-
-
 class Person(State):
     """One NIP: roster entry, current unit (and since when), enrolments and recommendations by hashed id."""
 
@@ -155,35 +138,6 @@ class Person(State):
             for e in self.enrolments.values()
             if e.status == "enrolled" and e.competency == competency and e.starts_at and e.starts_at > now
         ]
-
-
-class Unit(State):
-    """A unit's people by hashed NIP: those seen in enrolments and completions, and its roster.
-
-    Both are indexes for the fan-out; whether someone is a member now is their record's answer
-    (`Person.member_of`), so an index entry left by a crash or a move does no harm.
-    """
-
-    members: dict[str, str] = Field(default_factory=dict)
-    roster: dict[str, str] = Field(default_factory=dict)
-
-    def candidates(self) -> list[str]:
-        return sorted(set(self.members.values()) | set(self.roster.values()))
-
-
-def joined(unit: Unit, nip: str) -> Outcome[Unit] | None:
-    if field_key(nip) in unit.members:
-        return None
-    return Outcome(unit.model_copy(update={"members": unit.members | {field_key(nip): nip}}))
-
-
-def on_roster(unit: Unit, nip: str, *, member: bool) -> Outcome[Unit] | None:
-    """Add (member) or remove the person from the unit's roster index."""
-    key = field_key(nip)
-    if (key in unit.roster) == member:
-        return None
-    roster = unit.roster | {key: nip} if member else {k: v for k, v in unit.roster.items() if k != key}
-    return Outcome(unit.model_copy(update={"roster": roster}))
 
 
 def rostered(person: Person, nip: str, entry: RosterEntry, *, at: dt.datetime) -> Outcome[Person] | None:

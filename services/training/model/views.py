@@ -7,9 +7,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.training.model.groups import Group
-from services.training.model.people import Person, Rostered
+from services.training.model.people import Person
 from services.training.model.programmes import Programme, local_schedule
 from services.training.model.records import Completion, Record
+from services.training.model.roster import Rostered
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from services.training.model.groups import Group
-from services.training.model.people import Person, Unit
+from services.training.model.people import Person
 from services.training.model.programmes import Programme
 from services.training.model.records import Record
+from services.training.model.roster import Unit
 from services.training.model.statements import Month
 from shared.persistence.state_store import Outcome, State
 

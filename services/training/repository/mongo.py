@@ -7,7 +7,7 @@ from typing import Any
 from pymongo import ReturnDocument
 
 from services.training.model.groups import Group
-from services.training.model.people import Person, Unit
+from services.training.model.people import Person
 from services.training.model.programmes import (
     ProgramFields,
     ProgramFullError,
@@ -15,6 +15,7 @@ from services.training.model.programmes import (
     UnknownProgramError,
 )
 from services.training.model.records import Record
+from services.training.model.roster import Unit
 from services.training.model.statements import Month
 from services.training.repository import Decision
 from shared.aggregates import Aggregates

@@ -1,0 +1,57 @@
+"""The roster as kept: a person's entry (training owns people) and a unit's member indexes."""
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared import events
+from shared.fields import Text, UnitId
+from shared.identifiers import field_key
+from shared.persistence.state_store import Outcome, State
+
+
+class RosterEntry(BaseModel):
+    """`PUT /asn/{nip}`: the person's place on the roster (training owns people)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    unit_id: UnitId
+    employee_type: events.EmployeeType
+    name: Text | None = None
+    active: bool
+
+
+class Rostered(RosterEntry):
+    """The roster entry as kept: since when, and how many changes (each RosterChanged has its own id)."""
+
+    at: dt.datetime
+    changes: int = 1
+
+
+class Unit(State):
+    """A unit's people by hashed NIP: those seen in enrolments and completions, and its roster.
+
+    Both are indexes for the fan-out; whether someone is a member now is their record's answer
+    (`Person.member_of`), so an index entry left by a crash or a move does no harm.
+    """
+
+    members: dict[str, str] = Field(default_factory=dict)
+    roster: dict[str, str] = Field(default_factory=dict)
+
+    def candidates(self) -> list[str]:
+        return sorted(set(self.members.values()) | set(self.roster.values()))
+
+
+def joined(unit: Unit, nip: str) -> Outcome[Unit] | None:
+    if field_key(nip) in unit.members:
+        return None
+    return Outcome(unit.model_copy(update={"members": unit.members | {field_key(nip): nip}}))
+
+
+def on_roster(unit: Unit, nip: str, *, member: bool) -> Outcome[Unit] | None:
+    """Add (member) or remove the person from the unit's roster index."""
+    key = field_key(nip)
+    if (key in unit.roster) == member:
+        return None
+    roster = unit.roster | {key: nip} if member else {k: v for k, v in unit.roster.items() if k != key}
+    return Outcome(unit.model_copy(update={"roster": roster}))
