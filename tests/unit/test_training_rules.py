@@ -7,8 +7,9 @@ import pytest
 from pydantic import ValidationError
 
 from services.training.model import groups, people, programmes, views
-from services.training.model.people import EnrolmentEntry, Person, Recommendation
+from services.training.model.people import EnrolmentEntry, Person
 from services.training.model.programmes import Programme
+from services.training.model.recommendations import Recommendation
 from services.training.model.records import Completion, Record
 from shared import envelope, events
 from shared.identifiers import field_key

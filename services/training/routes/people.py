@@ -12,7 +12,8 @@ from pydantic import BaseModel
 
 from services.training.handlers import roster
 from services.training.model import views
-from services.training.model.people import Person, Status
+from services.training.model.people import Person
+from services.training.model.recommendations import Status
 from services.training.model.roster import RosterEntry
 from services.training.repository import Repositories
 from services.training.settings import TrainingSettings
