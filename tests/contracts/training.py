@@ -208,6 +208,19 @@ class UnitsContract:
         assert list(unit.roster.values()) == [stays]
         assert unit.candidates() == [stays]
 
+    async def test_a_unit_recommendation_is_kept_until_resolved(self, units: Units) -> None:
+        unit_id = f"kel-{random_id('u')[-8:]}"
+        event = wrapped(a_recommendation("service_ethics"))
+        for _ in range(2):
+            await units.update(unit_id, lambda unit: roster.recommended(unit, event))
+        unit = await units.get(unit_id)
+        assert unit is not None
+        assert [(e.id, e.data) for e in unit.pending()] == [(event.id, event.data)]
+        await units.update(unit_id, lambda unit: roster.resolved(unit, event.data.recommendation_id))
+        unit = await units.get(unit_id)
+        assert unit is not None
+        assert unit.pending() == []
+
 
 class RecordsContract:
     """`records` fixture: an empty Records adapter."""

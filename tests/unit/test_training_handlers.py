@@ -315,6 +315,28 @@ class TestUnitFanOut:
             assert person is not None
             assert person.recommendations == {}
 
+    async def test_someone_who_joins_later_gets_the_units_open_recommendations_until_resolved(
+        self, fakes: Fakes
+    ) -> None:
+        program = await a_programme(fakes, capacity=5)
+        unit_id, early, late, later = "kel-jatingaleh", random_nip(), random_nip(), random_nip()
+        await roster.put_on_roster(early, on_roster(unit_id), repos=fakes.repos, now=NOW)
+        recommended = a_recommendation(nip=None, unit_id=unit_id)
+        await retraining.recommend(recommended, repos=fakes.repos, now=NOW)
+        await roster.put_on_roster(late, on_roster(unit_id), repos=fakes.repos, now=NOW)
+        joined = await fakes.people.get(late)
+        assert joined is not None
+        assert joined.status_of(recommended.data.recommendation_id) == "scheduled"
+        assert await catalogue.holders(program.program_id, repos=fakes.repos) == sorted((early, late))
+        resolution = events.RecommendationResolved(
+            recommendation_id=recommended.data.recommendation_id, status="done", evidence={}, resolved_at=NOW
+        )
+        await retraining.resolve(wrapped(resolution), repos=fakes.repos)
+        await roster.put_on_roster(later, on_roster(unit_id), repos=fakes.repos, now=NOW)
+        person = await fakes.people.get(later)
+        assert person is not None
+        assert person.recommendations == {}
+
 
 class TestWithdrawal:
     async def test_a_withdrawn_seat_reopens_the_recommendation_and_publishes_retraining_withdrawn(

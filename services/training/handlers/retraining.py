@@ -8,7 +8,7 @@ import asyncio
 import datetime as dt
 import logging
 
-from services.training.model import SOURCE, people
+from services.training.model import SOURCE, people, roster
 from services.training.model.people import Person
 from services.training.model.programmes import ProgramFullError, Programme
 from services.training.repository import Repositories
@@ -40,6 +40,8 @@ async def recommend(
     """
     rec = recommended.data
     now = now or dt.datetime.now(dt.UTC)
+    if rec.nip is None and rec.unit_id is not None:  # kept for people who join the unit later
+        await repos.units.update(rec.unit_id, lambda unit: roster.recommended(unit, recommended))
     nips = [rec.nip] if rec.nip is not None else await members(rec.unit_id, repos=repos)
     logger.info("recommendation %s for %d people", rec.recommendation_id, len(nips))
     gate = asyncio.Semaphore(CONCURRENT_MEMBERS)
@@ -130,9 +132,16 @@ async def resolve(
     resolution: envelope.CloudEvent[events.RecommendationResolved], *, repos: Repositories
 ) -> int:
     """Mirror evaluation's resolution on every record holding the recommendation; returns how many."""
-    nips = await repos.people.holding(resolution.data.recommendation_id)
+    rec_id = resolution.data.recommendation_id
+    nips = await repos.people.holding(rec_id)
+    units = set()
     for nip in nips:
         await repos.people.update(nip, lambda person: people.resolved(person, resolution))
+        held = (await repos.people.get(nip) or Person()).recommendations.get(field_key(rec_id))
+        if held is not None and held.target == "unit" and held.unit_id:
+            units.add(held.unit_id)
+    for unit_id in units:
+        await repos.units.update(unit_id, lambda unit: roster.resolved(unit, rec_id))
     return len(nips)
 
 

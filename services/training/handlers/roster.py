@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from services.training.handlers import retraining
 from services.training.model import people, roster, views
 from services.training.model.people import Person
 from services.training.model.roster import RosterEntry
@@ -30,7 +31,16 @@ async def put_on_roster(
         )
     for old in left:
         await repos.units.update(old, lambda unit: roster.on_roster(unit, nip, member=False))
+    if after.roster is not None and after.roster.active:
+        await _catch_up(nip, after.roster.unit_id, repos=repos, now=at)
     return after
+
+
+async def _catch_up(nip: str, unit_id: str, *, repos: Repositories, now: dt.datetime) -> None:
+    """A member gets the unit's recommendations evaluation has not resolved (once each)."""
+    unit = await repos.units.get(unit_id)
+    for recommended in unit.pending() if unit else []:
+        await retraining.open_and_schedule(nip, recommended, repos=repos, now=now)
 
 
 async def unit_members(

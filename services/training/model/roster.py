@@ -4,7 +4,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared import events
+from shared import envelope, events
 from shared.fields import Text, UnitId
 from shared.identifiers import field_key
 from shared.persistence.state_store import Outcome, State
@@ -37,6 +37,15 @@ class Unit(State):
 
     members: dict[str, str] = Field(default_factory=dict)
     roster: dict[str, str] = Field(default_factory=dict)
+    # The unit's recommendations evaluation has not resolved, by hashed id: the RetrainingRecommended
+    # as received (JSON), so someone who joins the roster later gets them too.
+    open_recommendations: dict[str, str] = Field(default_factory=dict)
+
+    def pending(self) -> list[envelope.CloudEvent[events.RetrainingRecommended]]:
+        return [
+            envelope.CloudEvent[events.RetrainingRecommended].model_validate_json(kept)
+            for kept in self.open_recommendations.values()
+        ]
 
     def candidates(self) -> list[str]:
         return sorted(set(self.members.values()) | set(self.roster.values()))
@@ -46,6 +55,23 @@ def joined(unit: Unit, nip: str) -> Outcome[Unit] | None:
     if field_key(nip) in unit.members:
         return None
     return Outcome(unit.model_copy(update={"members": unit.members | {field_key(nip): nip}}))
+
+
+def recommended(unit: Unit, event: envelope.CloudEvent[events.RetrainingRecommended]) -> Outcome[Unit] | None:
+    """Keep a unit recommendation until evaluation resolves it."""
+    key = field_key(event.data.recommendation_id)
+    if key in unit.open_recommendations:
+        return None
+    kept = unit.open_recommendations | {key: envelope.to_json(event).decode()}
+    return Outcome(unit.model_copy(update={"open_recommendations": kept}))
+
+
+def resolved(unit: Unit, recommendation_id: str) -> Outcome[Unit] | None:
+    key = field_key(recommendation_id)
+    if key not in unit.open_recommendations:
+        return None
+    kept = {k: v for k, v in unit.open_recommendations.items() if k != key}
+    return Outcome(unit.model_copy(update={"open_recommendations": kept}))
 
 
 def on_roster(unit: Unit, nip: str, *, member: bool) -> Outcome[Unit] | None:
