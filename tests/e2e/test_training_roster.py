@@ -114,6 +114,12 @@ async def test_a_unit_recommendation_reaches_every_active_roster_member_and_a_wi
     assert not {inactive, moved} & set(holders)
     for nip in (inactive, moved):
         assert await recommendations(http, stack, keys, nip) == []
+    late = random_nip()  # joins after the recommendation: gets it too
+    assert (
+        await put(http, stack, keys.admin, late, unit_id=unit, employee_type="PNS", active=True)
+    ).status_code == 200
+    [joined] = await recommendations(http, stack, keys, late)
+    assert (joined["recommendation_id"], joined["status"]) == (rec.recommendation_id, "scheduled")
     changed = [e for e in infra.events_on(bus, "training.roster_changed") if e["data"]["nip"] == inactive]
     assert [e["data"]["active"] for e in changed] == [True, False]  # the repeated PUT published nothing
 
