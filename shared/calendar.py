@@ -94,3 +94,20 @@ def _parts(quarter: str) -> tuple[int, int]:
 
 def quarter_number(quarter: str) -> int:
     return _parts(quarter)[1]
+
+
+def next_quarter(quarter: str) -> str:
+    year, number = _parts(quarter)
+    return f"{year + number // 4}-Q{number % 4 + 1}"
+
+
+def previous_quarter(quarter: str) -> str:
+    year, number = _parts(quarter)
+    return f"{year - (number == 1)}-Q{(number - 2) % 4 + 1}"
+
+
+def semester_quarters(quarter: str) -> list[str]:
+    """The quarters of `quarter`'s semester up to and including it (2026-Q2: Q1 and Q2)."""
+    year, number = _parts(quarter)
+    first = 1 if number <= 2 else 3  # noqa: PLR2004 - Q1-Q2 are the first semester
+    return [f"{year}-Q{n}" for n in range(first, number + 1)]

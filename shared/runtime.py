@@ -1,8 +1,10 @@
 """What every service process has: store, broker, outbox relay, keys, probes and the lifespan."""
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from faststream.rabbit import RabbitQueue
@@ -17,6 +19,7 @@ from shared.watchdog import Watchdog, consumers_alive
 logger = logging.getLogger(__name__)
 
 Hook = Callable[[], Awaitable[None]]
+Task = Callable[[], Coroutine[Any, Any, None]]
 
 
 class Runtime:
@@ -42,6 +45,7 @@ class Runtime:
             [metrics.outbox_probe(self.relay.pending), metrics.queue_probe(self.broker, self.queues)]
         )
         self.on_start: list[Hook] = []
+        self.background: list[Task] = []  # long-running tasks: started when ready, cancelled on exit
         self.watchdog = Watchdog(self.broker, self._attach_broker)
 
     def aggregates(self, collection: str) -> Aggregates:
@@ -96,10 +100,14 @@ class Runtime:
             self.relay.start()
             self.sampler.start()
             await self.relay.sweep()
+            tasks = [asyncio.create_task(task()) for task in self.background]
             logger.info("%s ready (broker %s)", self.service, "up" if self.watchdog.attached else "down")
             try:
                 yield
             finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
                 # Stop taking messages, let in-flight handlers finish, flush the outbox, close.
                 await self.sampler.stop()
                 await self.watchdog.stop()

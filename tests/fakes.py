@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
-from services.evaluation.model import Firing, Person, TallyShard, UnitQuarter
+from services.evaluation.model import Firing, Person, QuarterClose, TallyShard, UnitQuarter
 from services.rewards.model import Account, Board, LedgerEntry
 from services.training.model.groups import Group
 from services.training.model.people import Person as Trainee
@@ -96,7 +96,10 @@ class InMemoryPeople(InMemoryStates[Person]):
             if open_only and not person.open_recs:
                 continue
             for firing in person.firings.values():
-                yield {"nip": nip}, firing
+                yield {"nip": nip, "unit_id": person.unit_id}, firing
+
+    async def holding(self, recommendation_key: str) -> str | None:
+        return next((nip for nip, p in self.states.items() if recommendation_key in p.firings), None)
 
 
 class InMemoryUnitQuarters(InMemoryStates[UnitQuarter]):
@@ -107,6 +110,20 @@ class InMemoryUnitQuarters(InMemoryStates[UnitQuarter]):
         for quarter in list(self.states.values()):
             for firing in quarter.firings.values():
                 yield {"unit_id": quarter.unit_id}, firing
+
+    async def holding(self, recommendation_key: str) -> str | None:
+        return next((key for key, q in self.states.items() if recommendation_key in q.firings), None)
+
+    async def with_open(self, unit_id: str | None) -> list[UnitQuarter]:
+        return [q for q in self.states.values() if q.open_recs > 0 and unit_id in {None, q.unit_id}]
+
+
+class InMemoryQuarterCloses(InMemoryStates[QuarterClose]):
+    def __init__(self) -> None:
+        super().__init__(QuarterClose)
+
+    async def latest_closed(self) -> str | None:
+        return max((p for p, q in self.states.items() if q.closed_at is not None), default=None)
 
 
 class InMemoryTallies(InMemoryStates[TallyShard]):

@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Mapping
 
-from services.evaluation import judgements
+from services.evaluation import adaptation, judgements, outcomes
 from services.evaluation.firings import Firings, open_count
 from services.evaluation.model import ACTIVE, Appraisal, Firing, Person, Reward, Served, Training
 from services.evaluation.rules import Rules
@@ -12,15 +12,14 @@ from shared.identifiers import derived_id, field_key
 from shared.persistence.state_store import Outcome
 
 
-def _adaptation(firings: Firings, rules: Rules, served: Mapping[str, Served], since: str | None) -> None:
-    for period, tally in served.items():
-        decision = judgements.judge_adaptation(firings.nip or "", period, tally, since, rules.adaptation)
-        firings.fire(decision, tally.events[-5:])
-
-
-def _closed_by(fired: Mapping[str, Firing], competency: str) -> list[str]:
-    """A passed training in a competency closes the person's open recommendations in it."""
-    return [k for k, f in fired.items() if f.competency == competency and f.status in ACTIVE]
+def _adaptation(firings: Firings, person: Person, rules: Rules, closed_through: str | None) -> None:
+    """The adaptation rule on the closed quarters (each programme pays once)."""
+    trainings = person.trainings.values()
+    for reward in adaptation.judge_adaptation(
+        firings.nip or "", trainings, person.served, closed_through, rules.adaptation, rules.calendar
+    ):
+        after = reward.evidence["after"]["periods"]
+        firings.fire(reward, tuple(e for p in after for e in person.served[p].events[-5:]))
 
 
 def _quarter(training: Training, rules: Rules) -> str:
@@ -32,36 +31,41 @@ def _with(person: Person, firings: Firings, **changes: object) -> Person:
 
 
 def on_training(
-    person: Person, completed: envelope.CloudEvent[events.TrainingCompleted], rules: Rules
+    person: Person,
+    completed: envelope.CloudEvent[events.TrainingCompleted],
+    rules: Rules,
+    *,
+    closed_through: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Outcome[Person]:
+    """Training rules now; a pass closes the recommendations it answers; closed quarters re-judged.
+
+    `closed_through` is the latest closed quarter: a completion in it or earlier is late data,
+    so that quarter's period rules (JP pace, adaptation) are judged again (same keys).
+    """
     done = completed.data
     year = str(rules.calendar.year_of(done.completed_at))
     quarter = rules.calendar.quarter_of(done.completed_at)
-    firings = Firings(person.firings, nip=done.nip, unit_id=done.unit_id)
-    if done.passed and done.score >= rules.training.retrain_below:  # a real pass closes it
-        for key in _closed_by(person.firings, done.competency):
-            firings.update(key, status="done")
+    firings = Firings(person.firings, nip=done.nip, unit_id=done.unit_id, now=now)
     firings.fire(judgements.judge_training(done, rules.training), (completed.id,))
-    counted = done.jp if done.passed else 0  # the duty counts passed trainings only
+    counted = done.jp if outcomes.passes(done) else 0  # the duty counts passed trainings only
     total = person.jp.get(year, 0) + counted
     if counted:
         firings.fire(judgements.judge_jp_reached(done.nip, year, total, rules.jp), (completed.id,))
-    since = person.digital_since
-    digital = done.passed and done.competency == rules.adaptation.training_competency
-    if digital and (not since or quarter < since):
-        since = quarter
-    _adaptation(firings, rules, person.served, since)
     training = Training.model_validate(done.model_dump(mode="json") | {"event_id": completed.id})
-    state = _with(
-        person,
-        firings,
-        unit_id=done.unit_id,
-        trainings={**person.trainings, field_key(completed.id): training},
-        jp={**person.jp, year: total},
-        jp_quarters={**person.jp_quarters, quarter: person.jp_quarters.get(quarter, 0) + counted},
-        digital_since=since,
+    state = person.model_copy(
+        update={
+            "unit_id": done.unit_id,
+            "trainings": {**person.trainings, field_key(completed.id): training},
+            "jp": {**person.jp, year: total},
+            "jp_quarters": {**person.jp_quarters, quarter: person.jp_quarters.get(quarter, 0) + counted},
+        }
     )
-    return Outcome(state, firings.published)
+    if closed_through is not None and quarter <= closed_through:
+        _jp_pace(firings, state, done.nip, quarter, rules)
+    _adaptation(firings, state, rules, closed_through)
+    outcomes.settle_person(firings, state.trainings.values())
+    return Outcome(_with(state, firings), firings.published)
 
 
 def on_appraisal(
@@ -141,51 +145,63 @@ def _judged(
 
 
 def on_answer(
-    person: Person, submitted: envelope.CloudEvent[events.SurveySubmitted], rules: Rules
+    person: Person,
+    submitted: envelope.CloudEvent[events.SurveySubmitted],
+    rules: Rules,
+    *,
+    closed_through: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Outcome[Person]:
-    """A response naming a civil servant counts toward their adaptation rule in that period."""
+    """A verified answer naming the person is kept per quarter; a closed quarter's is judged again."""
     response = submitted.data
     nip, period = response.served_by_nip or "", response.period
-    firings = Firings(person.firings, nip=nip, unit_id=person.unit_id or response.unit_id)
+    firings = Firings(person.firings, nip=nip, unit_id=person.unit_id or response.unit_id, now=now)
     before = person.served.get(period, Served())
+    values = response.answers.model_dump()
     tally = Served(
-        sum=before.sum + sum(response.answers.model_dump().values()),
+        sum=before.sum + sum(values.values()),
+        sums={e: before.sums.get(e, 0) + v for e, v in values.items()},
         count=before.count + 1,
         events=(*before.events[-4:], submitted.id),
     )
-    _adaptation(firings, rules, {period: tally}, person.digital_since)
-    state = _with(
-        person,
-        firings,
-        served={**person.served, period: tally},
-        unit_id=person.unit_id or response.unit_id,
+    state = person.model_copy(
+        update={"served": {**person.served, period: tally}, "unit_id": person.unit_id or response.unit_id}
     )
-    return Outcome(state, firings.published)
+    if closed_through is not None and period <= closed_through:
+        _adaptation(firings, state, rules, closed_through)
+    return Outcome(_with(state, firings), firings.published)
 
 
-def on_scheduled(
-    person: Person, scheduled: envelope.CloudEvent[events.RetrainingScheduled]
+def on_seat(
+    person: Person, recommendation_id: str, nip: str, program_id: str, *, taken: bool, now: dt.datetime
 ) -> Outcome[Person] | None:
-    key = field_key(scheduled.data.recommendation_id)
-    firing = person.firings.get(key)
-    if firing is None or firing.status != "open":
+    """RetrainingScheduled (taken) or RetrainingWithdrawn (given up) for one of the person's."""
+    firings = Firings(person.firings, nip=nip, unit_id=person.unit_id, now=now)
+    if not outcomes.seat(firings, field_key(recommendation_id), nip, program_id, taken=taken):
         return None
-    changed = firing.model_copy(update={"status": "scheduled", "program_id": scheduled.data.program_id})
-    return Outcome(person.model_copy(update={"firings": {**person.firings, key: changed}}))
+    return Outcome(_with(person, firings))
 
 
-def at_quarter_end(person: Person, nip: str, period: str, rules: Rules) -> Outcome[Person] | None:
-    """Quarter-end rules for one person: JP below the duty by the end of it, adaptation in it."""
-    firings = Firings(person.firings, nip=nip, unit_id=person.unit_id)
+def _jp_pace(firings: Firings, person: Person, nip: str, period: str, rules: Rules) -> None:
     total = judgements.jp_by_end_of(period, person.jp_quarters)
     trainings = [
         t.event_id
         for t in person.trainings.values()
-        if t.passed and judgements.year_to_date(period, _quarter(t, rules))
+        if outcomes.passes(t) and judgements.year_to_date(period, _quarter(t, rules))
     ]
-    firings.fire(judgements.judge_jp_shortfall(nip, period, total, rules.jp), tuple(trainings[-20:]))
-    if period in person.served:
-        _adaptation(firings, rules, {period: person.served[period]}, person.digital_since)
+    opened = rules.calendar.quarter_end(period).isoformat()
+    decision = judgements.judge_jp_shortfall(nip, period, total, rules.jp, opened)
+    firings.fire(decision, tuple(trainings[-20:]))
+
+
+def at_quarter_end(
+    person: Person, nip: str, period: str, rules: Rules, *, now: dt.datetime | None = None
+) -> Outcome[Person] | None:
+    """A closed quarter's rules for one person: JP below the pace by its end, adaptation through it."""
+    firings = Firings(person.firings, nip=nip, unit_id=person.unit_id, now=now)
+    _jp_pace(firings, person, nip, period, rules)
+    _adaptation(firings, person, rules, period)
+    outcomes.settle_person(firings, person.trainings.values())
     if not firings.published:
         return None
     return Outcome(_with(person, firings), firings.published)
