@@ -73,7 +73,7 @@ class UnitRule:
         self.describe(unit_id, period, by_channel)
         windows = [([period], by_channel)]
         semester = semester_quarters(period)
-        if semester != [period]:
+        if semester != [period] and not await self._judged_alone(unit_id, semester[:-1]):
             windows.append((semester, (await self.tallies(unit_id, semester)).get(unit_id, empty)))
         opened = self._rules.calendar.quarter_end(period).isoformat()
         found = judgements.judge_unit(unit_id, period, windows, self._rules.unit, opened)
@@ -87,6 +87,17 @@ class UnitRule:
         await self._quarters.update(f"{unit_id}:{period}", decide)
         await self.follow_up(unit_id, now)
         return fired[0]
+
+    async def _judged_alone(self, unit_id: str, quarters: list[str]) -> bool:
+        """Whether an earlier quarter of the semester had enough answers to be judged on its own.
+
+        Then the semester is no fallback: it would judge that quarter's answers a second time.
+        """
+        for quarter in quarters:
+            found = (await self.tallies(unit_id, [quarter])).get(unit_id, {})
+            if sum(found.values(), ikm.EMPTY).count >= self._rules.unit.min_responses:
+                return True
+        return False
 
     async def follow_up(self, unit_id: str | None, now: dt.datetime) -> int:
         """Done or expired, for open unit recommendations, from the closed quarters after theirs."""
