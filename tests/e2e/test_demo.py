@@ -14,6 +14,7 @@ import pytest
 
 from mutu import launcher, report
 from mutu.demo import command as demo
+from mutu.demo import expect
 from tests import infra
 
 pytestmark = pytest.mark.e2e
@@ -83,7 +84,8 @@ async def test_report_shows_jp_points_and_recommendations(target: demo.Target, s
     assert found["earners"][0]["points"] == top
     recs = {(r["target"], r["rule_id"], r["competency"]) for r in found["recommendations"]["all"]}
     assert recs == {tuple(r) for r in sent["recommendations"]}
-    assert (sent["struggling_unit"], "unit_element_low", "online_service_guidance") in recs
+    if expect.quarter_over():  # the unit rule judges closed quarters only (the run closes an ended one)
+        assert (sent["struggling_unit"], "unit_element_low", "online_service_guidance") in recs
 
 
 def cli(target: demo.Target, var_dir: Path, *args: str) -> str:
