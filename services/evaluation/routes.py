@@ -68,7 +68,9 @@ def build_routes(
         now = clock()
         handlers.check_quarter_ended(period, now=now, rules=rules)
         await closures.mark_run(period, now)
-        return await handlers.judge_quarter(period, now, people=people, unit_rule=unit_rule, rules=rules)
+        judged = await handlers.judge_quarter(period, now, people=people, unit_rule=unit_rule, rules=rules)
+        await closures.judged(period, now)
+        return judged
 
     intake = web.event_intake(auth, web.Intake(units).on(events.PerformanceAppraised, appraised))
     return [intake, router, recommendation_routes(auth=auth, people=people, quarters=quarters)]
