@@ -1,14 +1,13 @@
-"""Evaluation's decisions on a person's record (pure): trainings, appraisals, answers, quarter ends."""
+"""Evaluation's decisions on a person's record (pure): trainings, answers, seats, closed quarters."""
 
 import datetime as dt
-from collections.abc import Mapping
 
 from services.evaluation import adaptation, judgements, outcomes
 from services.evaluation.firings import Firings, open_count
-from services.evaluation.model import ACTIVE, Appraisal, Firing, Person, Reward, Served, Training
+from services.evaluation.model import Person, Served, Training
 from services.evaluation.rules import Rules
 from shared import envelope, events
-from shared.identifiers import derived_id, field_key
+from shared.identifiers import field_key
 from shared.persistence.state_store import Outcome
 
 
@@ -26,7 +25,7 @@ def _quarter(training: Training, rules: Rules) -> str:
     return rules.calendar.quarter_of(dt.datetime.fromisoformat(training.completed_at))
 
 
-def _with(person: Person, firings: Firings, **changes: object) -> Person:
+def with_firings(person: Person, firings: Firings, **changes: object) -> Person:
     return person.model_copy(update={"firings": firings.all, "open_recs": open_count(firings.all), **changes})
 
 
@@ -65,83 +64,7 @@ def on_training(
         _jp_pace(firings, state, done.nip, quarter, rules)
     _adaptation(firings, state, rules, closed_through)
     outcomes.settle_person(firings, state.trainings.values())
-    return Outcome(_with(state, firings), firings.published)
-
-
-def on_appraisal(
-    person: Person, appraised: envelope.CloudEvent[events.PerformanceAppraised], rules: Rules
-) -> Outcome[Person] | None:
-    """Keep the rating per period, publish it for other subscribers, apply the appraisal rules.
-
-    Only the configured period kind pays (default the annual rating); a later rating of the same
-    period is a correction: it supersedes the earlier one, pays the difference, and withdraws a
-    recommendation it no longer warrants. The same rating again changes nothing.
-    """
-    rating = appraised.data
-    slot = field_key(rating.period)
-    before = _effects_of(person.appraisals.get(slot), person.firings, rating.nip)
-    if before is not None and before.rating == rating.rating:
-        return None
-    firings = Firings(person.firings, nip=rating.nip, unit_id=rating.unit_id)
-    entry = Appraisal(
-        event_id=appraised.id,
-        period=rating.period,
-        rating=rating.rating,
-        paid=0,
-        note=judgements.unpaid_because(rating.period, rules.appraisal),
-        supersedes=() if before is None else (*before.supersedes, (before.event_id, before.rating)),
-    )
-    if entry.note is None:
-        entry = _judged(entry, before, firings, appraised, rules)
-    state = _with(person, firings, unit_id=rating.unit_id, appraisals={**person.appraisals, slot: entry})
-    return Outcome(state, [appraised, *firings.published])
-
-
-def _effects_of(before: Appraisal | None, fired: Mapping[str, Firing], nip: str) -> Appraisal | None:
-    """An appraisal stored before corrections existed lacks `paid`: read its effects from its firings."""
-    if before is None or "paid" in before.model_fields_set:
-        return before
-    key = (nip, before.period)
-    reward = fired.get(field_key(derived_id("appraisal_reward", *key)))
-    recommendation = field_key(derived_id("appraisal_retraining", *key))
-    return before.model_copy(
-        update={
-            "paid": reward.points or 0 if reward else 0,
-            "recommendation": recommendation if recommendation in fired else None,
-        }
-    )
-
-
-def _judged(
-    entry: Appraisal,
-    before: Appraisal | None,
-    firings: Firings,
-    appraised: envelope.CloudEvent[events.PerformanceAppraised],
-    rules: Rules,
-) -> Appraisal:
-    """Fire the appraisal rules for a paying rating (first, or a correction of `before`)."""
-    rating, cause = appraised.data, (appraised.id,)
-    if before is None:
-        decision = judgements.judge_appraisal(rating, rules.appraisal)
-        firings.fire(decision, cause)
-        if isinstance(decision, Reward):
-            return entry.model_copy(update={"paid": decision.points})
-        if decision is None:
-            return entry
-        return entry.model_copy(update={"recommendation": firings.key_of(decision)})
-    correction = judgements.judge_correction(rating, before, appraised.id, rules.appraisal)
-    firings.fire(correction, cause)
-    paid = before.paid + (correction.points if correction else 0)
-    recommendation = judgements.judge_appraisal(rating, rules.appraisal, correcting=(appraised.id,))
-    kept = before.recommendation
-    if kept is not None and recommendation is None:
-        evidence = {"period": rating.period, "rating": rating.rating, "was": before.rating}
-        firings.withdraw(kept, evidence | {"appraisal": appraised.id})
-        kept = None
-    elif recommendation is not None and (kept is None or firings.all[kept].status not in ACTIVE):
-        firings.fire(recommendation, cause)
-        kept = firings.key_of(recommendation)
-    return entry.model_copy(update={"paid": paid, "recommendation": kept})
+    return Outcome(with_firings(state, firings), firings.published)
 
 
 def on_answer(
@@ -169,7 +92,7 @@ def on_answer(
     )
     if closed_through is not None and period <= closed_through:
         _adaptation(firings, state, rules, closed_through)
-    return Outcome(_with(state, firings), firings.published)
+    return Outcome(with_firings(state, firings), firings.published)
 
 
 def on_seat(
@@ -179,7 +102,7 @@ def on_seat(
     firings = Firings(person.firings, nip=nip, unit_id=person.unit_id, now=now)
     if not outcomes.seat(firings, field_key(recommendation_id), nip, program_id, taken=taken):
         return None
-    return Outcome(_with(person, firings))
+    return Outcome(with_firings(person, firings))
 
 
 def _jp_pace(firings: Firings, person: Person, nip: str, period: str, rules: Rules) -> None:
@@ -204,4 +127,4 @@ def at_quarter_end(
     outcomes.settle_person(firings, person.trainings.values())
     if not firings.published:
         return None
-    return Outcome(_with(person, firings), firings.published)
+    return Outcome(with_firings(person, firings), firings.published)

@@ -4,7 +4,7 @@ import asyncio
 import datetime as dt
 from typing import Any
 
-from services.evaluation import decisions, satisfaction
+from services.evaluation import appraisals, decisions, satisfaction
 from services.evaluation.closing import Closures
 from services.evaluation.model import Person
 from services.evaluation.repository import People, Tallies, UnitQuarters
@@ -53,7 +53,7 @@ async def record_appraisal(
     check_started(appraised.data.period, now=now, rules=rules)
     nip = appraised.data.nip
     return await people.update(
-        nip, lambda person: decisions.on_appraisal(person, appraised, rules), event_id=appraised.id
+        nip, lambda person: appraisals.on_appraisal(person, appraised, rules), event_id=appraised.id
     )
 
 
