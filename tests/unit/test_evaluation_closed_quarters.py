@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from services.evaluation import handlers, ikm, rules
+from services.evaluation import handlers, ikm, rules, views
 from services.evaluation.closing import Closures, QuarterScheduler
 from services.evaluation.unit_rule import UnitRule
 from shared import envelope, events
@@ -348,3 +348,36 @@ class TestTwoSchedulers:
         assert await second.at(Q3_CLOSED) == []
         assert await second.closures.is_closed("2025-Q3")
         assert not await second.closures.is_closed("2025-Q4")
+
+
+class TestJpPaceOnClosedQuarters:
+    async def test_a_late_training_for_a_closed_quarter_is_judged_against_its_pace_once(self) -> None:
+        evaluation, nip = Evaluation(DURING_Q3), random_nip()
+        await evaluation.at(Q3_CLOSED)  # closed before evaluation knew the person
+        late = dt.datetime(2025, 9, 1, tzinfo=UTC)  # a Q3 completion sent after Q3 closed
+        for _ in range(2):
+            await evaluation.training(nip=nip, jp=4, score=75, completed_at=late)
+        shortfalls = [r for r in evaluation.published("RetrainingRecommended") if "2025-Q3" in r["reason"]]
+        assert [(r["rule_id"], r["evidence"]["jp"], r["evidence"]["expected"]) for r in shortfalls] == [
+            ("jp_below_duty", 4, 15)  # judged once on the late data; the second is above 4 JP: same key
+        ]
+
+
+class TestTheRecommendationsList:
+    async def test_filters_by_status_unit_and_person(self) -> None:
+        evaluation = Evaluation(DURING_Q3)
+        await evaluation.answers(40, period="2025-Q3", unit="kel-jomblang", u7=2)
+        await evaluation.at(Q3_CLOSED)
+        nip = random_nip()
+        await evaluation.training(nip=nip, unit_id="kel-candi", score=40, passed=False)
+        found = [row async for row in evaluation.people.recommendations(open_only=True)]
+        found += [row async for row in evaluation.quarters.recommendations()]
+        by_unit = views.recommendations(found, "open", unit_id="kel-jomblang")
+        assert [(r.get("nip"), r["unit_id"], r["rule_id"]) for r in by_unit] == [
+            (None, "kel-jomblang", "unit_element_low")
+        ]
+        mine = views.recommendations(found, None, unit_id="kel-candi")
+        assert [(r["nip"], r["status"], [h["status"] for h in r["history"]]) for r in mine] == [
+            (nip, "open", ["open"])
+        ]
+        assert views.recommendations(found, "done") == []
