@@ -157,7 +157,8 @@ def install(app: FastAPI, *, max_body_bytes: int) -> None:
 
     @app.exception_handler(errors.MutuError)
     async def domain_error(_: Request, error: errors.MutuError) -> JSONResponse:
-        return JSONResponse({"detail": redact.text(str(error))}, status_code=error.status)
+        detail = redact.validation_errors(error.reasons) if error.reasons else redact.text(str(error))
+        return JSONResponse({"detail": detail}, status_code=error.status)
 
     @app.exception_handler(StarletteHTTPException)
     async def refused(_: Request, error: StarletteHTTPException) -> Response:
@@ -202,8 +203,9 @@ def event_intake(auth: Auth, accepted: Sequence[type[events.Event]], accept: Acc
             event = await read_event(request, by_type)
             check_scope(key, event.type)
             fresh = await accept(event)
-        except HTTPException as error:
-            metrics.EVENTS_REJECTED.labels("/events", str(error.status_code)).inc()
+        except (HTTPException, errors.MutuError) as error:
+            status = error.status_code if isinstance(error, HTTPException) else error.status
+            metrics.EVENTS_REJECTED.labels("/events", str(status)).inc()
             raise
         metrics.EVENTS_ACCEPTED.labels(event.type, "new" if fresh else "duplicate").inc()
         return Accepted(id=event.id)
