@@ -106,3 +106,68 @@ class InMemoryTallies(InMemoryStates[TallyShard]):
 
     async def shards(self, unit_id: str | None, periods: list[str]) -> list[TallyShard]:
         return [s for s in self.states.values() if s.period in periods and unit_id in {None, s.unit_id}]
+
+
+# --- survey -------------------------------------------------------------------------------------
+
+from services.survey.model import (  # noqa: E402 - one section per service
+    Feedback,
+    FeedbackTally,
+    Forum,
+    Response,
+    ResponseTally,
+)
+from services.survey.repository import (  # noqa: E402
+    FeedbackTallyDecision,
+    ResponseTallyDecision,
+)
+
+
+class InMemoryResponses(InMemoryStates[Response]):
+    def __init__(self) -> None:
+        super().__init__(Response)
+
+
+class InMemoryFeedbackLog(InMemoryStates[Feedback]):
+    def __init__(self) -> None:
+        super().__init__(Feedback)
+
+
+class InMemoryForums(InMemoryStates[Forum]):
+    def __init__(self) -> None:
+        super().__init__(Forum)
+
+    async def listed(self, unit_id: str | None) -> list[Forum]:
+        return [
+            forum.model_copy(update={"items": {}})
+            for forum in list(self.states.values())[:200]
+            if unit_id in {None, "", forum.unit_id}
+        ]
+
+
+class InMemoryResponseTallies:
+    """One tally per unit and quarter (the Mongo adapter spreads them over shards)."""
+
+    def __init__(self) -> None:
+        self.tallies = InMemoryStates(ResponseTally)
+
+    async def update(
+        self, unit_id: str, period: str, response_id: str, decide: ResponseTallyDecision, *, event_id: str
+    ) -> bool:
+        del response_id
+        return await self.tallies.update((unit_id, period), decide, event_id=event_id)
+
+    async def shards(self, unit_id: str, period: str) -> list[ResponseTally]:
+        found = await self.tallies.get((unit_id, period))
+        return [] if found is None else [found]
+
+
+class InMemoryFeedbackTallies:
+    def __init__(self) -> None:
+        self.tallies = InMemoryStates(FeedbackTally)
+
+    async def get(self, unit_id: str) -> FeedbackTally | None:
+        return await self.tallies.get(unit_id)
+
+    async def update(self, unit_id: str, decide: FeedbackTallyDecision, *, event_id: str) -> bool:
+        return await self.tallies.update(unit_id, decide, event_id=event_id)
