@@ -36,7 +36,7 @@ async def record_response(
     responses: Responses,
     tallies: ResponseTallies,
 ) -> bool:
-    """Keep one response per response_id, publish it once and count it once; False if seen before.
+    """Keep one response per response_id, publish it once, count it once; False if this event id was seen.
 
     The same response again (any event id) is a duplicate; a different one under a response_id
     already used raises ResponseConflictError, and nothing is stored, published or counted. A
