@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mutu import asyncapi, demo, dlq, keys, launcher, report, rewards, users
+from mutu import asyncapi, dlq, keys, launcher, report, rewards, users
+from mutu.demo import command as demo
 
 Commands = Any  # argparse's sub-parsers action has no public type
 

@@ -19,8 +19,9 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 from aiormq.exceptions import ChannelNotFoundEntity
 
+from mutu.services import EVENT_SERVICE_NAMES
 from shared import events, messaging, strictjson
-from shared.settings import PORTS, ServiceSettings
+from shared.settings import ServiceSettings
 
 DROPPED_HEADERS = (messaging.REASON, messaging.ERROR, messaging.QUEUE, "x-death", "x-delivery-count")
 
@@ -35,7 +36,7 @@ class DeadLetter:
     error: str
 
 
-def candidate_queues(services: Iterable[str] = PORTS) -> list[str]:
+def candidate_queues(services: Iterable[str] = EVENT_SERVICE_NAMES) -> list[str]:
     """Every `<service>.<routing key>.dlq` name the services could have declared."""
     return [f"{s}.{e.routing_key}.dlq" for s in services for e in events.ALL]
 

@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import importlib
 import json
 import logging
 import os
@@ -15,46 +14,25 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
-from shared import apikeys, embedded_store, logs, users
-from shared.settings import PORTAL_PORT, PORTS, ServiceSettings
+from mutu import services as registry
+from shared import apikeys, embedded_store, logs, server, users
+from shared.embedded_store import STORE_URL_FILE
+from shared.settings import ServiceSettings
 
-SERVICES = tuple(PORTS)  # the event services; the portal is a reader of their HTTP APIs
-PORTAL = "portal"
-STORE_URL_FILE = "mongodb-url"
+SERVICES = registry.EVENT_SERVICE_NAMES
+PORTAL = registry.PORTAL.name  # a reader of the event services' HTTP APIs
 logger = logging.getLogger(__name__)
 
 
 def settings_for(service: str, **overrides: Any) -> ServiceSettings:
-    module = importlib.import_module(f"services.{service}.settings")
-    cls: type[ServiceSettings] = getattr(module, f"{service.capitalize()}Settings")
-    return cls(**overrides)
+    return registry.BY_NAME[service].settings(**overrides)
 
 
 def serve(service: str, port: int | None = None) -> None:
-    """Run one service in this process until SIGINT/SIGTERM (graceful: in-flight work finishes)."""
-    overrides: dict[str, Any] = {} if port is None else {"port": port}
-    settings = settings_for(service, **overrides)
-    if settings.mongodb_url is None and settings.uses_store:
-        url_file = settings.var_dir / STORE_URL_FILE
-        if not url_file.exists():
-            sys.exit(
-                "MONGODB_URL is not set and no embedded store is running: use `mutu run` or `mutu store`"
-            )
-        settings = settings_for(service, **overrides, mongodb_url=url_file.read_text().strip())
-    logs.configure(service, level=settings.log_level, json_lines=settings.log_json)
-    app = importlib.import_module(f"services.{service}.app").create_app(settings)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        timeout_graceful_shutdown=20,
-        # uvicorn would trust X-Forwarded-For from 127.0.0.1: only TRUSTED_PROXIES are believed here.
-        proxy_headers=bool(settings.proxies),
-        forwarded_allow_ips=settings.proxies or [],
-    )
+    """Run one service in this process until SIGINT/SIGTERM."""
+    found = registry.BY_NAME[service]
+    server.serve(found.name, found.create_app, found.settings, port)
 
 
 def store(path: Path | None, port: int, host: str = "127.0.0.1") -> None:
@@ -157,8 +135,8 @@ def run() -> None:
     processes = [start_service(service, env) for service in (*SERVICES, PORTAL)]
     stop = _stop_on_signal()
     try:
-        urls = [f"http://{settings.host}:{PORTS[s]}" for s in SERVICES]
-        dashboard = f"http://{settings.host}:{PORTAL_PORT}"
+        urls = [f"http://{settings.host}:{s.port}" for s in registry.EVENT_SERVICES]
+        dashboard = f"http://{settings.host}:{registry.PORTAL.port}"
         wait_healthy([*urls, dashboard], timeout=240)  # five processes starting on a small, busy machine
         print("Mutu is running:")
         for service, url in zip(SERVICES, urls, strict=True):

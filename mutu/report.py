@@ -11,7 +11,10 @@ from typing import Any
 
 import httpx
 
-from mutu import demo, demo_charts, roster, skm_report
+from mutu import skm_report
+from mutu.demo import charts as demo_charts
+from mutu.demo import command as demo
+from mutu.demo import roster
 
 ELEMENTS = tuple(f"u{i}" for i in range(1, 10))
 JP_BINS = ((0, 0, "0"), (1, 9, "1-9"), (10, 19, "10-19"), (20, 29, "20-29"), (30, 10_000, "30+"))

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mutu import demo
+from mutu.demo import command as demo
 from services.portal import app, report
 from services.portal.client import Services
 

@@ -6,6 +6,7 @@ that update also records the event id in the document's inbox and the outgoing e
 outbox. A redelivered event finds its id in the inbox and changes nothing.
 """
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
@@ -62,7 +63,7 @@ class Aggregates:
         Concurrent calls are group-committed (shared/group_commit.py): one read, one bulk write.
         """
         seen = field_key(event_id) if event_id else None
-        return await self._group.submit(Pending(key, seen, tracing.stamped(decide)))
+        return await self._group.submit(Pending(key, seen, _stamped(decide)))
 
     def _plan(self, plan: Planned, item: Pending) -> bool:
         """Apply one decision to the in-memory document of a group commit."""
@@ -99,3 +100,24 @@ def _pending(doc: Document) -> list[Entry]:
     delivery must carry these too; publishing one twice is harmless, dropping one is not.
     """
     return [Entry.load(key, raw) for key, raw in (doc.get("outbox") or {}).items()]
+
+
+def _stamped(decide: Callable[[Document], Change | None]) -> Callable[[Document], Change | None]:
+    """`decide`, with the caller's trace put on every event it publishes that has none yet.
+
+    Captured here, in the caller's task: a group commit may run `decide` in another task.
+    """
+    parent = tracing.current_traceparent()
+    if parent is None:
+        return decide
+
+    def with_trace(doc: Document) -> Change | None:
+        change = decide(doc)
+        if change is None or not change.publish:
+            return change
+        publish = [
+            e if e.traceparent else e.model_copy(update={"traceparent": parent}) for e in change.publish
+        ]
+        return dataclasses.replace(change, publish=publish)
+
+    return with_trace

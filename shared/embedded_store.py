@@ -9,6 +9,7 @@ from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.wire import AsyncMongoEcoProxyServer
 
 logger = logging.getLogger(__name__)
+STORE_URL_FILE = "mongodb-url"  # under VAR_DIR: where `mutu run` leaves the store's address for services
 
 
 async def serve(*, path: Path | None, host: str, port: int, ready: asyncio.Event | None = None) -> None:

@@ -22,9 +22,10 @@ from faststream.rabbit import (
     RabbitMessage,
     RabbitQueue,
 )
+from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from pymongo.errors import ConnectionFailure
 
-from shared import envelope, events, metrics, tracing
+from shared import envelope, events, metrics, strictjson, tracing
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def make_broker(url: str, *, graceful_timeout: float = 15.0) -> RabbitBroker:
         reconnect_interval=1.0,
         logger=logging.getLogger("faststream"),
         log_level=logging.DEBUG,  # per-message "Received"/"Processed" lines only when debugging
-        middlewares=tracing.broker_middlewares(),  # trace context, event log lines, Prometheus
+        middlewares=(*tracing.broker_middlewares(), RabbitPrometheusMiddleware(registry=metrics.REGISTRY)),
     )
 
 
@@ -95,6 +96,15 @@ class Publisher:
 
     def __init__(self, broker: RabbitBroker) -> None:
         self._broker = broker
+        self._observers: dict[str, list[Callable[[bytes], None]]] = {}
+
+    def on_published[E: events.Event](self, event: type[E], observe: Callable[[E], None]) -> None:
+        """Call `observe` with the data of each confirmed publish of `event` (a service's own metrics)."""
+
+        def parsed(body: bytes) -> None:
+            observe(event.model_validate(strictjson.loads(body)["data"]))
+
+        self._observers.setdefault(event.routing_key, []).append(parsed)
 
     async def publish_raw(self, body: bytes, *, routing_key: str, message_id: str) -> None:
         await self._broker.publish(
@@ -107,6 +117,8 @@ class Publisher:
             timeout=10,
         )
         metrics.EVENTS_PUBLISHED.labels(routing_key).inc()
+        for observe in self._observers.get(routing_key, ()):
+            observe(body)
 
     async def publish(self, event: envelope.CloudEvent[Any]) -> None:
         await self.publish_raw(

@@ -6,7 +6,6 @@ that need a query (outbox backlog, queue depths) are refreshed by a `Sampler` in
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -14,8 +13,6 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from faststream.rabbit import RabbitBroker, RabbitQueue
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from shared import events
 
 logger = logging.getLogger(__name__)
 
@@ -48,18 +45,6 @@ EVENTS_PUBLISHED = Counter(
 OUTBOX_BACKLOG = Gauge("mutu_outbox_backlog", "Outbox entries not yet published.", registry=REGISTRY)
 OUTBOX_AGE = Gauge(
     "mutu_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox entry.", registry=REGISTRY
-)
-IKM = Gauge(
-    "mutu_ikm_converted",
-    "IKM converted value (25-100) of a unit in a period, as last computed.",
-    ["unit_id", "period"],
-    registry=REGISTRY,
-)
-RECOMMENDATIONS = Counter(
-    "mutu_recommendations_issued_total",
-    "Retraining recommendations issued, by rule.",
-    ["rule_id"],
-    registry=REGISTRY,
 )
 DEAD_LETTERS = Counter(
     "mutu_dead_letters_total",
@@ -116,12 +101,6 @@ def observe_document_size(collection: str, size: int) -> None:
 
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-
-
-def count_published(routing_key: str, body: bytes) -> None:
-    """Domain counters from the facts a service publishes (called once per confirmed publish)."""
-    if routing_key == events.RetrainingRecommended.routing_key:
-        RECOMMENDATIONS.labels(json.loads(body)["data"]["rule_id"]).inc()
 
 
 class HttpMetrics:

@@ -31,6 +31,8 @@ class ServiceSettings(BaseSettings):
     port: int = 8000
     var_dir: Path = Path("var")
     api_keys_file: Path | None = None
+    # The programme's units (shared/units.py); unset: Kecamatan Candisari and its seven kelurahan.
+    units_file: Path | None = None
     users_file: Path | None = None
     prefetch: int = Field(default=64, ge=1, le=1000)
     delivery_limit: int = Field(default=5, ge=1, le=50)
@@ -102,7 +104,3 @@ class ServiceSettings(BaseSettings):
     @property
     def users_path(self) -> Path:
         return self.users_file or self.var_dir / "portal-users.json"
-
-
-PORTS = {"training": 8001, "survey": 8002, "evaluation": 8003, "rewards": 8004}
-PORTAL_PORT = 8000  # the dashboard: a reader of the services' HTTP APIs, not an event service

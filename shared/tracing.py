@@ -1,22 +1,20 @@
 """W3C trace context from the HTTP request through every event it causes (OpenTelemetry).
 
 An HTTP request opens a server span (a `traceparent` header continues the caller's trace). Events
-are published later by the outbox relay, so the trace travels inside the event: `stamped` puts
+are published later by the outbox relay, so the trace travels inside the event: `Aggregates.apply` puts
 the current `traceparent` into the CloudEvent extension of every event a change publishes, the
 broker middleware makes that context current when the relay publishes it (FastStream's
 `RabbitTelemetryMiddleware` then writes it into the AMQP headers) and when a consumer receives an
 event without the header. Spans are exported over OTLP only when an endpoint is configured.
 """
 
-import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from faststream import BaseMiddleware
 from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
-from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from opentelemetry import context, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -25,10 +23,6 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import events, metrics
-
-if TYPE_CHECKING:
-    from shared.aggregates import Change
-    from shared.storage import Document
 
 logger = logging.getLogger("mutu.events")
 _PROPAGATOR = TraceContextTextMapPropagator()
@@ -62,27 +56,6 @@ def current_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
-def stamped(decide: "Callable[[Document], Change | None]") -> "Callable[[Document], Change | None]":
-    """`decide`, with the caller's trace put on every event it publishes that has none yet.
-
-    Captured here, in the caller's task: a group commit may run `decide` in another task.
-    """
-    parent = current_traceparent()
-    if parent is None:
-        return decide
-
-    def with_trace(doc: "Document") -> "Change | None":
-        change = decide(doc)
-        if change is None or not change.publish:
-            return change
-        publish = [
-            e if e.traceparent else e.model_copy(update={"traceparent": parent}) for e in change.publish
-        ]
-        return dataclasses.replace(change, publish=publish)
-
-    return with_trace
-
-
 def _context_of(body: bytes) -> context.Context | None:
     found = _TRACEPARENT.search(body[:4096]) if isinstance(body, bytes) else None
     return _PROPAGATOR.extract({"traceparent": found.group(1).decode()}) if found else None
@@ -98,7 +71,6 @@ class CloudEventTrace(BaseMiddleware[Any, Any]):
             result = await call_next(cmd)
             if cmd.exchange.name == "mutu.events":
                 _log("published", cmd.message_options.get("message_id"), cmd.destination)
-                metrics.count_published(cmd.destination, cmd.body)
             return result
         finally:
             if token is not None:
@@ -134,12 +106,8 @@ def _log(action: str, event_id: str | None, routing_key: str) -> None:
 
 
 def broker_middlewares() -> tuple[Any, ...]:
-    """For `RabbitBroker(middlewares=...)`: CloudEvent trace and logs, OpenTelemetry, Prometheus."""
-    return (
-        CloudEventTrace,
-        RabbitTelemetryMiddleware(),
-        RabbitPrometheusMiddleware(registry=metrics.REGISTRY),
-    )
+    """For `RabbitBroker(middlewares=...)`: CloudEvent trace and logs, OpenTelemetry."""
+    return (CloudEventTrace, RabbitTelemetryMiddleware())
 
 
 class HttpTracing:

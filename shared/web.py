@@ -1,6 +1,6 @@
 """HTTP plumbing shared by the services: probes, metrics, API-key checks, CloudEvent intake, 4xx."""
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 
 from bson.errors import InvalidDocument
@@ -13,13 +13,28 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import apikeys, envelope, errors, events, metrics, redact, storage
+from shared import apikeys, envelope, errors, events, metrics, redact, storage, units
 
 Check = Callable[[], Awaitable[bool]]
 
 
 class Accepted(BaseModel):
     id: str
+
+
+class UnitsAnswer(BaseModel):
+    units: list[units.Unit]
+
+
+def unit_list(known: units.Units) -> APIRouter:
+    """GET /units: the configured units (public: names of offices, no personal data)."""
+    router = APIRouter(tags=["units"])
+
+    @router.get("/units")
+    async def list_units() -> UnitsAnswer:
+        return UnitsAnswer(units=list(known))
+
+    return router
 
 
 def probes(checks: Mapping[str, Check]) -> APIRouter:
@@ -168,13 +183,39 @@ def install(app: FastAPI, *, max_body_bytes: int) -> None:
         return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
-Accept = Callable[[envelope.CloudEvent[events.Event]], Awaitable[bool]]
+class Intake:
+    """What a service takes at POST /events: one typed handler per event type.
+
+    `Intake(units).on(events.TrainingCompleted, record_completion)` checks at type-check time that the
+    handler takes a `CloudEvent[TrainingCompleted]`; the handler answers whether the event was new.
+    """
+
+    def __init__(self, known_units: units.Units) -> None:
+        self._units = known_units
+        self._handlers: dict[type[events.Event], Callable[[Any], Awaitable[bool]]] = {}
+
+    def on[E: events.Event](
+        self, event: type[E], handler: Callable[[envelope.CloudEvent[E]], Awaitable[bool]]
+    ) -> "Intake":
+        self._handlers[event] = handler
+        return self
+
+    @property
+    def accepted(self) -> list[type[events.Event]]:
+        return list(self._handlers)
+
+    async def __call__(self, event: envelope.CloudEvent[events.Event]) -> bool:
+        """Refuse an unknown unit (422), then hand the event to its handler."""
+        unit_id = getattr(event.data, "unit_id", None)
+        if unit_id is not None:
+            self._units.require(unit_id, ("body", "data", "unit_id"))
+        return await self._handlers[type(event.data)](event)
 
 
-def event_intake(auth: Auth, accepted: Sequence[type[events.Event]], accept: Accept) -> APIRouter:
+def event_intake(auth: Auth, intake: Intake) -> APIRouter:
     """POST /events: an integrator's CloudEvent, answered 202 once durably recorded (or seen before)."""
     router = APIRouter(tags=["events"])
-    by_type = {event.__name__: event for event in accepted}
+    by_type = {event.__name__: event for event in intake.accepted}
     schemas = {name: _inlined(event.model_json_schema()) for name, event in by_type.items()}
 
     @router.post(
@@ -202,7 +243,7 @@ def event_intake(auth: Auth, accepted: Sequence[type[events.Event]], accept: Acc
         try:
             event = await read_event(request, by_type)
             check_scope(key, event.type)
-            fresh = await accept(event)
+            fresh = await intake(event)
         except (HTTPException, errors.MutuError) as error:
             status = error.status_code if isinstance(error, HTTPException) else error.status
             metrics.EVENTS_REJECTED.labels("/events", str(status)).inc()

@@ -11,38 +11,36 @@ from tests import infra
 
 
 @pytest.fixture(scope="session")
-def amqp_url() -> Iterator[str]:
-    with infra.vhost() as url:
-        yield url
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[infra.Site]:
+    with infra.site(tmp_path_factory.mktemp("var")) as found:
+        yield found
 
 
 @pytest.fixture(scope="session")
-def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("var")
+def amqp_url(site: infra.Site) -> str:
+    return site.amqp_url
 
 
 @pytest.fixture(scope="session")
-def store_url(var_dir: Path) -> Iterator[str]:
-    with infra.embedded_store(var_dir) as url:
-        yield url
+def var_dir(site: infra.Site) -> Path:
+    return site.var_dir
 
 
 @pytest.fixture(scope="session")
-def keys(var_dir: Path) -> infra.Keys:
-    return infra.Keys.create(var_dir / "api-keys.json")
+def store_url(site: infra.Site) -> str:
+    return site.store_url
 
 
 @pytest.fixture(scope="session")
-def stack(amqp_url: str, store_url: str, var_dir: Path, keys: infra.Keys) -> Iterator[infra.Stack]:
+def keys(site: infra.Site) -> infra.Keys:
+    return site.keys
+
+
+@pytest.fixture(scope="session")
+async def stack(site: infra.Site) -> AsyncIterator[infra.Stack]:
     """The four services, one process each, sharing this session's vhost and store."""
-    stack = infra.Stack(infra.service_env(amqp_url, store_url, var_dir))
-    for service in launcher.SERVICES:
-        stack.start(service)
-    try:
-        launcher.wait_healthy(list(stack.urls.values()), timeout=300)  # 2 shared cores can be slow
-        yield stack
-    finally:
-        stack.stop_all()
+    async with infra.running_stack(site, launcher.SERVICES) as running:
+        yield running
 
 
 @pytest.fixture

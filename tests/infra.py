@@ -1,14 +1,17 @@
 """Real infrastructure for tests: a RabbitMQ vhost per session, the embedded store, services."""
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +20,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 import httpx
+from pymongo import AsyncMongoClient
 
 from mutu import launcher
-from shared import apikeys
+from shared import apikeys, units
 
 RABBITMQCTL = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+READY_SECONDS = 300  # a loaded 2-core machine starts several services slowly
 
 
 def free_port() -> int:
@@ -73,9 +78,28 @@ class Keys:
         return cls(**{role: keys.create(role) for role in apikeys.ROLES})
 
 
+@dataclass(frozen=True)
+class Site:
+    """What a stack runs on: a broker address, a store, a VAR_DIR and keys in its key file."""
+
+    amqp_url: str
+    store_url: str
+    var_dir: Path
+    keys: Keys
+
+
+@contextmanager
+def site(var_dir: Path, amqp_url: str | None = None) -> Iterator[Site]:
+    """A fresh store and key file, on a fresh vhost of the local broker unless `amqp_url` is given."""
+    with contextlib.ExitStack() as resources:
+        url = amqp_url or resources.enter_context(vhost())
+        store_url = resources.enter_context(embedded_store(var_dir))
+        yield Site(url, store_url, var_dir, Keys.create(var_dir / "api-keys.json"))
+
+
 @dataclass
 class Stack:
-    """Service processes started with the same broker, store and key file."""
+    """Service processes started with the same broker, store and key file; tests may kill and add."""
 
     env: dict[str, str]
     urls: dict[str, str] = field(default_factory=dict)
@@ -88,12 +112,81 @@ class Stack:
         self.urls.setdefault(service, f"http://127.0.0.1:{port}")
         return process
 
+    def start_another(self, service: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+        """One more instance of a service on its own port, logging at INFO to `log`: (process, url)."""
+        port = free_port()
+        command = [sys.executable, "-m", "mutu", "serve", service, "--port", str(port)]
+        with log.open("wb") as sink:
+            env = self.env | {"LOG_LEVEL": "INFO"}
+            process = subprocess.Popen(command, env=env, stderr=sink, stdout=sink)
+        self.processes.setdefault(service, []).append(process)
+        return process, f"http://127.0.0.1:{port}"
+
+    def kill(self, service: str) -> None:
+        """SIGKILL the service's first process: no shutdown code runs."""
+        process = self.processes[service].pop(0)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        self.urls.pop(service, None)
+
+    def restart(self, service: str) -> str:
+        self.start(service)
+        return self.urls[service]
+
+    def stop_gracefully(self, process: subprocess.Popen[bytes], timeout: float = 40) -> int:
+        """SIGTERM and wait: returns the exit code."""
+        for group in self.processes.values():
+            if process in group:
+                group.remove(process)
+        process.send_signal(signal.SIGTERM)
+        return process.wait(timeout=timeout)
+
+    async def ready(self, timeout: float = READY_SECONDS) -> None:
+        """Every running process answers /readyz 200."""
+        await asyncio.to_thread(launcher.wait_healthy, list(self.urls.values()), timeout)
+
     def stop_all(self) -> None:
         launcher._terminate([p for group in self.processes.values() for p in group])
 
 
+@contextlib.asynccontextmanager
+async def running_stack(site: Site, services: Iterable[str], **env: str) -> AsyncIterator[Stack]:
+    """The services, one process each, on `site`; every process is stopped on the way out."""
+    stack = Stack(service_env(site.amqp_url, site.store_url, site.var_dir, **env))
+    try:
+        for service in services:
+            stack.start(service)
+        await stack.ready()
+        yield stack
+    finally:
+        stack.stop_all()
+
+
+# Units the tests may use besides the kecamatan's own: a test that needs a unit nobody else touches
+# (its own IKM, its own recommendations) takes one with fresh_unit().
+TEST_UNITS = tuple(f"kel-t{n:04d}" for n in range(2000))
+_unused_units = iter(TEST_UNITS)
+
+
+def fresh_unit() -> str:
+    return next(_unused_units)
+
+
+def units_file(var_dir: Path) -> Path:
+    """The default units and the test units, as a UNITS_FILE."""
+    path = var_dir / "units.toml"
+    if not path.exists():
+        extra = "".join(
+            f'\n[[units]]\nunit_id = "{unit}"\nname = "Unit uji {unit}"\nparent = "kec-candisari"\n'
+            for unit in TEST_UNITS
+        )
+        path.write_text(units.DEFAULT_FILE.read_text() + extra)
+    return path
+
+
 def service_env(amqp_url: str, store_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
     return os.environ | {
+        "UNITS_FILE": str(units_file(var_dir)),
         "AMQP_URL": amqp_url,
         "MONGODB_URL": store_url,
         "MONGODB_DB_PREFIX": f"t{uuid.uuid4().hex[:6]}_",
@@ -139,12 +232,14 @@ class BusRecorder:
     def __init__(self) -> None:
         self.messages: list[aio_pika.abc.AbstractIncomingMessage] = []
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+        self._queue = ""
 
     async def start(self, amqp_url: str) -> None:
         self._connection = await aio_pika.connect_robust(amqp_url)
         channel = await self._connection.channel()
         exchange = await channel.declare_exchange("mutu.events", aio_pika.ExchangeType.TOPIC, durable=True)
         queue = await channel.declare_queue(exclusive=True)
+        self._queue = queue.name
         await queue.bind(exchange, routing_key="#")
         await queue.consume(self._record, no_ack=True)
 
@@ -154,9 +249,72 @@ class BusRecorder:
     def routing_keys(self, message_id: str | None = None) -> list[str]:
         return [m.routing_key or "" for m in self.messages if message_id in (None, m.message_id)]
 
+    async def caught_up(self, timeout: float = 20) -> None:
+        """Every event routed to this recorder before now has been recorded (a marker goes through its queue)."""
+        assert self._connection is not None, "start() first"
+        channel = await self._connection.channel()
+        marker = f"caught-up-{uuid.uuid4().hex}"
+        await channel.default_exchange.publish(
+            aio_pika.Message(b"", message_id=marker), routing_key=self._queue
+        )
+        await channel.close()
+        await eventually(lambda: _found(self.messages, marker), timeout=timeout)
+        self.messages = [m for m in self.messages if m.message_id != marker]
+
     async def close(self) -> None:
         if self._connection is not None:
             await self._connection.close()
+
+
+async def _found(messages: list[aio_pika.abc.AbstractIncomingMessage], marker: str) -> bool | None:
+    return any(m.message_id == marker for m in messages) or None
+
+
+async def drained(stack: Stack, bus: BusRecorder | None = None, *, timeout: float = 30) -> None:
+    """Wait until the stack has nothing left to do, instead of sleeping for "nothing happened".
+
+    Nothing left: every message on the services' work queues is acknowledged and no outbox entry is
+    waiting (the relay publishes an entry before it clears it, so none can be published again).
+    Then the bus recorder, if given, has recorded every event published until then.
+    """
+
+    async def idle() -> bool | None:
+        return (not await _queued(stack) and not await _outbox_backlog(stack.env)) or None
+
+    await eventually(idle, timeout=timeout)
+    if bus is not None:
+        await bus.caught_up()
+
+
+async def _queued(stack: Stack) -> int:
+    """Messages ready or unacknowledged on the work queues of the stack's services."""
+    vhost = urlsplit(stack.env["AMQP_URL"]).path.lstrip("/") or "/"
+    listed = await asyncio.to_thread(
+        subprocess.run,
+        [RABBITMQCTL, "-q", "list_queues", "-p", vhost, "name", "messages", "--formatter", "json"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    rows = json.loads(listed.stdout or "[]")
+    ours = tuple(f"{service}." for service in stack.processes)
+    return sum(r["messages"] for r in rows if r["name"].startswith(ours) and not r["name"].endswith(".dlq"))
+
+
+async def _outbox_backlog(env: dict[str, str]) -> int:
+    """Documents with unpublished outbox entries in the stack's databases."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(env["MONGODB_URL"])
+    try:
+        found = 0
+        for name in await client.list_database_names():
+            if name.startswith(env["MONGODB_DB_PREFIX"]):
+                database = client[name]
+                for collection in await database.list_collection_names():
+                    found += await database[collection].count_documents({"outbox_pending": True}, limit=1)
+        return found
+    finally:
+        await client.close()
 
 
 async def post_cloudevent(

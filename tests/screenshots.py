@@ -8,7 +8,9 @@ from pathlib import Path
 import httpx
 from selenium import webdriver
 
-from mutu import demo, launcher, roster
+from mutu import launcher
+from mutu.demo import command as demo
+from mutu.demo import roster
 from tests import infra, pages
 
 
@@ -52,32 +54,28 @@ def shoot(out: Path, urls: dict[str, str], portal: str, unit: str, nip: str) -> 
             full_page(driver, out / f"{name}.png")
 
 
-def main(out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch, infra.vhost() as amqp_url:
-        var_dir = Path(scratch)
-        keys = infra.Keys.create(var_dir / "api-keys.json")
-        with infra.embedded_store(var_dir) as store_url:
-            stack = infra.Stack(infra.service_env(amqp_url, store_url, var_dir))
-            portal_process = None
+async def capture(out: Path) -> None:
+    """The demo's quarter on a fresh stack, then a screenshot of every page."""
+    with tempfile.TemporaryDirectory() as scratch, infra.site(Path(scratch)) as site:
+        async with infra.running_stack(site, launcher.SERVICES) as stack:
+            keys = site.keys
+            roles = {"integrator": keys.integrator, "reader": keys.reader, "admin": keys.admin}
+            sent = await demo.simulate(
+                demo.Target(dict(stack.urls), roles), seed=2026, scale="small", quiet=True
+            )
+            portal_process, portal = pages.start_portal(stack.env, stack.urls, site.var_dir)
             try:
-                for service in launcher.SERVICES:
-                    stack.start(service)
-                launcher.wait_healthy(list(stack.urls.values()), timeout=240)
-                target = demo.Target(
-                    dict(stack.urls),
-                    {"integrator": keys.integrator, "reader": keys.reader, "admin": keys.admin},
-                )
-                sent = asyncio.run(demo.simulate(target, seed=2026, scale="small", quiet=True))
-                portal_process, portal = pages.start_portal(stack.env, stack.urls, var_dir)
                 board = httpx.get(f"{stack.urls['rewards']}/leaderboard", params={"period": roster.PERIOD},
                                   headers={"Authorization": f"Bearer {keys.reader}"}, timeout=30).json()  # fmt: skip
                 nip = board["leaders"][0]["nip"] if board["leaders"] else sent["roster"]["people"][0]["nip"]
                 shoot(out, stack.urls, portal, sent["struggling_unit"], nip)
             finally:
-                if portal_process is not None:
-                    launcher._terminate([portal_process])
-                stack.stop_all()
+                launcher._terminate([portal_process])
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    asyncio.run(capture(out))
 
 
 if __name__ == "__main__":

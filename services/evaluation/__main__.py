@@ -1,6 +1,8 @@
 """`python -m services.evaluation`: run the evaluation service alone (as `mutu serve evaluation` does)."""
 
-from mutu import launcher
+from services.evaluation.app import create_app
+from services.evaluation.settings import EvaluationSettings
+from shared.server import serve
 
 if __name__ == "__main__":
-    launcher.serve("evaluation")
+    serve("evaluation", create_app, EvaluationSettings)

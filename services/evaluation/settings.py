@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from shared.settings import PORTS, ServiceSettings
+from shared.settings import ServiceSettings
 
 
 class EvaluationSettings(ServiceSettings):
-    port: int = PORTS["evaluation"]
+    port: int = 8003
     rules_file: Path | None = None

@@ -4,11 +4,10 @@ import asyncio
 import logging
 from typing import Any
 
-from services.evaluation import ikm, judgements, satisfaction
+from services.evaluation import ikm, judgements, metrics, satisfaction
 from services.evaluation.model import UnitQuarter
 from services.evaluation.repository import Tallies, UnitQuarters
 from services.evaluation.rules import Rules
-from shared import metrics
 from shared.persistence.state_store import Outcome
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,8 @@
-"""`python -m services.portal`: run the portal alone (as `mutu serve portal` does)."""
+"""`python -m services.portal`: run the portal service alone (as `mutu serve portal` does)."""
 
-from mutu import launcher
+from services.portal.app import create_app
+from services.portal.settings import PortalSettings
+from shared.server import serve
 
 if __name__ == "__main__":
-    launcher.serve("portal")
+    serve("portal", create_app, PortalSettings)

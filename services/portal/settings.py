@@ -8,19 +8,20 @@ from typing import ClassVar
 
 from pydantic import SecretStr
 
-from shared.settings import PORTAL_PORT, PORTS, ServiceSettings
+from shared.settings import ServiceSettings
 
-SERVICES = tuple(PORTS)
+SERVICES = ("training", "survey", "evaluation", "rewards")
 
 
 class PortalSettings(ServiceSettings):
     uses_store: ClassVar[bool] = False
 
-    port: int = PORTAL_PORT
-    training_url: str = f"http://127.0.0.1:{PORTS['training']}"
-    survey_url: str = f"http://127.0.0.1:{PORTS['survey']}"
-    evaluation_url: str = f"http://127.0.0.1:{PORTS['evaluation']}"
-    rewards_url: str = f"http://127.0.0.1:{PORTS['rewards']}"
+    port: int = 8000
+    # The services' addresses: their default ports under `mutu run`.
+    training_url: str = "http://127.0.0.1:8001"
+    survey_url: str = "http://127.0.0.1:8002"
+    evaluation_url: str = "http://127.0.0.1:8003"
+    rewards_url: str = "http://127.0.0.1:8004"
     # Where citizens reach the survey form (links and QR codes); unset: survey_url.
     survey_public_url: str | None = None
     # The portal's own reader key; unset: read from VAR_DIR/portal-reader-key (made by `mutu run`).

@@ -1,6 +1,8 @@
 """`python -m services.rewards`: run the rewards service alone (as `mutu serve rewards` does)."""
 
-from mutu import launcher
+from services.rewards.app import create_app
+from services.rewards.settings import RewardsSettings
+from shared.server import serve
 
 if __name__ == "__main__":
-    launcher.serve("rewards")
+    serve("rewards", create_app, RewardsSettings)

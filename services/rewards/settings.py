@@ -1,7 +1,7 @@
 """Settings of the rewards service (environment variables, see the README)."""
 
-from shared.settings import PORTS, ServiceSettings
+from shared.settings import ServiceSettings
 
 
 class RewardsSettings(ServiceSettings):
-    port: int = PORTS["rewards"]
+    port: int = 8004

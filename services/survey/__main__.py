@@ -1,6 +1,8 @@
 """`python -m services.survey`: run the survey service alone (as `mutu serve survey` does)."""
 
-from mutu import launcher
+from services.survey.app import create_app
+from services.survey.settings import SurveySettings
+from shared.server import serve
 
 if __name__ == "__main__":
-    launcher.serve("survey")
+    serve("survey", create_app, SurveySettings)

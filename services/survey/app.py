@@ -25,6 +25,7 @@ def create_app(settings: SurveySettings) -> FastAPI:
     subscribers.subscribe(runtime)
     routers = routes.build_routes(
         auth=runtime.auth,
+        units=runtime.units,
         settings=settings,
         responses=responses,
         feedback=feedback,

@@ -3,7 +3,7 @@
 from pydantic import Field
 
 from shared.fields import Text
-from shared.settings import PORTS, ServiceSettings
+from shared.settings import ServiceSettings
 
 ServiceType = Text
 # What a kelurahan office serves (surat pengantar and keterangan are most of the counter's work).
@@ -23,7 +23,7 @@ KELURAHAN_SERVICES = (
 
 
 class SurveySettings(ServiceSettings):
-    port: int = PORTS["survey"]
+    port: int = 8002
     responses_max_body_bytes: int = 16 * 1024
     responses_rate_per_second: float = 5.0
     responses_burst: int = 60

@@ -1,6 +1,8 @@
 """`python -m services.training`: run the training service alone (as `mutu serve training` does)."""
 
-from mutu import launcher
+from services.training.app import create_app
+from services.training.settings import TrainingSettings
+from shared.server import serve
 
 if __name__ == "__main__":
-    launcher.serve("training")
+    serve("training", create_app, TrainingSettings)

@@ -2,13 +2,13 @@
 
 from pydantic import Field
 
-from services.training.model import Timezone
+from services.training.model.programmes import Timezone
 from shared.fields import Code
-from shared.settings import PORTS, ServiceSettings
+from shared.settings import ServiceSettings
 
 
 class TrainingSettings(ServiceSettings):
-    port: int = PORTS["training"]
+    port: int = 8001
     # Competency codes beyond the documented six (JSON list, e.g. '["budgeting"]').
     extra_competencies: tuple[Code, ...] = ()
     minutes_per_jp: int = Field(default=45, ge=1, le=120)

@@ -2,17 +2,13 @@
 
 import secrets
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
 from tests import infra
 from tests.cluster.local import Cluster
 from tests.faults import pipeline
-from tests.faults.conftest import FaultStack
-
-SERVICES = ("training", "evaluation", "rewards")
-READY = 300  # seconds; a loaded 2-core machine starts three services slowly
+from tests.faults.conftest import SERVICES
 
 
 @pytest.fixture(scope="session")
@@ -23,33 +19,24 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 
 @pytest.fixture(scope="session")
-def cluster_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cluster-var")
+def cluster_site(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[infra.Site]:
+    with infra.site(tmp_path_factory.mktemp("cluster-var"), amqp_url=cluster.url) as found:
+        yield found
 
 
 @pytest.fixture(scope="session")
-def cluster_store_url(cluster_var_dir: Path) -> Iterator[str]:
-    with infra.embedded_store(cluster_var_dir) as url:
-        yield url
+def cluster_store_url(cluster_site: infra.Site) -> str:
+    return cluster_site.store_url
 
 
 @pytest.fixture(scope="session")
-def cluster_keys(cluster_var_dir: Path) -> infra.Keys:
-    return infra.Keys.create(cluster_var_dir / "api-keys.json")
+def cluster_keys(cluster_site: infra.Site) -> infra.Keys:
+    return cluster_site.keys
 
 
 @pytest.fixture(scope="session")
-async def cluster_stack(
-    cluster: Cluster, cluster_store_url: str, cluster_var_dir: Path, cluster_keys: infra.Keys
-) -> AsyncIterator[FaultStack]:
+async def cluster_stack(cluster_site: infra.Site) -> AsyncIterator[infra.Stack]:
     """Training, evaluation and rewards on the cluster's single HAProxy address."""
-    await pipeline.declare_audit(cluster.url, quorum=True)
-    env = infra.service_env(cluster.url, cluster_store_url, cluster_var_dir, DELIVERY_LIMIT="3")
-    stack = FaultStack(env)
-    try:
-        for service in SERVICES:
-            stack.start(service)
-        await stack.ready(timeout=READY)
-        yield stack
-    finally:
-        stack.stop_all()
+    await pipeline.declare_audit(cluster_site.amqp_url, quorum=True)
+    async with infra.running_stack(cluster_site, SERVICES, DELIVERY_LIMIT="3") as running:
+        yield running

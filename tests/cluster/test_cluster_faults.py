@@ -10,10 +10,8 @@ import httpx
 import pytest
 
 from tests import infra
-from tests.cluster.conftest import READY
 from tests.cluster.local import Cluster, Node
 from tests.faults import pipeline
-from tests.faults.conftest import FaultStack
 
 pytestmark = [pytest.mark.cluster, pytest.mark.timeout(1500)]
 
@@ -38,7 +36,7 @@ async def until(scenario: pipeline.Scenario, accepted: int, posting: asyncio.Tas
 
 
 async def inject(
-    cluster: Cluster, stack: FaultStack, scenario: pipeline.Scenario, posting: asyncio.Task[None]
+    cluster: Cluster, stack: infra.Stack, scenario: pipeline.Scenario, posting: asyncio.Task[None]
 ) -> list[str]:
     """Crash the busiest leader, bring it back, then stop another node: what happened, for the report."""
     log = []
@@ -46,7 +44,7 @@ async def inject(
     leader = await asyncio.to_thread(busiest_leader, cluster)
     started = time.monotonic()
     await asyncio.to_thread(leader.stop, crash=True)
-    await stack.ready(timeout=READY)  # every service consumes again, through HAProxy, without a restart
+    await stack.ready()  # every service consumes again, through HAProxy, without a restart
     log.append(
         f"kill -9 {leader.short} @{scenario.accepted} (consuming again in {time.monotonic() - started:.1f}s)"
     )
@@ -60,7 +58,7 @@ async def inject(
     log.append(f"{other.short} safe to stop after {time.monotonic() - started:.1f}s")
     started = time.monotonic()
     await asyncio.to_thread(other.stop)
-    await stack.ready(timeout=READY)
+    await stack.ready()
     log.append(
         f"stop {other.short} @{scenario.accepted} (consuming again in {time.monotonic() - started:.1f}s)"
     )
@@ -79,7 +77,7 @@ def queue_states(cluster: Cluster) -> dict[str, str]:
     }
 
 
-async def handled(stack: FaultStack) -> dict[str, list[str]]:
+async def handled(stack: infra.Stack) -> dict[str, list[str]]:
     """Each service's mutu_events_consumed_total lines (for the report when a pipeline stalls)."""
     lines = {}
     async with httpx.AsyncClient(timeout=10) as http:
@@ -99,7 +97,7 @@ def replicas(cluster: Cluster) -> dict[str, int]:
     return {name: len(row["members"]) for name, row in cluster.leaders().items() if row["type"] == "quorum"}
 
 
-async def test_quorum_queues_have_three_replicas(cluster: Cluster, cluster_stack: FaultStack) -> None:
+async def test_quorum_queues_have_three_replicas(cluster: Cluster, cluster_stack: infra.Stack) -> None:
     counts = await asyncio.to_thread(replicas, cluster)
     assert set(PIPELINE) <= set(counts)
     assert set(counts.values()) == {3}, counts
@@ -107,7 +105,7 @@ async def test_quorum_queues_have_three_replicas(cluster: Cluster, cluster_stack
 
 async def test_nothing_is_lost_or_counted_twice_when_cluster_nodes_fail(
     cluster: Cluster,
-    cluster_stack: FaultStack,
+    cluster_stack: infra.Stack,
     cluster_keys: infra.Keys,
     cluster_store_url: str,
 ) -> None:

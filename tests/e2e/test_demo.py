@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from mutu import demo, launcher, report
+from mutu import launcher, report
+from mutu.demo import command as demo
 from tests import infra
 
 pytestmark = pytest.mark.e2e

@@ -2,7 +2,11 @@
 
 from collections import Counter
 
-from mutu import demo_charts, demo_expect, demo_requests, demo_world, roster
+from mutu.demo import charts as demo_charts
+from mutu.demo import expect as demo_expect
+from mutu.demo import requests as demo_requests
+from mutu.demo import roster
+from mutu.demo import world as demo_world
 from shared import envelope, events
 
 

@@ -13,10 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mutu.services import EVENT_SERVICES, PORTAL
 from shared import users
 from shared.apikeys import ROLES
-from shared.settings import PORTAL_PORT, PORTS
 from tests import infra
+
+PORTS = {service.name: service.port for service in EVENT_SERVICES}
+PORTAL_PORT = PORTAL.port
 
 pytestmark = pytest.mark.e2e
 

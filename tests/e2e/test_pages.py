@@ -2,7 +2,6 @@
 
 import datetime as dt
 import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,7 @@ def browser() -> Iterator[webdriver.Chrome]:
 
 
 def a_unit() -> str:
-    return f"kel-t{uuid.uuid4().hex[:8]}"
+    return infra.fresh_unit()
 
 
 def bearer(key: str) -> dict[str, str]:

@@ -1,6 +1,5 @@
 """Closing the loop: RetrainingRecommended on the bus opens, schedules and (after a pass) closes."""
 
-import asyncio
 import datetime as dt
 import uuid
 from typing import Any
@@ -8,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.training import retraining
+from services.training.handlers import retraining
 from shared import envelope, events
 from tests import infra
 from tests.builders import a_training_completed, random_id, random_nip, structured
@@ -65,7 +64,7 @@ async def test_a_person_is_scheduled_once_and_a_later_pass_marks_it_done(
 
     scheduled_id = retraining.scheduled_id(rec.recommendation_id, nip)
     await infra.eventually(lambda: _published(bus, scheduled_id))
-    await asyncio.sleep(1.5)
+    await infra.drained(stack, bus)  # nothing left to publish: a second copy would be recorded by now
     assert bus.routing_keys(scheduled_id) == ["training.retraining_scheduled"]
     scheduled = next(
         e for e in infra.events_on(bus, "training.retraining_scheduled") if e["id"] == scheduled_id
@@ -145,7 +144,7 @@ async def test_without_a_free_seat_the_recommendation_stays_open(
 async def test_a_unit_recommendation_reaches_every_member_the_service_knows(
     stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder, amqp_url: str
 ) -> None:
-    unit = f"kel-test-{uuid.uuid4().hex[:8]}"
+    unit = infra.fresh_unit()
     elsewhere = await create_program(http, stack, keys, competency="digital_service")
     members = [random_nip(), random_nip(), random_nip()]
     for nip in members[:2]:

@@ -9,7 +9,7 @@ import pytest
 
 from tests import infra
 from tests.faults import pipeline
-from tests.faults.conftest import FaultStack, restart_rabbitmq
+from tests.faults.conftest import restart_rabbitmq
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 
@@ -23,7 +23,7 @@ async def until(scenario: pipeline.Scenario, accepted: int, posting: asyncio.Tas
         await asyncio.sleep(0.05)
 
 
-async def inject(stack: FaultStack, scenario: pipeline.Scenario, posting: asyncio.Task[None]) -> list[str]:
+async def inject(stack: infra.Stack, scenario: pipeline.Scenario, posting: asyncio.Task[None]) -> list[str]:
     """The faults, each at a point of the stream: what happened, for the report."""
     log = []
     await until(scenario, EVENTS // 4, posting)
@@ -45,7 +45,7 @@ async def inject(stack: FaultStack, scenario: pipeline.Scenario, posting: asynci
 
 
 async def test_nothing_is_lost_or_counted_twice_through_crashes_and_a_broker_restart(
-    fault_stack: FaultStack,
+    fault_stack: infra.Stack,
     fault_keys: infra.Keys,
     fault_http: httpx.AsyncClient,
     fault_amqp_url: str,

@@ -13,7 +13,6 @@ from mutu import dlq
 from tests import infra
 from tests.builders import a_training_completed, random_nip, structured
 from tests.faults import pipeline
-from tests.faults.conftest import FaultStack
 
 pytestmark = pytest.mark.faults
 
@@ -42,7 +41,7 @@ async def dlq_cli(amqp_url: str) -> list[dict[str, str]]:
 
 
 async def test_poison_messages_are_dead_lettered_and_the_pipeline_keeps_flowing(
-    fault_stack: FaultStack,
+    fault_stack: infra.Stack,
     fault_keys: infra.Keys,
     fault_http: httpx.AsyncClient,
     fault_amqp_url: str,

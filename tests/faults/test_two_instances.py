@@ -11,13 +11,13 @@ import pytest
 from mutu import launcher
 from tests import infra
 from tests.faults import pipeline
-from tests.faults.conftest import SERVICES, FaultStack
+from tests.faults.conftest import SERVICES
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
 
 
 async def test_two_instances_of_each_service_count_exactly_once(
-    fault_stack: FaultStack,
+    fault_stack: infra.Stack,
     fault_keys: infra.Keys,
     fault_http: httpx.AsyncClient,
     fault_amqp_url: str,

@@ -11,8 +11,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from services.survey import decisions, skm
 from services.survey.settings import SurveySettings
-from services.training import model, xapi
-from shared import apikeys, envelope, events, metrics, strictjson, web
+from services.training.model import programmes, xapi
+from shared import apikeys, envelope, events, metrics, strictjson, units, web
 from shared.fields import Answer, Comment, EventTime, Jp, Points, Score, Text
 from tests.builders import a_survey_submitted, a_training_completed, structured
 
@@ -109,7 +109,7 @@ class TestFields:
         fields = {"title": "t", "competency": "digital_service", "method": "classroom", "jp": 8,
                   "starts_at": "2026-12-01T09:00:00+07:00", "ends_at": moment, "capacity": 10}  # fmt: skip
         with pytest.raises(ValidationError):
-            model.ProgramFields.model_validate_json(json.dumps(fields))
+            programmes.ProgramFields.model_validate_json(json.dumps(fields))
 
 
 class TestXapi:
@@ -176,10 +176,10 @@ def client(key_file: apikeys.KeyFile) -> httpx.AsyncClient:
     ) -> None:
         return None
 
-    async def accept(_: envelope.CloudEvent[events.Event]) -> bool:
+    async def accept(_: envelope.CloudEvent[events.TrainingCompleted]) -> bool:
         return True
 
-    app.include_router(web.event_intake(auth, [events.TrainingCompleted], accept))
+    app.include_router(web.event_intake(auth, web.Intake(units.load()).on(events.TrainingCompleted, accept)))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test")
 
 

@@ -43,6 +43,7 @@ async def survey(tmp_path: Path) -> AsyncIterator[Survey]:
     fakes = InMemoryResponses(), InMemoryFeedbackLog(), InMemoryForums()
     routers = routes.build_routes(
         auth=runtime.auth,
+        units=runtime.units,
         settings=settings,
         responses=fakes[0],
         feedback=fakes[1],

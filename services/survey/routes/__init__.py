@@ -1,8 +1,5 @@
 """Survey HTTP routes: the kiosk and its form pages, forums, summaries, and `POST /events`."""
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from fastapi import APIRouter
 
 from services.survey import handlers
@@ -11,13 +8,13 @@ from services.survey.routes import form, kiosk, summaries
 from services.survey.routes import forums as forum_routes
 from services.survey.settings import SurveySettings
 from shared import envelope, events, ratelimit, web
-
-Intake = dict[type[events.Event], Callable[[Any], Awaitable[bool]]]
+from shared.units import Units
 
 
 def build_routes(
     *,
     auth: web.Auth,
+    units: Units,
     settings: SurveySettings,
     responses: Responses,
     feedback: FeedbackLog,
@@ -36,17 +33,17 @@ def build_routes(
     async def record_feedback(event: envelope.CloudEvent[events.FeedbackReceived]) -> bool:
         return await handlers.record_feedback(event, feedback=feedback, totals=totals)
 
-    # What POST /events takes, and the handler of each type.
-    intake: Intake = {events.SurveySubmitted: record_submitted, events.FeedbackReceived: record_feedback}
-
-    async def accept(event: envelope.CloudEvent[events.Event]) -> bool:
-        return await intake[type(event.data)](event)
-
+    # What POST /events takes (after its unit check), and the handler of each type.
+    intake = (
+        web.Intake(units)
+        .on(events.SurveySubmitted, record_submitted)
+        .on(events.FeedbackReceived, record_feedback)
+    )
     limiter = ratelimit.TokenBuckets(rate=settings.responses_rate_per_second, burst=settings.responses_burst)
     return [
         kiosk.build(record, limiter=limiter, max_body_bytes=settings.responses_max_body_bytes),
         form.build(record, limiter=limiter, settings=settings),
         summaries.build(auth, tallies=tallies, settings=settings),
-        web.event_intake(auth, list(intake), accept),
+        web.event_intake(auth, intake),
         forum_routes.build(auth, forums=forums, totals=totals),
     ]

@@ -4,8 +4,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from mutu import roster
-from mutu.roster import PERIOD, Person
+from mutu.demo import roster
+from mutu.demo.roster import PERIOD, Person
 
 Scale = Literal["small", "full"]
 # per scale: people per unit, counter and online responses of a unit, online ones of the struggling unit
@@ -71,7 +71,8 @@ def build(seed: int = 2026, scale: Scale = "small") -> World:
     _forums(world, rng)
     for person in people:
         rating = rng.choices(RATINGS, RATING_WEIGHTS)[0]
-        data = {"nip": person.nip, "unit_id": person.unit_id, "period": PERIOD, "rating": rating}
+        # the annual rating: the one period kind that pays by default (a quarterly one pays nothing)
+        data = {"nip": person.nip, "unit_id": person.unit_id, "period": roster.YEAR, "rating": rating}
         world.appraisals.append({"event_id": world.prefix(f"pa-{person.nip}"), "data": data})
     return world
 

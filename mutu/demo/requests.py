@@ -6,8 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from mutu import roster
-from mutu.demo_world import Completion, World
+from mutu.demo import roster
+from mutu.demo.world import Completion, World
 
 CE_JSON = "application/cloudevents+json"
 ADL = "http://adlnet.gov/expapi/verbs/"

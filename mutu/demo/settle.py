@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from mutu import roster
+from mutu.demo import roster
 
 
 class Target(Protocol):
