@@ -200,6 +200,16 @@ class RetrainingScheduled(Event):
     program_id: Identifier
 
 
+class RetrainingWithdrawn(Event):
+    """The person of a recommendation gave up the seat training scheduled: it is open again."""
+
+    routing_key: ClassVar[str] = "training.retraining_withdrawn"
+
+    recommendation_id: Identifier
+    nip: Nip
+    program_id: Identifier
+
+
 class RosterChanged(Event):
     """A person joined, moved or left a unit; the name stays in the training service."""
 
@@ -232,6 +242,7 @@ ALL: tuple[type[Event], ...] = (
     RewardPointsGranted,
     RewardRedeemed,
     RetrainingScheduled,
+    RetrainingWithdrawn,
     RosterChanged,
     RecommendationResolved,
 )
