@@ -1,13 +1,12 @@
 """Settings from environment variables (pydantic-settings); built once per process, passed down."""
 
-import zoneinfo
 from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.calendar import Calendar
+from shared.calendar import Calendar, Timezone
 from shared.storage import ReadPreference, StoreOptions
 
 SECRETS = Path("/run/secrets")
@@ -52,17 +51,7 @@ class ServiceSettings(BaseSettings):
         return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     # Year, semester and quarter of any instant are its date in this zone (shared/calendar.py).
-    programme_timezone: str = "Asia/Jakarta"
-
-    @field_validator("programme_timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            msg = "PROGRAMME_TIMEZONE must be an IANA zone such as Asia/Jakarta"
-            raise ValueError(msg) from None
-        return value
+    programme_timezone: Timezone = "Asia/Jakarta"
 
     @property
     def calendar(self) -> Calendar:

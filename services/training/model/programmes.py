@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import Annotated, Any, Self
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -16,6 +15,7 @@ from pydantic import (
 )
 
 from shared import errors, events
+from shared.calendar import Timezone
 from shared.fields import Competency, Count, EventTime, Identifier, Jp, PlannedTime, Score, Text
 from shared.persistence.state_store import Outcome, State
 
@@ -49,18 +49,6 @@ class ProgramFullError(errors.ConflictError):
 class CapacityError(errors.ConflictError):
     def __init__(self) -> None:
         super().__init__("capacity cannot go below the seats already taken")
-
-
-def check_timezone(name: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        msg = "timezone must be an IANA name such as Asia/Jakarta"
-        raise ValueError(msg) from None
-    return name
-
-
-Timezone = Annotated[str, Field(max_length=64), AfterValidator(check_timezone)]
 
 
 class ProgramFields(BaseModel):
