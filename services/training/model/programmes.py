@@ -16,18 +16,9 @@ from pydantic import (
 
 from shared import errors, events
 from shared.calendar import Timezone
-from shared.fields import Competency, Count, EventTime, Identifier, Jp, PlannedTime, Score, Text
+from shared.fields import COMPETENCIES, Competency, Count, EventTime, Identifier, Jp, PlannedTime, Score, Text
 from shared.persistence.state_store import Outcome, State
 
-# The documented competency codes; more come from the EXTRA_COMPETENCIES setting.
-COMPETENCIES = (
-    "digital_service",
-    "online_service_guidance",
-    "service_ethics",
-    "data_management",
-    "public_communication",
-    "change_management",
-)
 Capacity = Annotated[Count, Field(ge=1, le=5_000)]
 
 
