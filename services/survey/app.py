@@ -13,7 +13,7 @@ def create_app(settings: SurveySettings) -> FastAPI:
     runtime.produces += [events.SurveySubmitted, events.FeedbackReceived]
     responses = runtime.aggregates("responses")
     feedback = runtime.aggregates("feedback")
-    summaries = runtime.aggregates("summaries")
+    summaries = runtime.aggregates("summaries", keep_ids=True)  # per period; counts resent posts once
     routers = routes.build_routes(
         auth=runtime.auth, responses=responses, feedback=feedback, summaries=summaries, settings=settings
     )
