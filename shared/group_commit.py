@@ -18,7 +18,6 @@ planned again on its own, so the one whose change is at fault fails and the othe
 """
 
 import asyncio
-import copy
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -145,7 +144,7 @@ class GroupCommit:
             await asyncio.sleep(random.uniform(0, 0.02))  # noqa: S311 - jitter, not security
 
     async def _planned(self, batch: list[Pending]) -> dict[Any, Planned]:
-        """One read of the batch's documents; every decision applied in order to a copy of its own."""
+        """One read of the batch's documents; every decision applied in order to the document read."""
         keys = list(dict.fromkeys(item.key for item in batch))
         found = {doc["_id"]: doc async for doc in self._collection.find({"_id": {"$in": keys}})}
         plans: dict[Any, Planned] = {}
@@ -153,7 +152,8 @@ class GroupCommit:
             plan = plans.get(item.key)
             if plan is None:
                 doc = found.get(item.key, {})
-                plan = plans[item.key] = Planned(version=int(doc.get("version", 0)), doc=copy.deepcopy(doc))
+                # the document was just read for this batch alone: planned in place, not copied
+                plan = plans[item.key] = Planned(version=int(doc.get("version", 0)), doc=doc)
             try:
                 plan.outcomes.append((item, self._plan(plan, item)))
             except Exception as error:  # noqa: BLE001 - a bad decision fails its caller only
