@@ -60,7 +60,7 @@ def applied(doc: Document, event_id: str, key: str) -> bool:
     if key in inbox:  # the per-id marks older documents carry
         return True
     mark = digest(event_id)
-    return any(_holds(blob, mark) for name, blob in inbox.items() if name.startswith(PREFIX))
+    return any(_holds(blob, mark) for name, blob in inbox.items() if _is_bucket(name, blob))
 
 
 def natural(paths: dict[str, Any], key: str) -> bool:
@@ -81,7 +81,7 @@ def expired(doc: Document, now: dt.datetime, retention: dt.timedelta = RETENTION
     cutoff = now - retention
     old = []
     for name, value in inbox.items():
-        if name.startswith(PREFIX) and len(name) == len(oldest_day):
+        if _is_bucket(name, value):
             if name < oldest_day:
                 old.append(f"inbox.{name}")
         elif isinstance(value, dt.datetime) and _aware(value) < cutoff:
@@ -94,6 +94,11 @@ def marked(doc: Document, event_id: str, now: dt.datetime) -> tuple[str, bytes]:
     name = bucket(now)
     before = (doc.get("inbox") or {}).get(name, b"")
     return f"inbox.{name}", bytes(before) + digest(event_id)
+
+
+def _is_bucket(name: str, value: Any) -> bool:
+    """A day bucket, not a per-id mark of an older document (those are hex keys, some start with d)."""
+    return len(name) == len(PREFIX) + 8 and name.startswith(PREFIX) and isinstance(value, bytes)
 
 
 def _holds(blob: Any, mark: bytes) -> bool:
