@@ -7,9 +7,19 @@ whether the sender wrote `Z`, `+07:00` or `+09:00`.
 import datetime as dt
 import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_PERIOD = re.compile(r"^(\d{4})(?:-([SQ])([1-4]))?$")
+PeriodKind = Literal["year", "semester", "quarter"]
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    """The real clock; services take a Clock so tests can pin "now"."""
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,34 @@ class Calendar:
         """The first instant after the quarter."""
         year, number = _parts(quarter)
         return dt.datetime(year + number // 4, 3 * number % 12 + 1, 1, tzinfo=self.zone)
+
+    def period_start(self, period: str) -> dt.datetime:
+        """The first instant of a `YYYY`, `YYYY-Sn` or `YYYY-Qn` period, midnight in the zone."""
+        year, first, _ = _months(period)
+        return dt.datetime(year, first, 1, tzinfo=self.zone)
+
+    def period_end(self, period: str) -> dt.datetime:
+        """The first instant after a `YYYY`, `YYYY-Sn` or `YYYY-Qn` period."""
+        year, _, last = _months(period)
+        return dt.datetime(year + last // 12, last % 12 + 1, 1, tzinfo=self.zone)
+
+
+def period_kind(period: str) -> PeriodKind:
+    """`2026` is a year, `2026-S1` a semester, `2026-Q1` a quarter."""
+    _months(period)
+    kinds: dict[str, PeriodKind] = {"S": "semester", "Q": "quarter"}
+    return kinds.get(period[5:6], "year")
+
+
+def _months(period: str) -> tuple[int, int, int]:
+    """The year, first month and last month of a period."""
+    match = _PERIOD.match(period)
+    if match is None or (match.group(2) == "S" and match.group(3) not in {"1", "2"}):
+        msg = f"not a period: {period[:20]!r} (YYYY, YYYY-Sn or YYYY-Qn)"
+        raise ValueError(msg)
+    year, kind, number = int(match.group(1)), match.group(2), int(match.group(3) or 1)
+    size = {"S": 6, "Q": 3}.get(kind or "", 12)
+    return year, size * (number - 1) + 1, size * number
 
 
 def _parts(quarter: str) -> tuple[int, int]:

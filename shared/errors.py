@@ -1,10 +1,15 @@
 """The errors a caller can act on, one class per HTTP answer; shared/web.py maps them in one place."""
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 
 class MutuError(Exception):
     """Base for errors a caller can act on; never raised for bugs."""
 
     status = 400
+    # Field-level reasons ({loc, msg, type}, never the input): the HTTP answer's `detail` when given.
+    reasons: tuple[Mapping[str, Any], ...] = ()
 
 
 class NotFoundError(MutuError):
@@ -20,6 +25,10 @@ class ConflictError(MutuError):
 
 
 class InvalidError(MutuError):
-    """The request is well-formed but not acceptable: 422 with the reason."""
+    """The request is well-formed but not acceptable: 422 with the reason (or field-level reasons)."""
 
     status = 422
+
+    def __init__(self, message: str, *, reasons: Sequence[Mapping[str, Any]] = ()) -> None:
+        super().__init__(message)
+        self.reasons = tuple(reasons)

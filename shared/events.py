@@ -1,8 +1,8 @@
 """The wire contract: one frozen pydantic model per event type, with its routing key."""
 
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, model_validator
 
 from shared.fields import (
     Answer,
@@ -125,12 +125,23 @@ class RewardTriggered(Event):
     routing_key: ClassVar[str] = "evaluation.reward_triggered"
 
     nip: Nip
-    points: Points
+    # Positive, except in a correction (`corrects` set): the difference, negative to take back.
+    points: Annotated[int, Strict(), Field(ge=-1_000_000, le=1_000_000)]
     rule_id: Code
     reason: Text
     caused_by: CausedBy
     # Additive extension: the person's unit when known, so rewards can rank per unit.
     unit_id: UnitId | None = None
+    # Additive extension: the id of the fact this reward corrects (e.g. the superseded appraisal);
+    # rewards books such a trigger as a `correction` entry.
+    corrects: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _positive_unless_a_correction(self) -> "RewardTriggered":
+        if self.points == 0 or (self.points < 0 and self.corrects is None):
+            msg = "points must be positive, or non-zero in a correction (with `corrects`)"
+            raise ValueError(msg)
+        return self
 
 
 class RetrainingRecommended(Event):
@@ -189,6 +200,16 @@ class RetrainingScheduled(Event):
     program_id: Identifier
 
 
+class RetrainingWithdrawn(Event):
+    """The person of a recommendation gave up the seat training scheduled: it is open again."""
+
+    routing_key: ClassVar[str] = "training.retraining_withdrawn"
+
+    recommendation_id: Identifier
+    nip: Nip
+    program_id: Identifier
+
+
 class RosterChanged(Event):
     """A person joined, moved or left a unit; the name stays in the training service."""
 
@@ -221,6 +242,7 @@ ALL: tuple[type[Event], ...] = (
     RewardPointsGranted,
     RewardRedeemed,
     RetrainingScheduled,
+    RetrainingWithdrawn,
     RosterChanged,
     RecommendationResolved,
 )

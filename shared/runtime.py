@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from faststream.rabbit import RabbitQueue
 
-from shared import apikeys, asyncapi, envelope, events, messaging, metrics, tracing, web
+from shared import apikeys, asyncapi, envelope, events, messaging, metrics, tracing, units, web
 from shared.aggregates import Aggregates
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
@@ -36,6 +36,7 @@ class Runtime:
         self.publisher = messaging.Publisher(self.broker)
         self.relay = OutboxRelay(self.publisher, sweep_seconds=settings.outbox_sweep_seconds)
         self.auth = web.Auth(apikeys.KeyFile(settings.keys_file))
+        self.units = units.load(settings.units_file)  # checked whole now: a bad file stops the start
         self.consumed: list[type[events.Event]] = []
         self.produces: list[type[events.Event]] = []  # what it publishes (AsyncAPI); services fill it
         self.sampler = metrics.Sampler(
@@ -125,6 +126,7 @@ class Runtime:
         app.include_router(
             web.probes({"store": self.store.ping, "broker": self.broker_up, "consumers": self.consuming})
         )
+        app.include_router(web.unit_list(self.units))
         for router in routers:
             app.include_router(router)
         return app

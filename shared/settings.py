@@ -31,6 +31,8 @@ class ServiceSettings(BaseSettings):
     port: int = 8000
     var_dir: Path = Path("var")
     api_keys_file: Path | None = None
+    # The programme's units (shared/units.py); unset: Kecamatan Candisari and its seven kelurahan.
+    units_file: Path | None = None
     users_file: Path | None = None
     prefetch: int = Field(default=64, ge=1, le=1000)
     delivery_limit: int = Field(default=5, ge=1, le=50)

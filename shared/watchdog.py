@@ -2,8 +2,10 @@
 
 aio-pika's robust connection restores channels and consumers after a reconnect, but a consumer can
 still be lost (FastStream issue 2758: a node restart, a restore that failed half way). The
-watchdog checks every subscriber's own consumer tag on its live channel and re-starts the
-subscriber when the tag stays missing while the broker answers.
+watchdog checks every subscriber's own consumer tag on its live channel, and asks the broker
+whether the queue has any consumer at all (the client can believe it consumes after the broker
+dropped the consumer, e.g. when a cluster node holding the queue stopped). It re-starts the
+subscriber when either stays missing for two checks while the broker answers.
 """
 
 import asyncio
@@ -80,13 +82,26 @@ class Watchdog:
             except Exception:
                 logger.exception("consumer watchdog check failed")
 
+    async def _on_broker(self, subscriber: Any) -> bool:
+        """False when the broker says the subscriber's queue has no consumer (None: cannot tell)."""
+        queue = getattr(subscriber, "queue", None)
+        if queue is None:
+            return True
+        try:
+            declared = await self._broker.declare_queue(queue)
+            result = await declared.declare(timeout=5)
+        except Exception:  # noqa: BLE001 - unknown is not "lost": the tag check still runs
+            return True
+        return (result.consumer_count or 0) > 0
+
     async def _check(self) -> None:
         up = await self._broker.ping(timeout=2)
         metrics.BROKER_CONNECTED.set(1 if up and await consumers_alive(self._broker) else 0)
         if not up:
             return  # the robust connection is reconnecting; check again when it is back
         for subscriber in list(self._broker.subscribers):
-            if not getattr(subscriber, "running", False) or await consumer_alive(subscriber):
+            running = getattr(subscriber, "running", False)
+            if not running or (await consumer_alive(subscriber) and await self._on_broker(subscriber)):
                 self._misses.pop(id(subscriber), None)
                 continue
             misses = self._misses[id(subscriber)] = self._misses.get(id(subscriber), 0) + 1

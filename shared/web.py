@@ -13,13 +13,28 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import apikeys, envelope, errors, events, metrics, redact, storage
+from shared import apikeys, envelope, errors, events, metrics, redact, storage, units
 
 Check = Callable[[], Awaitable[bool]]
 
 
 class Accepted(BaseModel):
     id: str
+
+
+class UnitsAnswer(BaseModel):
+    units: list[units.Unit]
+
+
+def unit_list(known: units.Units) -> APIRouter:
+    """GET /units: the configured units (public: names of offices, no personal data)."""
+    router = APIRouter(tags=["units"])
+
+    @router.get("/units")
+    async def list_units() -> UnitsAnswer:
+        return UnitsAnswer(units=list(known))
+
+    return router
 
 
 def probes(checks: Mapping[str, Check]) -> APIRouter:
@@ -157,7 +172,8 @@ def install(app: FastAPI, *, max_body_bytes: int) -> None:
 
     @app.exception_handler(errors.MutuError)
     async def domain_error(_: Request, error: errors.MutuError) -> JSONResponse:
-        return JSONResponse({"detail": redact.text(str(error))}, status_code=error.status)
+        detail = redact.validation_errors(error.reasons) if error.reasons else redact.text(str(error))
+        return JSONResponse({"detail": detail}, status_code=error.status)
 
     @app.exception_handler(StarletteHTTPException)
     async def refused(_: Request, error: StarletteHTTPException) -> Response:
@@ -170,11 +186,12 @@ def install(app: FastAPI, *, max_body_bytes: int) -> None:
 class Intake:
     """What a service takes at POST /events: one typed handler per event type.
 
-    `Intake().on(events.TrainingCompleted, record_completion)` checks at type-check time that the
+    `Intake(units).on(events.TrainingCompleted, record_completion)` checks at type-check time that the
     handler takes a `CloudEvent[TrainingCompleted]`; the handler answers whether the event was new.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, known_units: units.Units) -> None:
+        self._units = known_units
         self._handlers: dict[type[events.Event], Callable[[Any], Awaitable[bool]]] = {}
 
     def on[E: events.Event](
@@ -188,6 +205,10 @@ class Intake:
         return list(self._handlers)
 
     async def __call__(self, event: envelope.CloudEvent[events.Event]) -> bool:
+        """Refuse an unknown unit (422), then hand the event to its handler."""
+        unit_id = getattr(event.data, "unit_id", None)
+        if unit_id is not None:
+            self._units.require(unit_id, ("body", "data", "unit_id"))
         return await self._handlers[type(event.data)](event)
 
 
@@ -223,8 +244,9 @@ def event_intake(auth: Auth, intake: Intake) -> APIRouter:
             event = await read_event(request, by_type)
             check_scope(key, event.type)
             fresh = await intake(event)
-        except HTTPException as error:
-            metrics.EVENTS_REJECTED.labels("/events", str(error.status_code)).inc()
+        except (HTTPException, errors.MutuError) as error:
+            status = error.status_code if isinstance(error, HTTPException) else error.status
+            metrics.EVENTS_REJECTED.labels("/events", str(status)).inc()
             raise
         metrics.EVENTS_ACCEPTED.labels(event.type, "new" if fresh else "duplicate").inc()
         return Accepted(id=event.id)

@@ -59,7 +59,7 @@ KEY_KINDS: tuple[KeyKind, ...] = (
 PUBLIC = Access(None)
 READER = Access("reader")
 DOCS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/asyncapi.json", "/asyncapi.yaml")
-OPERATIONS = ("/healthz", "/readyz", "/metrics")
+OPERATIONS = ("/healthz", "/readyz", "/metrics", "/units")  # every service answers these
 
 ROUTES: dict[tuple[str, str, str], Access] = {
     **{(service, "GET", path): PUBLIC for service in ("training", "survey", "evaluation", "rewards")

@@ -141,6 +141,15 @@ def a_retraining_scheduled(**changes: Any) -> events.RetrainingScheduled:
     return events.RetrainingScheduled(**(fields | changes))
 
 
+def a_retraining_withdrawn(**changes: Any) -> events.RetrainingWithdrawn:
+    fields: dict[str, Any] = {
+        "recommendation_id": random_id("rec"),
+        "nip": random_nip(),
+        "program_id": random_id("prog"),
+    }
+    return events.RetrainingWithdrawn(**(fields | changes))
+
+
 def a_roster_changed(**changes: Any) -> events.RosterChanged:
     fields: dict[str, Any] = {
         "nip": random_nip(),
@@ -172,6 +181,7 @@ EXAMPLES = {
     events.RewardPointsGranted: a_reward_points_granted,
     events.RewardRedeemed: a_reward_redeemed,
     events.RetrainingScheduled: a_retraining_scheduled,
+    events.RetrainingWithdrawn: a_retraining_withdrawn,
     events.RosterChanged: a_roster_changed,
     events.RecommendationResolved: a_recommendation_resolved,
 }

@@ -1,11 +1,22 @@
 """In-memory adapters of the services' ports: real classes (not mocks), proven by the contract tests."""
 
+import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
 from services.evaluation.model import Firing, Person, TallyShard, UnitQuarter
 from services.rewards.model import Account, Board, LedgerEntry
+from services.survey.model import Feedback, FeedbackTally, Forum, Response, ResponseTally
+from services.survey.repository import FeedbackTallyDecision, ResponseTallyDecision
+from services.training.model.groups import Group
+from services.training.model.people import Person as Trainee
+from services.training.model.people import Unit
+from services.training.model.programmes import ProgramFullError, Programme, UnknownProgramError
+from services.training.model.records import Record
+from services.training.model.statements import Month
+from services.training.repository import Repositories
 from shared import envelope
+from shared.identifiers import field_key
 from shared.persistence.state_store import Outcome, State
 
 
@@ -106,3 +117,183 @@ class InMemoryTallies(InMemoryStates[TallyShard]):
 
     async def shards(self, unit_id: str | None, periods: list[str]) -> list[TallyShard]:
         return [s for s in self.states.values() if s.period in periods and unit_id in {None, s.unit_id}]
+
+
+class InMemoryProgrammes(InMemoryStates[Programme]):
+    """Training's catalogue; reads leave the seat map out, as the Mongo adapter's do."""
+
+    def __init__(self) -> None:
+        super().__init__(Programme)
+
+    async def get(self, program_id: str) -> Programme | None:
+        found = self.states.get(program_id)
+        return None if found is None else found.model_copy(update={"program_id": program_id, "seats": None})
+
+    async def by_ids(self, program_ids: Iterable[str]) -> dict[str, Programme]:
+        return {i: p for i in set(program_ids) if (p := await self.get(i)) is not None}
+
+    async def _all(self) -> list[Programme]:
+        return [p for i in sorted(self.states) if (p := await self.get(i)) is not None]
+
+    async def listing(
+        self, *, competency: str | None, method: str | None, starts_after: dt.datetime | None
+    ) -> list[Programme]:
+        found = [
+            p
+            for p in await self._all()
+            if competency in {None, "", p.competency}
+            and method in {None, "", p.method}
+            and (not starts_after or (p.starts_at is not None and p.starts_at > starts_after))
+        ]
+        return sorted(
+            found, key=lambda p: (p.starts_at or dt.datetime.min.replace(tzinfo=dt.UTC), p.program_id)
+        )
+
+    async def upcoming_with_room(self, competency: str, now: dt.datetime, nip: str) -> list[Programme]:
+        found = [
+            p
+            for p in await self._all()
+            if p.competency == competency
+            and p.starts_at is not None
+            and p.starts_at > now
+            and (p.enrolled < (p.capacity or 0) or field_key(nip) in (self.states[p.program_id].seats or {}))
+        ]
+        return sorted(found, key=lambda p: p.starts_at or now)[:20]
+
+    async def take_seat(self, program_id: str, nip: str) -> tuple[Programme, bool]:
+        state = self.states.get(program_id)
+        if state is None:
+            raise UnknownProgramError
+        seats = state.seats or {}
+        if field_key(nip) in seats:
+            return await self._read(program_id), False
+        if state.enrolled >= (state.capacity or 0):
+            raise ProgramFullError
+        self.states[program_id] = state.model_copy(
+            update={"seats": seats | {field_key(nip): nip}, "enrolled_count": state.enrolled + 1}
+        )
+        return await self._read(program_id), True
+
+    async def _read(self, program_id: str) -> Programme:
+        found = await self.get(program_id)
+        assert found is not None
+        return found
+
+    async def release_seat(self, program_id: str, nip: str) -> bool:
+        state = self.states.get(program_id)
+        seats = dict((state.seats if state else None) or {})
+        if state is None or seats.pop(field_key(nip), None) is None:
+            return False
+        self.states[program_id] = state.model_copy(
+            update={"seats": seats, "enrolled_count": state.enrolled - 1}
+        )
+        return True
+
+    async def seat_holders(self, program_id: str) -> list[str] | None:
+        state = self.states.get(program_id)
+        return None if state is None else sorted((state.seats or {}).values())
+
+
+class InMemoryTrainees(InMemoryStates[Trainee]):
+    """Training's people (a person's record of enrolments and recommendations)."""
+
+    def __init__(self) -> None:
+        super().__init__(Trainee)
+
+    async def units_of(self, nips: Iterable[str]) -> dict[str, str | None]:
+        return {nip: self.states[nip].unit_id for nip in set(nips) if nip in self.states}
+
+
+class InMemoryUnits(InMemoryStates[Unit]):
+    def __init__(self) -> None:
+        super().__init__(Unit)
+
+
+class InMemoryRecords(InMemoryStates[Record]):
+    def __init__(self) -> None:
+        super().__init__(Record)
+
+    async def of_person(self, nip: str) -> list[Record]:
+        return [r for r in self.states.values() if r.nip == nip]
+
+
+class InMemoryMonths(InMemoryStates[Month]):
+    def __init__(self) -> None:
+        super().__init__(Month)
+
+    async def counts(self, keys: Iterable[str]) -> dict[str, int]:
+        return {k: self.states[k].count for k in set(keys) if k in self.states}
+
+
+class InMemoryGroups(InMemoryStates[Group]):
+    def __init__(self) -> None:
+        super().__init__(Group)
+
+    async def get(self, group_id: str) -> Group | None:
+        found = self.states.get(group_id)
+        return None if found is None else found.model_copy(update={"group_id": group_id})
+
+
+def in_memory_training() -> Repositories:
+    """Training's ports, all in memory; each fake records what its decisions published."""
+    return Repositories(
+        programmes=InMemoryProgrammes(),
+        people=InMemoryTrainees(),
+        units=InMemoryUnits(),
+        records=InMemoryRecords(),
+        months=InMemoryMonths(),
+        groups=InMemoryGroups(),
+    )
+
+
+# --- survey -------------------------------------------------------------------------------------
+
+
+class InMemoryResponses(InMemoryStates[Response]):
+    def __init__(self) -> None:
+        super().__init__(Response)
+
+
+class InMemoryFeedbackLog(InMemoryStates[Feedback]):
+    def __init__(self) -> None:
+        super().__init__(Feedback)
+
+
+class InMemoryForums(InMemoryStates[Forum]):
+    def __init__(self) -> None:
+        super().__init__(Forum)
+
+    async def listed(self, unit_id: str | None) -> list[Forum]:
+        return [
+            forum.model_copy(update={"items": {}})
+            for forum in list(self.states.values())[:200]
+            if unit_id in {None, "", forum.unit_id}
+        ]
+
+
+class InMemoryResponseTallies:
+    """One tally per unit and quarter (the Mongo adapter spreads them over shards)."""
+
+    def __init__(self) -> None:
+        self.tallies = InMemoryStates(ResponseTally)
+
+    async def update(
+        self, unit_id: str, period: str, response_id: str, decide: ResponseTallyDecision, *, event_id: str
+    ) -> bool:
+        del response_id
+        return await self.tallies.update((unit_id, period), decide, event_id=event_id)
+
+    async def shards(self, unit_id: str, period: str) -> list[ResponseTally]:
+        found = await self.tallies.get((unit_id, period))
+        return [] if found is None else [found]
+
+
+class InMemoryFeedbackTallies:
+    def __init__(self) -> None:
+        self.tallies = InMemoryStates(FeedbackTally)
+
+    async def get(self, unit_id: str) -> FeedbackTally | None:
+        return await self.tallies.get(unit_id)
+
+    async def update(self, unit_id: str, decide: FeedbackTallyDecision, *, event_id: str) -> bool:
+        return await self.tallies.update(unit_id, decide, event_id=event_id)

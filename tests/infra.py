@@ -23,7 +23,7 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from mutu import launcher
-from shared import apikeys
+from shared import apikeys, units
 from shared.embedded_store import url_variable
 
 RABBITMQCTL = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
@@ -184,6 +184,28 @@ async def running_stack(site: Site, services: Iterable[str], **env: str) -> Asyn
         stack.stop_all()
 
 
+# Units the tests may use besides the kecamatan's own: a test that needs a unit nobody else touches
+# (its own IKM, its own recommendations) takes one with fresh_unit().
+TEST_UNITS = tuple(f"kel-t{n:04d}" for n in range(2000))
+_unused_units = iter(TEST_UNITS)
+
+
+def fresh_unit() -> str:
+    return next(_unused_units)
+
+
+def units_file(var_dir: Path) -> Path:
+    """The default units and the test units, as a UNITS_FILE."""
+    path = var_dir / "units.toml"
+    if not path.exists():
+        extra = "".join(
+            f'\n[[units]]\nunit_id = "{unit}"\nname = "Unit uji {unit}"\nparent = "kec-candisari"\n'
+            for unit in TEST_UNITS
+        )
+        path.write_text(units.DEFAULT_FILE.read_text() + extra)
+    return path
+
+
 def service_env(
     amqp_url: str, stores: str | Mapping[str, str], var_dir: Path, **extra: str
 ) -> dict[str, str]:
@@ -197,6 +219,7 @@ def service_env(
         os.environ
         | addresses
         | {
+            "UNITS_FILE": str(units_file(var_dir)),
             "AMQP_URL": amqp_url,
             "MONGODB_DB_PREFIX": f"t{uuid.uuid4().hex[:6]}_",
             "VAR_DIR": str(var_dir),

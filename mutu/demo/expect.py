@@ -4,11 +4,13 @@ The rule parameters are PRODUCT.md's defaults; the IKM follows PermenPANRB 14/20
 weights, the converted value rounded to 2 decimals and graded by lower bound.
 """
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from mutu.demo import roster
 from mutu.demo.world import World
+from shared.calendar import Calendar
 
 ELEMENTS = tuple(f"u{i}" for i in range(1, 10))
 GRADES = ((88.31, "A"), (76.61, "B"), (65.00, "C"), (0.0, "D"))
@@ -52,10 +54,17 @@ def units(world: World) -> dict[str, dict[str, Any]]:
 
 
 def jp(world: World) -> dict[str, int]:
+    """JP toward the duty: passed trainings only (README, Evaluation)."""
     totals = dict.fromkeys((p.nip for p in world.people), 0)
     for completion in world.completions:
-        totals[completion.data["nip"]] += completion.data["jp"]
+        if completion.data["passed"]:
+            totals[completion.data["nip"]] += completion.data["jp"]
     return totals
+
+
+def quarter_over(now: dt.datetime | None = None) -> bool:
+    """Whether the demo's quarter has ended: until then its quarter-end run is refused (409)."""
+    return (now or dt.datetime.now(dt.UTC)) >= Calendar().quarter_end(roster.PERIOD)
 
 
 def points(world: World) -> dict[str, int]:
@@ -97,7 +106,7 @@ def recommendations(world: World) -> set[tuple[str, str, str]]:
         if not data["passed"] or data["score"] < 70:  # noqa: PLR2004
             found.add((data["nip"], "training_low_score", data["competency"]))
     for nip, total in jp(world).items():
-        if total < DUTY:
+        if total < DUTY and quarter_over():  # Q4's pace is the whole duty
             found.add((nip, "jp_below_duty", "digital_service"))
     for appraisal in world.appraisals:
         if appraisal["data"]["rating"] in {"BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG"}:

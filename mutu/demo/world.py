@@ -71,7 +71,8 @@ def build(seed: int = 2026, scale: Scale = "small") -> World:
     _forums(world, rng)
     for person in people:
         rating = rng.choices(RATINGS, RATING_WEIGHTS)[0]
-        data = {"nip": person.nip, "unit_id": person.unit_id, "period": PERIOD, "rating": rating}
+        # the annual rating: the one period kind that pays by default (a quarterly one pays nothing)
+        data = {"nip": person.nip, "unit_id": person.unit_id, "period": roster.YEAR, "rating": rating}
         world.appraisals.append({"event_id": world.prefix(f"pa-{person.nip}"), "data": data})
     return world
 

@@ -21,6 +21,11 @@ def create_app(settings: EvaluationSettings) -> FastAPI:
     runtime.on_start += [tallies.create_indexes, people.create_indexes]
     subscribers.subscribe(runtime, people=people, tallies=tallies, unit_rule=unit_rule, rules=active)
     routers = routes.build_routes(
-        auth=runtime.auth, people=people, quarters=quarters, unit_rule=unit_rule, rules=active
+        auth=runtime.auth,
+        units=runtime.units,
+        people=people,
+        quarters=quarters,
+        unit_rule=unit_rule,
+        rules=active,
     )
     return runtime.app(title="Mutu evaluation", routers=routers)

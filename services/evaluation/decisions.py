@@ -5,10 +5,10 @@ from collections.abc import Mapping
 
 from services.evaluation import judgements
 from services.evaluation.firings import Firings, open_count
-from services.evaluation.model import ACTIVE, Appraisal, Firing, Person, Served, Training
+from services.evaluation.model import ACTIVE, Appraisal, Firing, Person, Reward, Served, Training
 from services.evaluation.rules import Rules
 from shared import envelope, events
-from shared.identifiers import field_key
+from shared.identifiers import derived_id, field_key
 from shared.persistence.state_store import Outcome
 
 
@@ -42,8 +42,10 @@ def on_training(
         for key in _closed_by(person.firings, done.competency):
             firings.update(key, status="done")
     firings.fire(judgements.judge_training(done, rules.training), (completed.id,))
-    total = person.jp.get(year, 0) + done.jp
-    firings.fire(judgements.judge_jp_reached(done.nip, year, total, rules.jp), (completed.id,))
+    counted = done.jp if done.passed else 0  # the duty counts passed trainings only
+    total = person.jp.get(year, 0) + counted
+    if counted:
+        firings.fire(judgements.judge_jp_reached(done.nip, year, total, rules.jp), (completed.id,))
     since = person.digital_since
     digital = done.passed and done.competency == rules.adaptation.training_competency
     if digital and (not since or quarter < since):
@@ -56,7 +58,7 @@ def on_training(
         unit_id=done.unit_id,
         trainings={**person.trainings, field_key(completed.id): training},
         jp={**person.jp, year: total},
-        jp_quarters={**person.jp_quarters, quarter: person.jp_quarters.get(quarter, 0) + done.jp},
+        jp_quarters={**person.jp_quarters, quarter: person.jp_quarters.get(quarter, 0) + counted},
         digital_since=since,
     )
     return Outcome(state, firings.published)
@@ -64,19 +66,78 @@ def on_training(
 
 def on_appraisal(
     person: Person, appraised: envelope.CloudEvent[events.PerformanceAppraised], rules: Rules
-) -> Outcome[Person]:
-    """Keep the rating per period, publish it for other subscribers, apply the appraisal rules."""
+) -> Outcome[Person] | None:
+    """Keep the rating per period, publish it for other subscribers, apply the appraisal rules.
+
+    Only the configured period kind pays (default the annual rating); a later rating of the same
+    period is a correction: it supersedes the earlier one, pays the difference, and withdraws a
+    recommendation it no longer warrants. The same rating again changes nothing.
+    """
     rating = appraised.data
+    slot = field_key(rating.period)
+    before = _effects_of(person.appraisals.get(slot), person.firings, rating.nip)
+    if before is not None and before.rating == rating.rating:
+        return None
     firings = Firings(person.firings, nip=rating.nip, unit_id=rating.unit_id)
-    firings.fire(judgements.judge_appraisal(rating, rules.appraisal), (appraised.id,))
-    entry = Appraisal.model_validate(rating.model_dump(mode="json") | {"event_id": appraised.id})
-    state = _with(
-        person,
-        firings,
-        unit_id=rating.unit_id,
-        appraisals={**person.appraisals, field_key(rating.period): entry},
+    entry = Appraisal(
+        event_id=appraised.id,
+        period=rating.period,
+        rating=rating.rating,
+        paid=0,
+        note=judgements.unpaid_because(rating.period, rules.appraisal),
+        supersedes=() if before is None else (*before.supersedes, (before.event_id, before.rating)),
     )
+    if entry.note is None:
+        entry = _judged(entry, before, firings, appraised, rules)
+    state = _with(person, firings, unit_id=rating.unit_id, appraisals={**person.appraisals, slot: entry})
     return Outcome(state, [appraised, *firings.published])
+
+
+def _effects_of(before: Appraisal | None, fired: Mapping[str, Firing], nip: str) -> Appraisal | None:
+    """An appraisal stored before corrections existed lacks `paid`: read its effects from its firings."""
+    if before is None or "paid" in before.model_fields_set:
+        return before
+    key = (nip, before.period)
+    reward = fired.get(field_key(derived_id("appraisal_reward", *key)))
+    recommendation = field_key(derived_id("appraisal_retraining", *key))
+    return before.model_copy(
+        update={
+            "paid": reward.points or 0 if reward else 0,
+            "recommendation": recommendation if recommendation in fired else None,
+        }
+    )
+
+
+def _judged(
+    entry: Appraisal,
+    before: Appraisal | None,
+    firings: Firings,
+    appraised: envelope.CloudEvent[events.PerformanceAppraised],
+    rules: Rules,
+) -> Appraisal:
+    """Fire the appraisal rules for a paying rating (first, or a correction of `before`)."""
+    rating, cause = appraised.data, (appraised.id,)
+    if before is None:
+        decision = judgements.judge_appraisal(rating, rules.appraisal)
+        firings.fire(decision, cause)
+        if isinstance(decision, Reward):
+            return entry.model_copy(update={"paid": decision.points})
+        if decision is None:
+            return entry
+        return entry.model_copy(update={"recommendation": firings.key_of(decision)})
+    correction = judgements.judge_correction(rating, before, appraised.id, rules.appraisal)
+    firings.fire(correction, cause)
+    paid = before.paid + (correction.points if correction else 0)
+    recommendation = judgements.judge_appraisal(rating, rules.appraisal, correcting=(appraised.id,))
+    kept = before.recommendation
+    if kept is not None and recommendation is None:
+        evidence = {"period": rating.period, "rating": rating.rating, "was": before.rating}
+        firings.withdraw(kept, evidence | {"appraisal": appraised.id})
+        kept = None
+    elif recommendation is not None and (kept is None or firings.all[kept].status not in ACTIVE):
+        firings.fire(recommendation, cause)
+        kept = firings.key_of(recommendation)
+    return entry.model_copy(update={"paid": paid, "recommendation": kept})
 
 
 def on_answer(
@@ -118,7 +179,9 @@ def at_quarter_end(person: Person, nip: str, period: str, rules: Rules) -> Outco
     firings = Firings(person.firings, nip=nip, unit_id=person.unit_id)
     total = judgements.jp_by_end_of(period, person.jp_quarters)
     trainings = [
-        t.event_id for t in person.trainings.values() if judgements.year_to_date(period, _quarter(t, rules))
+        t.event_id
+        for t in person.trainings.values()
+        if t.passed and judgements.year_to_date(period, _quarter(t, rules))
     ]
     firings.fire(judgements.judge_jp_shortfall(nip, period, total, rules.jp), tuple(trainings[-20:]))
     if period in person.served:

@@ -31,6 +31,7 @@ def event_for(
             reason=decision.reason,
             caused_by=caused_by,
             unit_id=unit_id,
+            corrects=decision.corrects,
         )
     else:
         data = events.RetrainingRecommended(
@@ -70,7 +71,9 @@ class Firings:
             "at": dt.datetime.now(dt.UTC).isoformat(),
         }
         if isinstance(decision, Reward):
-            self.all[key] = Firing(type="RewardTriggered", points=decision.points, **common)
+            self.all[key] = Firing(
+                type="RewardTriggered", points=decision.points, corrects=decision.corrects, **common
+            )
         else:
             self.all[key] = Firing(
                 type="RetrainingRecommended",
@@ -83,6 +86,25 @@ class Firings:
 
     def update(self, key: str, **changes: Any) -> None:
         self.all[key] = self.all[key].model_copy(update=changes)
+
+    def withdraw(self, key: str, evidence: dict[str, Any]) -> None:
+        """A recommendation its cause no longer warrants: withdrawn, and RecommendationResolved says so."""
+        firing = self.all[key]
+        if firing.status not in ACTIVE:
+            return
+        self.update(key, status="withdrawn")
+        resolved = events.RecommendationResolved(
+            recommendation_id=firing.id,
+            status="withdrawn",
+            evidence=evidence,
+            resolved_at=dt.datetime.now(dt.UTC),
+        )
+        self.published.append(
+            envelope.wrap(resolved, source=SOURCE, event_id=derived_id("withdrawn", firing.id))
+        )
+
+    def key_of(self, decision: Decision) -> str:
+        return field_key(firing_id(decision))
 
 
 def open_count(fired: Mapping[str, Firing]) -> int:

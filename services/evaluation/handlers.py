@@ -1,9 +1,11 @@
 """Evaluation use cases as async verbs: trainings, appraisals, answers, scheduling, quarter ends."""
 
+import datetime as dt
+
 from services.evaluation import decisions, satisfaction
 from services.evaluation.repository import People, Tallies
 from services.evaluation.rules import Rules
-from shared import envelope, events
+from shared import envelope, errors, events
 
 
 async def evaluate_training(
@@ -16,9 +18,17 @@ async def evaluate_training(
 
 
 async def record_appraisal(
-    appraised: envelope.CloudEvent[events.PerformanceAppraised], *, people: People, rules: Rules
+    appraised: envelope.CloudEvent[events.PerformanceAppraised],
+    *,
+    people: People,
+    rules: Rules,
+    now: dt.datetime,
 ) -> bool:
-    """Store the rating per period, publish it for other subscribers, apply the appraisal rules."""
+    """Store the rating per period, publish it for other subscribers, apply the appraisal rules.
+
+    A period that has not started (in the programme calendar) is refused: InvalidError (422).
+    """
+    check_started(appraised.data.period, now=now, rules=rules)
     nip = appraised.data.nip
     return await people.update(
         nip, lambda person: decisions.on_appraisal(person, appraised, rules), event_id=appraised.id
@@ -43,6 +53,23 @@ async def mark_scheduled(
     return await people.update(
         scheduled.data.nip, lambda person: decisions.on_scheduled(person, scheduled), event_id=scheduled.id
     )
+
+
+def check_started(period: str, *, now: dt.datetime, rules: Rules) -> None:
+    """InvalidError (422) when `period` has not started at `now` in the programme calendar."""
+    start = rules.calendar.period_start(period)
+    if now < start:
+        msg = f"the period {period} has not started (it starts {start.isoformat()})"
+        raise errors.InvalidError(msg)
+
+
+def check_quarter_ended(period: str, *, now: dt.datetime, rules: Rules) -> None:
+    """A quarter-end run needs the quarter over: 422 if it has not started, 409 if under way."""
+    check_started(period, now=now, rules=rules)
+    end = rules.calendar.quarter_end(period)
+    if now < end:
+        msg = f"the quarter {period} has not ended (it ends {end.isoformat()})"
+        raise errors.ConflictError(msg)
 
 
 async def close_quarter(nip: str, period: str, *, people: People, rules: Rules) -> None:

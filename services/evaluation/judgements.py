@@ -1,9 +1,10 @@
 """The rules as pure judgements: decisions from facts, no I/O; each names the key it fires once for."""
 
 from services.evaluation import ikm
-from services.evaluation.model import Decision, Recommendation, Reward, Served
+from services.evaluation.model import Appraisal, Decision, Recommendation, Reward, Served
 from services.evaluation.rules import AdaptationRules, AppraisalRules, JpRules, TrainingRules, UnitRules
 from shared import events
+from shared.calendar import period_kind, quarter_number
 
 ALL_CHANNELS = "all"
 
@@ -47,21 +48,53 @@ def judge_jp_reached(nip: str, year: str, total: int, rules: JpRules) -> Reward 
 
 
 def judge_jp_shortfall(nip: str, period: str, total: int, rules: JpRules) -> Recommendation | None:
-    """At quarter end: below the yearly duty so far."""
-    if total < rules.duty:
+    """At a quarter's end: below the pace of the year (by default 5, 10, 15, 20 JP by Q1..Q4)."""
+    expected = rules.expected_by(quarter_number(period))
+    if total < expected:
+        gap = expected - total
         return Recommendation(
             "jp_below_duty",
             rules.competency,
-            f"{total} of {rules.duty} JP by the end of {period}",
+            f"{total} of {expected} JP expected by the end of {period}: {gap} JP short",
             (nip, period),
-            {"jp": total, "duty": rules.duty},
+            {"jp": total, "expected": expected, "gap": gap, "duty": rules.duty},
         )
     return None
 
 
-def judge_appraisal(rating: events.PerformanceAppraised, rules: AppraisalRules) -> Decision | None:
-    key = (rating.nip, rating.period)
-    if rating.rating in rules.points:
+KIND_NAMES = {"year": "annual (YYYY)", "semester": "semester (YYYY-Sn)", "quarter": "quarterly (YYYY-Qn)"}
+
+
+def unpaid_because(period: str, rules: AppraisalRules) -> str | None:
+    """None when an appraisal of this period's kind pays; else why it is recorded only."""
+    kind = period_kind(period)
+    if kind == rules.pays:
+        return None
+    return f"recorded only: the {KIND_NAMES[rules.pays]} appraisal pays, not the {KIND_NAMES[kind]}"
+
+
+def judge_correction(
+    rating: events.PerformanceAppraised, before: Appraisal, event_id: str, rules: AppraisalRules
+) -> Reward | None:
+    """A later rating of the same period: the difference from what the earlier one paid."""
+    difference = rules.points.get(rating.rating, 0) - before.paid
+    if difference == 0:
+        return None
+    return Reward(
+        "appraisal_correction",
+        difference,
+        f"{rating.period} corrected from {before.rating} to {rating.rating}: {difference:+d} points",
+        (rating.nip, rating.period, event_id),
+        corrects=before.event_id,
+    )
+
+
+def judge_appraisal(
+    rating: events.PerformanceAppraised, rules: AppraisalRules, correcting: tuple[str, ...] = ()
+) -> Decision | None:
+    """The appraisal rules, keyed per (person, period); a correction adds its own id to the key."""
+    key = (rating.nip, rating.period, *correcting)
+    if rating.rating in rules.points and not correcting:
         return Reward(
             "appraisal_reward",
             rules.points[rating.rating],

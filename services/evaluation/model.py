@@ -13,8 +13,9 @@ PUBLISHES: tuple[type[events.Event], ...] = (
     events.PerformanceAppraised,
     events.RewardTriggered,
     events.RetrainingRecommended,
+    events.RecommendationResolved,
 )
-Status = Literal["open", "scheduled", "done"]
+Status = Literal["open", "scheduled", "done", "withdrawn"]
 ACTIVE: frozenset[str] = frozenset({"open", "scheduled"})
 
 
@@ -24,6 +25,7 @@ class Reward:
     points: int
     reason: str
     key: tuple[str, ...]
+    corrects: str | None = None  # a correction: the fact it corrects (points may be negative)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Firing(BaseModel):
     evidence: dict[str, Any] | None = None
     status: Status | None = None
     program_id: str | None = None
+    corrects: str | None = None
 
     @property
     def is_recommendation(self) -> bool:
@@ -76,11 +79,17 @@ class Training(BaseModel):
 
 
 class Appraisal(BaseModel):
+    """The rating in force for one period, what it pays, and the ratings it superseded."""
+
     model_config = ConfigDict(frozen=True, extra="allow")
 
     event_id: str
     period: str
     rating: str
+    paid: int = 0  # points paid for this period so far (after corrections)
+    recommendation: str | None = None  # the firing key of the recommendation it caused
+    note: str | None = None  # why it pays nothing, when it does not
+    supersedes: tuple[tuple[str, str], ...] = ()  # (event id, rating) of earlier appraisals
 
 
 class Served(BaseModel):

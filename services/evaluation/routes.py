@@ -11,17 +11,26 @@ from services.evaluation.repository import People, UnitQuarters
 from services.evaluation.rules import Rules
 from services.evaluation.unit_rule import UnitRule
 from shared import apikeys, envelope, events, web
+from shared.calendar import Clock, utc_now
 from shared.fields import AppraisalPeriod, Nip, Quarter, UnitId
+from shared.units import Units
 
 RUN_BATCH = 64
-Status = Literal["open", "scheduled", "done"]
+Status = Literal["open", "scheduled", "done", "withdrawn"]
 
 
 def build_routes(
-    *, auth: web.Auth, people: People, quarters: UnitQuarters, unit_rule: UnitRule, rules: Rules
+    *,
+    auth: web.Auth,
+    units: Units,
+    people: People,
+    quarters: UnitQuarters,
+    unit_rule: UnitRule,
+    rules: Rules,
+    clock: Clock = utc_now,
 ) -> list[APIRouter]:
     async def appraised(event: envelope.CloudEvent[events.PerformanceAppraised]) -> bool:
-        return await handlers.record_appraisal(event, people=people, rules=rules)
+        return await handlers.record_appraisal(event, people=people, rules=rules, now=clock())
 
     router = APIRouter(tags=["evaluation"])
     Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
@@ -42,7 +51,8 @@ def build_routes(
 
     @router.get("/asn/{nip}/profile")
     async def person(nip: Nip, _: Reader) -> dict[str, Any]:
-        return views.profile(nip, await people.get(nip) or Person(), rules)
+        year = str(rules.calendar.year_of(clock()))
+        return views.profile(nip, await people.get(nip) or Person(), rules, year=year)
 
     @router.get("/recommendations")
     async def recommendations(_: Reader, status: Status | None = None) -> dict[str, Any]:
@@ -57,7 +67,11 @@ def build_routes(
 
     @router.post("/evaluations/run")
     async def run(period: Annotated[Quarter, Query()], _: Admin) -> dict[str, Any]:
-        """Quarter-end run: the period rules for every known person and unit (idempotent)."""
+        """Quarter-end run: the period rules for every known person and unit (idempotent).
+
+        409 while the quarter is under way, 422 before it starts (programme calendar).
+        """
+        handlers.check_quarter_ended(period, now=clock(), rules=rules)
         nips = [nip async for nip in people.nips()]
         for start in range(0, len(nips), RUN_BATCH):  # concurrent calls share group commits
             batch = nips[start : start + RUN_BATCH]
@@ -68,4 +82,4 @@ def build_routes(
         fired = sum([await unit_rule.evaluate(unit, period) for unit in found])
         return {"period": period, "people": len(nips), "units": len(found), "unit_recommendations": fired}
 
-    return [web.event_intake(auth, web.Intake().on(events.PerformanceAppraised, appraised)), router]
+    return [web.event_intake(auth, web.Intake(units).on(events.PerformanceAppraised, appraised)), router]

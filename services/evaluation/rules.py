@@ -8,7 +8,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from shared import events
-from shared.calendar import Calendar
+from shared.calendar import Calendar, PeriodKind
 
 DEFAULT_FILE = Path(__file__).with_name("default_rules.toml")
 
@@ -64,12 +64,27 @@ class JpRules(_Section):
     duty: int = Field(20, gt=0)
     reward_points: int = Field(20, gt=0)
     competency: str = "digital_service"
+    # JP expected by the end of Q1..Q4 (the pace of the year); the last is the duty.
+    pace: tuple[int, int, int, int] = (5, 10, 15, 20)
+
+    @model_validator(mode="after")
+    def _pace_reaches_the_duty(self) -> Self:
+        steps = self.pace
+        if any(jp < 0 for jp in steps) or list(steps) != sorted(steps) or steps[-1] != self.duty:
+            msg = f"jp.pace must be 4 non-negative, non-decreasing JP ending at jp.duty ({self.duty})"
+            raise ValueError(msg)
+        return self
+
+    def expected_by(self, quarter_number: int) -> int:
+        return self.pace[quarter_number - 1]
 
 
 class AppraisalRules(_Section):
     points: dict[events.Rating, int] = {"SANGAT_BAIK": 30, "BAIK": 10}
     retrain: tuple[events.Rating, ...] = ("BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG")
     competency: str = "change_management"
+    # The one period kind whose rating pays and recommends: `year` (YYYY), `semester` or `quarter`.
+    pays: PeriodKind = "year"
 
 
 class AdaptationRules(_Section):

@@ -8,7 +8,8 @@ from services.evaluation.repository import Target
 from services.evaluation.rules import Rules
 
 
-def profile(nip: str, person: Person, rules: Rules) -> dict[str, Any]:
+def profile(nip: str, person: Person, rules: Rules, *, year: str) -> dict[str, Any]:
+    """`year` is the current programme year: always shown, with 0 JP when none counted yet."""
     firings = [f.model_dump(mode="json", exclude_none=True) for f in person.firings.values()]
     served = {
         period: {
@@ -23,7 +24,7 @@ def profile(nip: str, person: Person, rules: Rules) -> dict[str, Any]:
         "unit_id": person.unit_id,
         "jp": {
             year: {"jp": total, "duty": rules.jp.duty, "met": total >= rules.jp.duty}
-            for year, total in sorted(person.jp.items())
+            for year, total in sorted(({year: 0} | person.jp).items())
         },
         "trainings": sorted(
             (t.model_dump(mode="json") for t in person.trainings.values()), key=lambda t: t["completed_at"]

@@ -16,5 +16,7 @@ def create_app(settings: RewardsSettings) -> FastAPI:
     boards = MongoBoards(runtime.aggregates("leaderboards"))
     runtime.on_start.append(pages.create_indexes)
     subscribers.subscribe(runtime, accounts=accounts, pages=pages, boards=boards)
-    routers = routes.build_routes(auth=runtime.auth, accounts=accounts, pages=pages, boards=boards)
+    routers = routes.build_routes(
+        auth=runtime.auth, accounts=accounts, pages=pages, boards=boards, calendar=settings.calendar
+    )
     return runtime.app(title="Mutu rewards", routers=routers)

@@ -18,6 +18,7 @@ from services.rewards.model import (
 )
 from services.rewards.repository import Accounts, Boards, LedgerPages
 from shared import envelope, events
+from shared.calendar import Calendar
 from shared.persistence.state_store import Outcome
 
 logger = logging.getLogger(__name__)
@@ -34,13 +35,20 @@ async def grant_points(
     accounts: Accounts,
     pages: LedgerPages,
     boards: Boards,
+    calendar: Calendar,
 ) -> None:
-    """Book the trigger once and rank the person (also on a redelivery: the ranking may be missing)."""
+    """Book the trigger once and rank the person (also on a redelivery: the ranking may be missing).
+
+    A correction that takes points back moves the balance, not the quarter's earned points (the
+    leaderboard's points only grow; see leaderboard.py), like an adjustment.
+    """
     nip = trigger.data.nip
-    entry, booked = await book(nip, ledger.grant_of(trigger, _now()), accounts=accounts, pages=pages)
+    booking = ledger.grant_of(trigger, _now())
+    entry, booked = await book(nip, booking, accounts=accounts, pages=pages, calendar=calendar)
     if booked:
-        metrics.POINTS_GRANTED.labels(entry.rule_id).inc(entry.points)
-        logger.info("granted %d points rule=%s entry=%s", entry.points, entry.rule_id, entry.entry_id)
+        counter = metrics.POINTS_GRANTED if entry.points >= 0 else metrics.POINTS_TAKEN_BACK
+        counter.labels(entry.rule_id).inc(abs(entry.points))
+        logger.info("booked %+d points rule=%s entry=%s", entry.points, entry.rule_id, entry.entry_id)
     earned, unit_id = await accounts.earned(nip, entry.period)
     ids = {board_id(entry.period, unit) for unit in (None, unit_id)}
     await asyncio.gather(
@@ -49,19 +57,26 @@ async def grant_points(
 
 
 async def redeem(
-    nip: str, points: int, item: str, key: str, *, accounts: Accounts, pages: LedgerPages
+    nip: str, points: int, item: str, key: str, *, accounts: Accounts, pages: LedgerPages, calendar: Calendar
 ) -> LedgerEntry:
     """Take points for an item once per key; InsufficientPointsError when the balance is too low."""
     booking = ledger.redemption_of(nip, key, points, item, _now())
-    return _same(booking, *await book(nip, booking, accounts=accounts, pages=pages))
+    return _same(booking, *await book(nip, booking, accounts=accounts, pages=pages, calendar=calendar))
 
 
 async def adjust(
-    nip: str, key: str, points: int, reason: str, *, accounts: Accounts, pages: LedgerPages
+    nip: str,
+    key: str,
+    points: int,
+    reason: str,
+    *,
+    accounts: Accounts,
+    pages: LedgerPages,
+    calendar: Calendar,
 ) -> LedgerEntry:
     """An administrator's correction as a ledger entry, once per adjustment id, never below zero."""
     booking = ledger.adjustment_of(nip, key, points, reason, _now())
-    return _same(booking, *await book(nip, booking, accounts=accounts, pages=pages))
+    return _same(booking, *await book(nip, booking, accounts=accounts, pages=pages, calendar=calendar))
 
 
 def _same(booking: Booking, entry: LedgerEntry, _: bool) -> LedgerEntry:
@@ -72,7 +87,7 @@ def _same(booking: Booking, entry: LedgerEntry, _: bool) -> LedgerEntry:
 
 
 async def book(
-    nip: str, booking: Booking, *, accounts: Accounts, pages: LedgerPages
+    nip: str, booking: Booking, *, accounts: Accounts, pages: LedgerPages, calendar: Calendar
 ) -> tuple[LedgerEntry, bool]:
     """The entry of `booking` and whether this call booked it (False: booked before).
 
@@ -83,7 +98,7 @@ async def book(
     for _ in range(MAX_LOOKS):
         if archived and (found := await pages.find(nip, booking.slot)) is not None:
             return found, False
-        decide = _Booking(nip, booking, archived)
+        decide = _Booking(nip, booking, archived, calendar)
         try:
             await accounts.update(nip, decide)
         except StaleArchiveError as stale:
@@ -102,12 +117,12 @@ async def book(
 class _Booking:
     """One booking decision; remembers the entry and whether its last run booked it."""
 
-    def __init__(self, nip: str, booking: Booking, archived: int) -> None:
-        self.nip, self.booking, self.archived = nip, booking, archived
+    def __init__(self, nip: str, booking: Booking, archived: int, calendar: Calendar) -> None:
+        self.nip, self.booking, self.archived, self.calendar = nip, booking, archived, calendar
         self.result: tuple[LedgerEntry, bool]
 
     def __call__(self, account: Account) -> Outcome[Account] | None:
-        outcome = ledger.book(account, self.nip, self.booking, archived=self.archived)
+        outcome = ledger.book(account, self.nip, self.booking, archived=self.archived, calendar=self.calendar)
         booked = outcome.state if outcome is not None else account
         self.result = (booked.entries[self.booking.slot], outcome is not None)
         return outcome

@@ -9,7 +9,6 @@ when it looked for its cause there, so an entry that moved in between makes it l
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from services.rewards.model import (
     KEEP,
@@ -21,47 +20,52 @@ from services.rewards.model import (
     StaleArchiveError,
 )
 from shared import envelope, events
+from shared.calendar import Calendar
 from shared.identifiers import derived_id
 from shared.persistence.state_store import Outcome
 
 SOURCE = "urn:mutu:rewards"
-JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
-def quarter_of(moment: dt.datetime) -> str:
-    local = moment.astimezone(JAKARTA)
-    return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
-
-
-def book(account: Account, nip: str, booking: Booking, *, archived: int) -> Outcome[Account] | None:
+def book(
+    account: Account, nip: str, booking: Booking, *, archived: int, calendar: Calendar
+) -> Outcome[Account] | None:
     """Append `booking` unless its cause is booked; refuse to go below zero.
 
     `archived` is the page count the caller saw when it checked the page documents for the cause;
-    if more pages moved since, the cause may have left the account: StaleArchiveError.
+    if more pages moved since, the cause may have left the account: StaleArchiveError. A correction
+    that would go below zero takes the balance to zero and records the rest as its `shortfall`
+    (the points were spent; Mutu keeps no debt). The entry's quarter is its date in `calendar`.
     """
     if account.archived != archived:
         raise StaleArchiveError(account.archived)
     if booking.slot in account.entries:
         return None
-    balance = account.balance + booking.points
+    points, shortfall, reason = booking.points, 0, booking.reason
+    if booking.kind == "correction" and account.balance + points < 0:
+        points, shortfall = -account.balance, -(account.balance + points)
+        reason = f"{reason} ({shortfall} points already spent, not taken back)"[:200]
+    balance = account.balance + points
     if balance < 0:
         raise InsufficientPointsError(account.balance, -booking.points)
     entry = LedgerEntry(
         entry_id=booking.entry_id,
         seq=account.seq + 1,
         kind=booking.kind,
-        points=booking.points,
+        points=points,
         balance_after=balance,
         rule_id=booking.rule_id,
-        reason=booking.reason,
+        reason=reason,
         cause=booking.cause,
         caused_by=booking.caused_by,
-        period=quarter_of(booking.at),
+        period=calendar.quarter_of(booking.at),
         at=booking.at,
+        corrects=booking.corrects,
+        shortfall=shortfall,
     )
     earned = dict(account.earned)
-    if booking.kind == "grant":
-        earned[entry.period] = earned.get(entry.period, 0) + booking.points
+    if booking.kind == "grant" or (booking.kind == "correction" and points > 0):  # earned only grows
+        earned[entry.period] = earned.get(entry.period, 0) + points
     booked = account.model_copy(
         update={
             "nip": nip,
@@ -97,11 +101,15 @@ def announce(nip: str, entry: LedgerEntry) -> envelope.CloudEvent[Any]:
 
 
 def grant_of(trigger: envelope.CloudEvent[events.RewardTriggered], at: dt.datetime) -> Booking:
-    """A RewardTriggered books once, keyed by its id (evaluation derives it from the rule key)."""
+    """A RewardTriggered books once, keyed by its id (evaluation derives it from the rule key).
+
+    One that `corrects` an earlier fact books as a `correction` entry (its points may be negative).
+    """
     reward = trigger.data
     return Booking(
         cause=trigger.id,
-        kind="grant",
+        kind="grant" if reward.corrects is None else "correction",
+        corrects=reward.corrects,
         points=reward.points,
         rule_id=reward.rule_id,
         reason=reward.reason,

@@ -10,3 +10,9 @@ POINTS_GRANTED = Counter(
     ["rule_id"],
     registry=REGISTRY,
 )
+POINTS_TAKEN_BACK = Counter(
+    "mutu_reward_points_taken_back_total",
+    "Reward points taken back by correction entries (a corrected appraisal), by rule.",
+    ["rule_id"],
+    registry=REGISTRY,
+)

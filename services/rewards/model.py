@@ -12,7 +12,7 @@ from shared.persistence.state_store import State
 # What this service publishes (checked against the code by tests/unit/test_architecture.py).
 PUBLISHES: tuple[type[events.Event], ...] = (events.RewardPointsGranted, events.RewardRedeemed)
 
-Kind = Literal["grant", "redemption", "adjustment"]
+Kind = Literal["grant", "redemption", "adjustment", "correction"]
 PAGE = 100  # entries per ledger page document
 KEEP = 50  # entries that always stay on the account (the newest)
 TOP = 100  # rows a leaderboard board keeps
@@ -53,6 +53,7 @@ class Booking(BaseModel):
     at: dt.datetime
     caused_by: tuple[str, ...] = ()
     unit_id: str | None = None
+    corrects: str | None = None
 
     @property
     def slot(self) -> str:
@@ -80,6 +81,8 @@ class LedgerEntry(BaseModel):
     caused_by: tuple[str, ...] = ()
     period: str
     at: dt.datetime
+    corrects: str | None = None  # a correction: the fact it corrects
+    shortfall: int = 0  # a correction: points it could not take back (already spent)
 
     @field_validator("at")
     @classmethod

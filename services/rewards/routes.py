@@ -11,6 +11,7 @@ from services.rewards import handlers, leaderboard
 from services.rewards.model import TOP, InsufficientPointsError, LedgerEntry, board_id
 from services.rewards.repository import Accounts, Boards, LedgerPages
 from shared import apikeys, web
+from shared.calendar import Calendar
 from shared.fields import Count, Identifier, Nip, Points, Quarter, Text, UnitId
 
 KEY_REQUIRED = "an Idempotency-Key header or an idempotency key field in the body is required"
@@ -81,7 +82,7 @@ async def _disclosing(booking: Coroutine[Any, Any, LedgerEntry], key: apikeys.Ap
 
 
 def build_routes(
-    *, auth: web.Auth, accounts: Accounts, pages: LedgerPages, boards: Boards
+    *, auth: web.Auth, accounts: Accounts, pages: LedgerPages, boards: Boards, calendar: Calendar
 ) -> list[APIRouter]:
     router = APIRouter(tags=["rewards"])
     Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
@@ -126,7 +127,13 @@ def build_routes(
         if not idempotency:
             raise HTTPException(422, KEY_REQUIRED)
         redemption = handlers.redeem(
-            request.nip, request.points, request.item, idempotency, accounts=accounts, pages=pages
+            request.nip,
+            request.points,
+            request.item,
+            idempotency,
+            accounts=accounts,
+            pages=pages,
+            calendar=calendar,
         )
         entry = await _disclosing(redemption, key)
         return Redemption(
@@ -150,7 +157,10 @@ def build_routes(
         if request.points == 0:
             raise HTTPException(422, "an adjustment moves at least one point")
         entry = await _disclosing(
-            handlers.adjust(nip, key, request.points, request.reason, accounts=accounts, pages=pages), admin
+            handlers.adjust(
+                nip, key, request.points, request.reason, accounts=accounts, pages=pages, calendar=calendar
+            ),
+            admin,
         )
         return Adjustment(
             adjustment_id=key,

@@ -11,5 +11,11 @@ from shared.runtime import Runtime
 def subscribe(runtime: Runtime, *, accounts: Accounts, pages: LedgerPages, boards: Boards) -> None:
     runtime.consume(
         events.RewardTriggered,
-        functools.partial(handlers.grant_points, accounts=accounts, pages=pages, boards=boards),
+        functools.partial(
+            handlers.grant_points,
+            accounts=accounts,
+            pages=pages,
+            boards=boards,
+            calendar=runtime.settings.calendar,
+        ),
     )

@@ -2,24 +2,34 @@
 
 from fastapi import FastAPI
 
-from services.training import handlers, routes, subscribers
+from services.training import model, routes, subscribers
+from services.training.repository import Repositories
+from services.training.repository.mongo import (
+    MongoGroups,
+    MongoMonths,
+    MongoPeople,
+    MongoProgrammes,
+    MongoRecords,
+    MongoUnits,
+)
 from services.training.settings import TrainingSettings
-from shared import events
 from shared.runtime import Runtime
-
-COLLECTIONS = ("programs", "people", "records", "statements", "groups", "units")
 
 
 def create_app(settings: TrainingSettings) -> FastAPI:
     runtime = Runtime("training", settings)
-    runtime.produces += [events.TrainingCompleted, events.RetrainingScheduled]
-    stores = handlers.Stores(**{name: runtime.aggregates(name) for name in COLLECTIONS})
-
-    async def indexes() -> None:
-        await stores.programs.collection.create_index([("competency", 1), ("starts_at", 1)])
-        await stores.records.collection.create_index([("nip", 1)])
-
-    runtime.on_start.append(indexes)
-    subscribers.subscribe(runtime, stores=stores)
-    routers = routes.build_routes(auth=runtime.auth, stores=stores, settings=settings)
+    runtime.produces += model.PUBLISHES
+    programmes = MongoProgrammes(runtime.aggregates("programs"))
+    records = MongoRecords(runtime.aggregates("records"))
+    repos = Repositories(
+        programmes=programmes,
+        people=MongoPeople(runtime.aggregates("people")),
+        units=MongoUnits(runtime.aggregates("units")),
+        records=records,
+        months=MongoMonths(runtime.aggregates("statements")),
+        groups=MongoGroups(runtime.aggregates("groups")),
+    )
+    runtime.on_start += [programmes.create_indexes, records.create_indexes]
+    subscribers.subscribe(runtime, repos=repos)
+    routers = routes.build_routes(auth=runtime.auth, units=runtime.units, repos=repos, settings=settings)
     return runtime.app(title="Mutu training", routers=routers)

@@ -1,15 +1,12 @@
 """Training's subscription table: RetrainingRecommended opens (and schedules) recommendations."""
 
-from typing import Any
+import functools
 
-from services.training import retraining
-from services.training.handlers import Stores
-from shared import envelope, events
+from services.training.handlers import retraining
+from services.training.repository import Repositories
+from shared import events
 from shared.runtime import Runtime
 
 
-def subscribe(runtime: Runtime, *, stores: Stores) -> None:
-    async def on_retraining_recommended(message: envelope.CloudEvent[Any]) -> None:
-        await retraining.recommend(message, stores=stores)
-
-    runtime.consume(events.RetrainingRecommended, on_retraining_recommended)
+def subscribe(runtime: Runtime, *, repos: Repositories) -> None:
+    runtime.consume(events.RetrainingRecommended, functools.partial(retraining.recommend, repos=repos))

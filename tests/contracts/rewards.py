@@ -5,10 +5,13 @@ import datetime as dt
 from services.rewards import ledger
 from services.rewards.model import Board, LedgerEntry
 from services.rewards.repository import Accounts, Boards, LedgerPages
+from shared.calendar import Calendar
 from shared.persistence.state_store import Outcome
 from tests.builders import random_id, random_nip
 
 AT = dt.datetime(2026, 5, 2, 3, tzinfo=dt.UTC)
+
+WIB = Calendar()
 
 
 def an_entry(seq: int, points: int = 5) -> LedgerEntry:
@@ -36,7 +39,9 @@ class AccountsContract:
     async def test_a_booking_is_read_back_whole(self, accounts: Accounts) -> None:
         nip = random_nip()
         booking = ledger.adjustment_of(nip, "seed", 12, "opening balance", AT)
-        await accounts.update(nip, lambda account: ledger.book(account, nip, booking, archived=0))
+        await accounts.update(
+            nip, lambda account: ledger.book(account, nip, booking, archived=0, calendar=WIB)
+        )
         account = await accounts.get(nip)
         assert account is not None
         assert (account.nip, account.balance, account.seq) == (nip, 12, 1)
@@ -52,7 +57,9 @@ class AccountsContract:
         nip = random_nip()
         for n in range(3):
             booking = ledger.adjustment_of(nip, f"a{n}", 1, "steady", AT)
-            await accounts.update(nip, lambda account, b=booking: ledger.book(account, nip, b, archived=0))
+            await accounts.update(
+                nip, lambda account, b=booking: ledger.book(account, nip, b, archived=0, calendar=WIB)
+            )
         await accounts.update(
             nip, lambda account: ledger.archive(account.model_copy(update={"archived": 0}), 0)
         )
@@ -67,7 +74,9 @@ class AccountsContract:
         booking = ledger.adjustment_of(nip, "x", 3, "r", AT).model_copy(
             update={"kind": "grant", "unit_id": "kel-candi"}
         )
-        await accounts.update(nip, lambda account: ledger.book(account, nip, booking, archived=0))
+        await accounts.update(
+            nip, lambda account: ledger.book(account, nip, booking, archived=0, calendar=WIB)
+        )
         assert await accounts.earned(nip, "2026-Q2") == (3, "kel-candi")
 
     async def test_all_lists_every_account(self, accounts: Accounts) -> None:
@@ -75,7 +84,7 @@ class AccountsContract:
         for nip in nips:
             booking = ledger.adjustment_of(nip, "x", 1, "r", AT)
             await accounts.update(
-                nip, lambda account, n=nip, b=booking: ledger.book(account, n, b, archived=0)
+                nip, lambda account, n=nip, b=booking: ledger.book(account, n, b, archived=0, calendar=WIB)
             )
         assert nips <= {account.nip async for account in accounts.all()}
 

@@ -1,7 +1,6 @@
 """Every evaluation rule on the real broker and store, through the services' public interfaces."""
 
 import datetime as dt
-import uuid
 from typing import Any
 
 import httpx
@@ -9,6 +8,7 @@ import pytest
 
 from services.evaluation import ikm
 from shared import events
+from shared.calendar import Calendar
 from tests import infra
 from tests.builders import a_survey_submitted, a_training_completed, random_id, random_nip, structured
 
@@ -17,7 +17,7 @@ JAKARTA = dt.timezone(dt.timedelta(hours=7))
 
 
 def a_unit() -> str:
-    return f"kel-test-{uuid.uuid4().hex[:8]}"
+    return infra.fresh_unit()
 
 
 async def post(
@@ -218,13 +218,84 @@ async def test_quarter_end_run_flags_people_below_the_duty(
     await post(http, stack, keys, "training", a_training_completed(nip=nip, jp=8, score=75))
     await infra.eventually(lambda: _has_profile(http, stack, keys, nip))
     admin = {"Authorization": f"Bearer {keys.admin}"}
+    run = f"{stack.urls['evaluation']}/evaluations/run"
     for _ in range(2):  # idempotent
-        answer = await http.post(
-            f"{stack.urls['evaluation']}/evaluations/run", params={"period": "2026-Q4"}, headers=admin
-        )
+        answer = await http.post(run, params={"period": "2026-Q3"}, headers=admin)
         assert answer.status_code == 200
     await infra.eventually(lambda: _async(recommended(bus, "jp_below_duty", nip=nip)))
-    assert len({e["id"] for e in recommended(bus, "jp_below_duty", nip=nip)}) == 1
+    [short] = {e["id"]: e for e in recommended(bus, "jp_below_duty", nip=nip)}.values()
+    assert short["data"]["evidence"] == {"jp": 0, "expected": 15, "gap": 15, "duty": 20}  # trained in Q4
+    current = Calendar().quarter_of(dt.datetime.now(dt.UTC))
+    under_way = await http.post(run, params={"period": current}, headers=admin)
+    assert under_way.status_code == 409
+    assert "has not ended" in under_way.json()["detail"]
+    later = f"{int(current[:4]) + 1}-Q{current[-1]}"
+    assert (await http.post(run, params={"period": later}, headers=admin)).status_code == 422
+
+
+async def test_an_appraisal_correction_reverses_its_reward_in_the_ledger(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
+) -> None:
+    nip = random_nip()
+    reader = {"Authorization": f"Bearer {keys.reader}"}
+    first = await post(
+        http,
+        stack,
+        keys,
+        "evaluation",
+        events.PerformanceAppraised(nip=nip, unit_id="kel-candi", period="2026", rating="BAIK"),
+    )
+    await post(  # an overlapping quarterly rating is recorded and pays nothing
+        http,
+        stack,
+        keys,
+        "evaluation",
+        events.PerformanceAppraised(nip=nip, unit_id="kel-candi", period="2026-Q1", rating="SANGAT_BAIK"),
+    )
+
+    async def ledger(count: int) -> list[dict[str, Any]] | None:
+        answer = await http.get(f"{stack.urls['rewards']}/asn/{nip}/points", headers=reader)
+        entries = answer.json().get("ledger", []) if answer.status_code == 200 else []
+        return sorted(entries, key=lambda e: e["seq"]) if len(entries) >= count else None
+
+    await infra.eventually(lambda: ledger(1))
+    second = await post(
+        http,
+        stack,
+        keys,
+        "evaluation",
+        events.PerformanceAppraised(nip=nip, unit_id="kel-candi", period="2026", rating="KURANG"),
+    )
+    entries = await infra.eventually(lambda: ledger(2))
+    assert [(e["kind"], e["points"], e["balance_after"]) for e in entries] == [
+        ("grant", 10, 10),
+        ("correction", -10, 0),
+    ]
+    assert (entries[1]["corrects"], entries[1]["caused_by"]) == (first, [second])
+    await infra.eventually(lambda: _async(recommended(bus, "appraisal_retraining", nip=nip)))
+    body = await profile(http, stack, keys, nip)
+    assert [(a["period"], a["rating"], a["paid"]) for a in body["appraisals"]] == [
+        ("2026", "KURANG", 0),
+        ("2026-Q1", "SANGAT_BAIK", 0),
+    ]
+    assert "annual" in body["appraisals"][1]["note"]
+    future = f"{Calendar().year_of(dt.datetime.now(dt.UTC)) + 1}"
+    answer = await infra.post_cloudevent(
+        http,
+        stack.urls["evaluation"],
+        keys.integrator,
+        structured(events.PerformanceAppraised(nip=nip, unit_id="kel-candi", period=future, rating="BAIK")),
+    )
+    assert answer.status_code == 422
+    assert "has not started" in answer.json()["detail"]
+
+
+async def test_the_profile_of_someone_never_seen_shows_the_current_year(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
+) -> None:
+    year = str(Calendar().year_of(dt.datetime.now(dt.UTC)))
+    body = await profile(http, stack, keys, random_nip())
+    assert body["jp"] == {year: {"jp": 0, "duty": 20, "met": False}}
 
 
 async def test_rules_are_shown(stack: infra.Stack, http: httpx.AsyncClient) -> None:
@@ -244,7 +315,7 @@ async def test_profile_shows_jp_trainings_ratings_answers_and_what_fired(
         "training",
         a_training_completed(nip=nip, jp=8, score=90, competency="digital_service"),
     )
-    rating = events.PerformanceAppraised(nip=nip, unit_id="kel-candi", period="2026-S2", rating="BAIK")
+    rating = events.PerformanceAppraised(nip=nip, unit_id="kel-candi", period="2026", rating="BAIK")
     appraisal = await post(http, stack, keys, "evaluation", rating)
     await infra.eventually(lambda: _has_profile(http, stack, keys, nip))
     answers = [
@@ -267,7 +338,7 @@ async def test_profile_shows_jp_trainings_ratings_answers_and_what_fired(
     assert [(t["program_id"], t["score"]) for t in body["trainings"]] == [
         (body["trainings"][0]["program_id"], 90)
     ]
-    assert [(a["period"], a["rating"]) for a in body["appraisals"]] == [("2026-S2", "BAIK")]
+    assert [(a["period"], a["rating"]) for a in body["appraisals"]] == [("2026", "BAIK")]
     assert body["survey_answers"]["2026-Q4"]["responses"] == 5
     assert body["survey_answers"]["2026-Q4"]["average"] == 4.0
     causes = {r["rule_id"]: (r["points"], r["caused_by"]) for r in body["rewards"]}

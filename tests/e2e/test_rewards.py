@@ -12,7 +12,7 @@ import pytest
 
 from shared import messaging
 from tests import infra
-from tests.builders import a_reward_triggered, random_id, random_nip, wrapped
+from tests.builders import a_reward_triggered, random_nip, wrapped
 
 pytestmark = pytest.mark.e2e
 
@@ -107,7 +107,7 @@ async def test_adjustment_cannot_go_below_zero(
 async def test_leaderboard_and_paged_ledger(
     stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, amqp_url: str
 ) -> None:
-    unit = f"kel-lb-{random_id()[-6:]}"
+    unit = infra.fresh_unit()
     a, b, c = sorted(random_nip() for _ in range(3))
     broker = messaging.make_broker(amqp_url)
     await broker.connect()

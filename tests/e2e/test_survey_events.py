@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests import infra
-from tests.builders import a_survey_submitted, random_id, wrapped
+from tests.builders import a_survey_submitted, wrapped
 
 pytestmark = pytest.mark.e2e
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 async def test_same_response_under_two_event_ids_is_stored_counted_and_published_once(
     stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
 ) -> None:
-    url, unit = stack.urls["survey"], random_id("kel")
+    url, unit = stack.urls["survey"], infra.fresh_unit()
     response = a_survey_submitted(unit_id=unit, period="2026-Q3")
     first, second = wrapped(response), wrapped(response)
     body = first.model_dump(mode="json", exclude_none=True)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 async def test_forum_items_publish_feedback_once_and_summarise(
     stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
 ) -> None:
-    url, unit = stack.urls["survey"], random_id("kel")
+    url, unit = stack.urls["survey"], infra.fresh_unit()
     writer = {"Authorization": f"Bearer {keys.integrator}"}
     reader = {"Authorization": f"Bearer {keys.reader}"}
     forum = {"date": "2026-05-04", "unit_id": unit, "topic": "Antrian KTP", "attendees": 25}
@@ -51,7 +51,7 @@ async def test_forum_items_publish_feedback_once_and_summarise(
 async def test_feedback_posted_by_an_integrator_counts_once_in_the_unit_summary(
     stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
 ) -> None:
-    url, unit = stack.urls["survey"], random_id("kel")
+    url, unit = stack.urls["survey"], infra.fresh_unit()
     received = events.FeedbackReceived(
         feedback_id=random_id("fb"), forum_id=None, unit_id=unit, category="suggestion",
         topic="layanan online", received_at=dt.datetime.now(dt.UTC),

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def a_response(**changes: Any) -> dict[str, Any]:
     return {
         "response_id": random_id(),
-        "unit_id": "kel-candisari",
+        "unit_id": "kel-candi",
         "service_type": "KTP-el",
         "channel": "counter",
         "answers": {f"u{i}": 1 + i % 4 for i in range(1, 10)},
@@ -74,7 +74,7 @@ async def test_large_body_refused(stack: infra.Stack, http: httpx.AsyncClient) -
 async def test_summary_counts_each_response_once(
     stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
 ) -> None:
-    unit = random_id("kel")
+    unit = infra.fresh_unit()
     bodies = [
         a_response(unit_id=unit, period="2026-Q2", channel="online" if i % 3 else "counter") for i in range(9)
     ]

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.training import retraining
+from services.training.handlers import retraining
 from shared import envelope, events
 from tests import infra
 from tests.builders import a_training_completed, random_id, random_nip, structured
@@ -144,7 +144,7 @@ async def test_without_a_free_seat_the_recommendation_stays_open(
 async def test_a_unit_recommendation_reaches_every_member_the_service_knows(
     stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder, amqp_url: str
 ) -> None:
-    unit = f"kel-test-{uuid.uuid4().hex[:8]}"
+    unit = infra.fresh_unit()
     elsewhere = await create_program(http, stack, keys, competency="digital_service")
     members = [random_nip(), random_nip(), random_nip()]
     for nip in members[:2]:

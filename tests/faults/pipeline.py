@@ -70,7 +70,8 @@ class Scenario:
         for _, done in self.events:
             want = wants.setdefault(done.nip, Want())
             want.trainings += 1
-            want.jp += done.jp
+            if done.passed:  # the duty (and its 20-JP reward) counts passed trainings only
+                want.jp += done.jp
             if done.passed and done.score >= HIGH:
                 want.rewards, want.points = want.rewards + 1, want.points + 10
             elif not done.passed or done.score < LOW:

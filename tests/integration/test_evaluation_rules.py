@@ -46,7 +46,9 @@ class Evaluation:
             events.PerformanceAppraised(nip=nip, unit_id="kel-candi", period="2026", rating=rating)
         )
         for _ in range(times):
-            await handlers.record_appraisal(event, people=self.people, rules=RULES)
+            await handlers.record_appraisal(
+                event, people=self.people, rules=RULES, now=dt.datetime.now(dt.UTC)
+            )
         return event.id
 
     async def answer(self, nip: str, value: int, times: int = 1) -> str:
@@ -129,17 +131,18 @@ async def test_twenty_jp_rewards_once_a_year(evaluation: Evaluation) -> None:
     assert (await evaluation.person(nip)).jp == {"2025": 24, "2026": 32}
 
 
-async def test_quarter_end_flags_jp_below_the_duty_by_then(evaluation: Evaluation) -> None:
+async def test_quarter_end_flags_jp_below_the_pace_by_then(evaluation: Evaluation) -> None:
     nip = random_nip()
     cause = await evaluation.training(
-        nip=nip, jp=8, score=75, completed_at=dt.datetime(2026, 2, 1, tzinfo=JAKARTA)
+        nip=nip, jp=4, score=75, completed_at=dt.datetime(2026, 2, 1, tzinfo=JAKARTA)
     )
     await evaluation.training(nip=nip, jp=16, score=75, completed_at=dt.datetime(2026, 8, 1, tzinfo=JAKARTA))
     for _ in range(2):  # a quarter-end run is idempotent
         await handlers.close_quarter(nip, "2026-Q1", people=evaluation.people, rules=RULES)
         await handlers.close_quarter(nip, "2026-Q3", people=evaluation.people, rules=RULES)
     shortfall = await evaluation.exactly_one(RECOMMEND, nip, "jp_below_duty")
-    assert shortfall["data"]["evidence"] == {"jp": 8, "duty": 20}  # Q1 only; Q3 had 24 by then
+    # Q1 only (4 of the 5 expected); by the end of Q3, 20 of the 15 expected
+    assert shortfall["data"]["evidence"] == {"jp": 4, "expected": 5, "gap": 1, "duty": 20}
     assert shortfall["data"]["caused_by"] == [cause]
 
 

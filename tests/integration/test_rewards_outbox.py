@@ -15,12 +15,15 @@ from pymongo import AsyncMongoClient
 from services.rewards import ledger
 from services.rewards.model import Account, LedgerEntry
 from shared.aggregates import Aggregates
+from shared.calendar import Calendar
 from shared.outbox import OutboxRelay
 from shared.persistence.state_store import StateStore
 from shared.storage import Document
 from tests.builders import a_reward_triggered, random_id, random_nip, wrapped
 
 pytestmark = pytest.mark.integration
+
+WIB = Calendar()
 
 
 class Recorder:
@@ -45,7 +48,9 @@ async def instance(url: str, database: str, work: list[Any], recorder: Recorder)
         async def book(trigger: Any) -> None:
             await asyncio.sleep(rng.random() * 0.5)
             nip, booking = trigger.data.nip, ledger.grant_of(trigger, dt.datetime.now(dt.UTC))
-            await accounts.update(nip, lambda account: ledger.book(account, nip, booking, archived=0))
+            await accounts.update(
+                nip, lambda account: ledger.book(account, nip, booking, archived=0, calendar=WIB)
+            )
 
         await asyncio.gather(*(book(t) for t in work))
         await relay.stop(flush=False)

@@ -18,6 +18,7 @@ from mutu import launcher
 from mutu.rewards import reconcile
 from services.rewards import ledger
 from shared import envelope, events, messaging
+from shared.calendar import Calendar
 from tests import infra
 from tests.builders import a_reward_triggered, random_nip, wrapped
 
@@ -210,7 +211,7 @@ async def test_leaderboard_of_a_thousand_people_reads_one_document(
     async def ranked() -> list[dict[str, Any]] | None:
         answer = await http.get(
             f"{pair[0]}/leaderboard",
-            params={"unit_id": unit, "period": ledger.quarter_of(dt.datetime.now(dt.UTC)), "limit": 50},
+            params={"unit_id": unit, "period": Calendar().quarter_of(dt.datetime.now(dt.UTC)), "limit": 50},
             headers=auth(keys.reader),
         )
         leaders: list[dict[str, Any]] = answer.json()["leaders"]

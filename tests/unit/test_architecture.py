@@ -47,21 +47,31 @@ def test_shared_knows_no_service_by_name() -> None:
 
 
 # Services already in the template shape (issue 16); the others join this list as they move.
-TEMPLATE = ("evaluation", "rewards")
+TEMPLATE = ("evaluation", "rewards", "survey", "training")
 TEMPLATE_FILES = ("app.py", "settings.py", "model.py", "repository.py", "handlers.py", "routes.py")
+
+
+def part_of(service: str, name: str) -> list[Path]:
+    """The files of one template part: `<name>.py`, or the modules of the package `<name>/`."""
+    module = ROOT / "services" / service / f"{name}.py"
+    return [module] if module.exists() else sorted((ROOT / "services" / service / name).rglob("*.py"))
 
 
 def test_template_services_have_the_same_files() -> None:
     for service in TEMPLATE:
-        present = {path.name for path in (ROOT / "services" / service).glob("*.py")}
+        base = ROOT / "services" / service
+        present = {path.name for path in base.glob("*.py")} | {
+            f"{path.parent.name}.py" for path in base.glob("*/__init__.py")
+        }
         assert set(TEMPLATE_FILES) <= present, f"{service} lacks {set(TEMPLATE_FILES) - present}"
 
 
 def test_only_the_repository_touches_the_store() -> None:
     store_modules = ("pymongo", "shared.aggregates", "shared.storage", "shared.group_commit")
     for service in TEMPLATE:
+        allowed = {*part_of(service, "repository"), *part_of(service, "app")}
         for path in (ROOT / "services" / service).rglob("*.py"):
-            if path.name in {"repository.py", "app.py"}:
+            if path in allowed:
                 continue
             touching = [m for m in imported_modules(path) if m.startswith(store_modules)]
             assert not touching, f"{path} imports {touching}"
@@ -69,9 +79,10 @@ def test_only_the_repository_touches_the_store() -> None:
 
 def test_model_and_handlers_know_no_web_framework_or_driver() -> None:
     for service in TEMPLATE:
-        for name in ("model.py", "handlers.py"):
-            modules = imported_modules(ROOT / "services" / service / name)
-            assert not [m for m in modules if m.startswith(("fastapi", "starlette", "pymongo", "faststream"))]
+        for path in (*part_of(service, "model"), *part_of(service, "handlers")):
+            modules = imported_modules(path)
+            web_or_driver = ("fastapi", "starlette", "pymongo", "faststream")
+            assert not [m for m in modules if m.startswith(web_or_driver)], path
 
 
 def constructed_events(service: str) -> set[str]:
@@ -95,7 +106,11 @@ def test_each_template_service_declares_what_it_publishes() -> None:
         declared = {e.__name__ for e in importlib.import_module(f"services.{service}.model").PUBLISHES}
         built = constructed_events(service)
         assert built <= declared, f"{service} publishes undeclared {built - declared}"
+        declaring = (
+            ROOT / "services" / service / "model.py",
+            ROOT / "services" / service / "model" / "__init__.py",
+        )
         code = "\n".join(
-            p.read_text() for p in (ROOT / "services" / service).rglob("*.py") if p.name != "model.py"
+            p.read_text() for p in (ROOT / "services" / service).rglob("*.py") if p not in declaring
         )
         assert all(f"events.{name}" in code for name in declared), service

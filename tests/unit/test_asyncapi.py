@@ -53,7 +53,7 @@ def test_every_event_type_is_in_the_combined_document() -> None:
         assert channel["address"] == event.routing_key
         assert set(channel["messages"]) == {event.__name__}
         assert f"{event.__name__}CloudEvent" in doc["components"]["schemas"]
-    for planned in (events.RosterChanged, events.RecommendationResolved):
+    for planned in (events.RosterChanged, events.RetrainingWithdrawn):
         assert "No Mutu service publishes it yet" in doc["channels"][planned.routing_key]["description"]
 
 

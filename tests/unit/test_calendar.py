@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from shared.calendar import Calendar
+from shared.calendar import Calendar, period_kind
 
 WIB = Calendar()
 
@@ -31,3 +31,27 @@ def test_quarter_bounds() -> None:
     assert WIB.quarter_end("2026-Q4") == dt.datetime(2027, 1, 1, tzinfo=WIB.zone)
     assert WIB.quarter_end("2026-Q1") == dt.datetime(2026, 4, 1, tzinfo=WIB.zone)
     assert WIB.semester_of(dt.datetime(2026, 6, 30, 18, tzinfo=dt.UTC)) == "2026-S2"  # 1 July 01:00 WIB
+
+
+@pytest.mark.parametrize(
+    ("period", "start", "end"),
+    [
+        ("2026", dt.datetime(2026, 1, 1, tzinfo=WIB.zone), dt.datetime(2027, 1, 1, tzinfo=WIB.zone)),
+        ("2026-S1", dt.datetime(2026, 1, 1, tzinfo=WIB.zone), dt.datetime(2026, 7, 1, tzinfo=WIB.zone)),
+        ("2026-S2", dt.datetime(2026, 7, 1, tzinfo=WIB.zone), dt.datetime(2027, 1, 1, tzinfo=WIB.zone)),
+        ("2026-Q2", dt.datetime(2026, 4, 1, tzinfo=WIB.zone), dt.datetime(2026, 7, 1, tzinfo=WIB.zone)),
+        ("2026-Q4", dt.datetime(2026, 10, 1, tzinfo=WIB.zone), dt.datetime(2027, 1, 1, tzinfo=WIB.zone)),
+    ],
+)
+def test_every_period_kind_starts_and_ends_at_midnight_in_the_zone(
+    period: str, start: dt.datetime, end: dt.datetime
+) -> None:
+    assert WIB.period_start(period) == start
+    assert WIB.period_end(period) == end
+    assert WIB.period_start(period).astimezone(dt.UTC).hour == 17  # the evening before, in UTC
+
+
+def test_period_kinds() -> None:
+    assert [period_kind(p) for p in ("2026", "2026-S2", "2026-Q3")] == ["year", "semester", "quarter"]
+    with pytest.raises(ValueError, match="not a period"):
+        period_kind("2026-S3")

@@ -1,3 +1,5 @@
+import pytest
+
 from services.evaluation import ikm, judgements, model, rules
 from shared import events
 from tests.builders import a_training_completed, random_nip
@@ -126,8 +128,31 @@ class TestJpByQuarter:
         assert judgements.jp_by_end_of("2026-Q4", jp) == 24
 
     def test_shortfall_is_keyed_per_person_and_quarter(self) -> None:
-        decision = judgements.judge_jp_shortfall("n", "2026-Q2", 14, RULES.jp)
+        decision = judgements.judge_jp_shortfall("n", "2026-Q3", 14, RULES.jp)
         assert decision is not None
-        assert decision.key == ("n", "2026-Q2")
-        assert decision.evidence == {"jp": 14, "duty": 20}
-        assert judgements.judge_jp_shortfall("n", "2026-Q2", 20, RULES.jp) is None
+        assert decision.key == ("n", "2026-Q3")
+        assert decision.evidence == {"jp": 14, "expected": 15, "gap": 1, "duty": 20}
+        assert judgements.judge_jp_shortfall("n", "2026-Q3", 15, RULES.jp) is None
+
+    @pytest.mark.parametrize(
+        ("quarter", "expected"), [("2026-Q1", 5), ("2026-Q2", 10), ("2026-Q3", 15), ("2026-Q4", 20)]
+    )
+    def test_the_pace_of_the_year(self, quarter: str, expected: int) -> None:
+        assert judgements.judge_jp_shortfall("n", quarter, expected, RULES.jp) is None
+        below = judgements.judge_jp_shortfall("n", quarter, expected - 1, RULES.jp)
+        assert below is not None
+        assert below.evidence["gap"] == 1
+
+    @pytest.mark.parametrize(
+        "pace", ["[5, 10, 15]", "[5, 12, 10, 20]", "[5, 10, 15, 25]", "[-1, 10, 15, 20]"]
+    )
+    def test_a_pace_that_does_not_climb_to_the_duty_is_refused(self, pace: str) -> None:
+        text = rules.DEFAULT_FILE.read_text().replace("pace = [5, 10, 15, 20]", f"pace = {pace}")
+        with pytest.raises(rules.RulesFileError, match=r"jp\.pace|jp: "):
+            rules.parse(text)
+
+    def test_the_paying_period_kind_is_configurable_and_checked(self) -> None:
+        text = rules.DEFAULT_FILE.read_text()
+        assert rules.parse(text.replace('pays = "year"', 'pays = "semester"')).appraisal.pays == "semester"
+        with pytest.raises(rules.RulesFileError, match=r"appraisal\.pays"):
+            rules.parse(text.replace('pays = "year"', 'pays = "month"'))

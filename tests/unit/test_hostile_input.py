@@ -9,10 +9,10 @@ import pytest
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from services.survey import choices, skm
+from services.survey import decisions, skm
 from services.survey.settings import SurveySettings
-from services.training import model, xapi
-from shared import apikeys, envelope, events, metrics, strictjson, web
+from services.training.model import programmes, xapi
+from shared import apikeys, envelope, events, metrics, strictjson, units, web
 from shared.fields import Answer, Comment, EventTime, Jp, Points, Score, Text
 from tests.builders import a_survey_submitted, a_training_completed, structured
 
@@ -109,7 +109,7 @@ class TestFields:
         fields = {"title": "t", "competency": "digital_service", "method": "classroom", "jp": 8,
                   "starts_at": "2026-12-01T09:00:00+07:00", "ends_at": moment, "capacity": 10}  # fmt: skip
         with pytest.raises(ValidationError):
-            model.ProgramFields.model_validate_json(json.dumps(fields))
+            programmes.ProgramFields.model_validate_json(json.dumps(fields))
 
 
 class TestXapi:
@@ -140,7 +140,7 @@ class TestSurveyChoices:
         assert {"KTP-el", "KK", "SKTM"} <= set(settings.service_types_for("kel-candi"))
         response = a_survey_submitted(unit_id="kec-candisari", service_type="KTP-el")
         assert [
-            p["loc"] for p in choices.problems(response, settings.service_types_for("kec-candisari"))
+            p["loc"] for p in decisions.choice_problems(response, settings.service_types_for("kec-candisari"))
         ] == [["body", "service_type"]]
 
     def test_occupation_comes_from_the_fixed_list(self) -> None:
@@ -149,8 +149,10 @@ class TestSurveyChoices:
         assert tuple(skm.OCCUPATION_LABELS) == skm.OCCUPATIONS
         good = a_survey_submitted(respondent={"occupation": skm.OCCUPATIONS[0]})
         bad = a_survey_submitted(respondent={"occupation": "Budi, 0812-555"})
-        assert choices.problems(good, allowed) == []
-        assert [p["loc"] for p in choices.problems(bad, allowed)] == [["body", "respondent", "occupation"]]
+        assert decisions.choice_problems(good, allowed) == []
+        assert [p["loc"] for p in decisions.choice_problems(bad, allowed)] == [
+            ["body", "respondent", "occupation"]
+        ]
 
 
 class Thing(BaseModel):
@@ -177,7 +179,7 @@ def client(key_file: apikeys.KeyFile) -> httpx.AsyncClient:
     async def accept(_: envelope.CloudEvent[events.TrainingCompleted]) -> bool:
         return True
 
-    app.include_router(web.event_intake(auth, web.Intake().on(events.TrainingCompleted, accept)))
+    app.include_router(web.event_intake(auth, web.Intake(units.load()).on(events.TrainingCompleted, accept)))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test")
 
 

@@ -11,10 +11,13 @@ from hypothesis import strategies as st
 from mutu.rewards import problems
 from services.rewards import ledger
 from services.rewards.model import Account, Booking, InsufficientPointsError, LedgerEntry, StaleArchiveError
+from shared.calendar import Calendar
 from tests.builders import a_reward_triggered, random_nip, wrapped
 
 NIP = random_nip()
 AT = dt.datetime(2026, 3, 31, 17, 30, tzinfo=dt.UTC)  # 2026-04-01 00:30 in Jakarta
+
+WIB = Calendar()
 
 
 class Store:
@@ -44,7 +47,7 @@ def booking_steps(store: Store, booking: Booking) -> Any:
             return
         yield
         try:
-            store.apply(ledger.book(store.account, NIP, booking, archived=archived))
+            store.apply(ledger.book(store.account, NIP, booking, archived=archived, calendar=WIB))
         except StaleArchiveError as stale:
             archived = stale.archived
             continue
@@ -105,7 +108,7 @@ def test_the_account_stays_bounded_as_pages_take_the_old_entries() -> None:
     store = Store()
     for number in range(1000):
         booking = ledger.adjustment_of(NIP, f"a{number}", 1, "steady", AT)
-        store.apply(ledger.book(store.account, NIP, booking, archived=store.account.archived))
+        store.apply(ledger.book(store.account, NIP, booking, archived=store.account.archived, calendar=WIB))
         for _ in archive_steps(store):
             pass
         assert len(store.account.entries) < ledger.PAGE + ledger.KEEP
@@ -116,10 +119,10 @@ def test_the_account_stays_bounded_as_pages_take_the_old_entries() -> None:
 
 def test_the_same_trigger_books_once_and_counts_in_the_jakarta_quarter() -> None:
     booking = ledger.grant_of(wrapped(a_reward_triggered(nip=NIP, points=10, unit_id="kel-candi")), AT)
-    first = ledger.book(Account(), NIP, booking, archived=0)
+    first = ledger.book(Account(), NIP, booking, archived=0, calendar=WIB)
     assert first is not None
     account = first.state
-    assert ledger.book(account, NIP, booking, archived=0) is None
+    assert ledger.book(account, NIP, booking, archived=0, calendar=WIB) is None
     assert account.balance == 10
     assert account.earned == {"2026-Q2": 10}
     assert account.unit_id == "kel-candi"
@@ -127,26 +130,30 @@ def test_the_same_trigger_books_once_and_counts_in_the_jakarta_quarter() -> None
 
 def test_redemption_beyond_the_balance_is_refused() -> None:
     booking = ledger.grant_of(wrapped(a_reward_triggered(nip=NIP, points=10)), AT)
-    first = ledger.book(Account(), NIP, booking, archived=0)
+    first = ledger.book(Account(), NIP, booking, archived=0, calendar=WIB)
     assert first is not None
     with pytest.raises(InsufficientPointsError):
-        ledger.book(first.state, NIP, ledger.redemption_of(NIP, "k", 11, "mug", AT), archived=0)
+        ledger.book(first.state, NIP, ledger.redemption_of(NIP, "k", 11, "mug", AT), archived=0, calendar=WIB)
 
 
 def test_a_booking_that_saw_fewer_archived_pages_looks_again() -> None:
     with pytest.raises(StaleArchiveError) as stale:
-        ledger.book(Account(archived=2), NIP, ledger.adjustment_of(NIP, "a", 5, "x", AT), archived=1)
+        ledger.book(
+            Account(archived=2), NIP, ledger.adjustment_of(NIP, "a", 5, "x", AT), archived=1, calendar=WIB
+        )
     assert stale.value.archived == 2
 
 
 def test_redemptions_announce_reward_redeemed_and_grants_reward_points_granted() -> None:
     grant = ledger.grant_of(wrapped(a_reward_triggered(nip=NIP, points=10)), AT)
-    first = ledger.book(Account(), NIP, grant, archived=0)
+    first = ledger.book(Account(), NIP, grant, archived=0, calendar=WIB)
     assert first is not None
-    second = ledger.book(first.state, NIP, ledger.redemption_of(NIP, "k", 4, "mug", AT), archived=0)
+    second = ledger.book(
+        first.state, NIP, ledger.redemption_of(NIP, "k", 4, "mug", AT), archived=0, calendar=WIB
+    )
     assert second is not None
     assert [e.type for e in (*first.publish, *second.publish)] == ["RewardPointsGranted", "RewardRedeemed"]
     assert second.publish[0].data.model_dump()["balance"] == 6
-    again = ledger.book(Account(), NIP, grant, archived=0)
+    again = ledger.book(Account(), NIP, grant, archived=0, calendar=WIB)
     assert again is not None
     assert again.publish[0].id == first.publish[0].id

@@ -6,9 +6,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.training import handlers, model, recommendations, views
+from services.training.model import groups, people, programmes, views
+from services.training.model.people import EnrolmentEntry, Person, Recommendation
+from services.training.model.programmes import Programme
+from services.training.model.records import Completion, Record
 from shared import envelope, events
 from shared.identifiers import field_key
+from shared.persistence.state_store import difference
 from tests.builders import a_training_completed, random_nip
 
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -43,9 +47,9 @@ def a_recommendation(**changes: Any) -> events.RetrainingRecommended:
 
 
 def test_a_programme_validates_fields() -> None:
-    assert model.Program.model_validate(a_program()).jp == 8
+    assert programmes.Program.model_validate(a_program()).jp == 8
     with pytest.raises(ValidationError) as refused:
-        model.Program.model_validate(
+        programmes.Program.model_validate(
             a_program(
                 jp=0, capacity=0, method="webinar", starts_at="2027-01-18T08:00:00", timezone="Mars/Base"
             )
@@ -61,33 +65,32 @@ def test_a_programme_validates_fields() -> None:
 
 def test_a_programme_ends_after_it_starts() -> None:
     with pytest.raises(ValidationError, match="ends_at"):
-        model.Program.model_validate(a_program(ends_at="2027-01-17T08:00:00+07:00"))
+        programmes.Program.model_validate(a_program(ends_at="2027-01-17T08:00:00+07:00"))
 
 
 def test_competencies_are_the_documented_six_plus_configured_ones() -> None:
-    allowed = model.competencies(["budgeting"])
+    allowed = programmes.competencies(["budgeting"])
     assert {"digital_service", "change_management", "budgeting"} <= allowed
-    assert model.competency_error("budgeting", allowed, ("body", "competency")) is None
-    problem = model.competency_error("cooking", allowed, ("body", "competency"))
+    assert programmes.competency_error("budgeting", allowed, ("body", "competency")) is None
+    problem = programmes.competency_error("cooking", allowed, ("body", "competency"))
     assert problem is not None
     assert problem["loc"] == ["body", "competency"]
 
 
 def test_the_schedule_is_shown_in_the_programme_timezone() -> None:
-    doc = {
-        "starts_at": dt.datetime(2027, 1, 18, 1, tzinfo=dt.UTC),
-        "ends_at": dt.datetime(2027, 1, 18, 9, tzinfo=dt.UTC),
-    }
-    assert model.local_schedule(doc, "Asia/Jakarta")["starts_at"] == "2027-01-18T08:00:00+07:00"
-    assert model.local_schedule(doc | {"timezone": "Asia/Makassar"}, "Asia/Jakarta")["ends_at"].endswith(
-        "+08:00"
+    programme = Programme(
+        starts_at=dt.datetime(2027, 1, 18, 1, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2027, 1, 18, 9, tzinfo=dt.UTC),
     )
+    assert programmes.local_schedule(programme, "Asia/Jakarta")["starts_at"] == "2027-01-18T08:00:00+07:00"
+    makassar = programme.model_copy(update={"timezone": "Asia/Makassar"})
+    assert programmes.local_schedule(makassar, "Asia/Jakarta")["ends_at"].endswith("+08:00")
 
 
 @pytest.mark.parametrize("size", [1, 9])
 def test_a_group_has_two_to_eight_members(size: int) -> None:
     with pytest.raises(ValidationError):
-        model.ProjectGroup(
+        groups.ProjectGroup(
             group_id="g",
             program_id="p",
             unit_id="kel-candi",
@@ -99,30 +102,39 @@ def test_a_group_has_two_to_eight_members(size: int) -> None:
 def test_group_members_are_distinct_and_may_name_their_unit() -> None:
     nip, other = random_nip(), random_nip()
     with pytest.raises(ValidationError, match="distinct"):
-        model.ProjectGroup(group_id="g", program_id="p", unit_id="kel-candi", brief="b", members=[nip, nip])
-    group = model.ProjectGroup(
+        groups.ProjectGroup(group_id="g", program_id="p", unit_id="kel-candi", brief="b", members=[nip, nip])
+    group = groups.ProjectGroup(
         group_id="g",
         program_id="p",
         unit_id="kel-candi",
         brief="b",
-        members=[nip, model.GroupMember(nip=other, unit_id="kel-jomblang")],
+        members=[nip, groups.GroupMember(nip=other, unit_id="kel-jomblang")],
     )
     assert group.explicit_units() == {nip: None, other: "kel-jomblang"}
 
 
 def test_a_recommendation_opens_once() -> None:
     rec = a_recommendation()
-    change = recommendations.open_change({}, rec, cause="ev-9", at=OPENED)
-    assert change is not None
-    entry = change.set[f"recommendations.{field_key('rec-1')}"]
-    assert (entry["status"], entry["competency"], entry["target"]) == ("open", "digital_service", "person")
-    doc = {"recommendations": {field_key("rec-1"): entry}}
-    assert recommendations.open_change(doc, rec, cause="ev-9", at=OPENED) is None
+    outcome = people.opened(Person(), rec, cause="ev-9", at=OPENED)
+    assert outcome is not None
+    entry = outcome.state.recommendations[field_key("rec-1")]
+    assert (entry.status, entry.competency, entry.target) == ("open", "digital_service", "person")
+    assert people.opened(outcome.state, rec, cause="ev-9", at=OPENED) is None
 
 
-def _person(status: str, competency: str = "digital_service") -> dict[str, Any]:
-    entry = {"recommendation_id": "rec-1", "competency": competency, "status": status, "opened_at": OPENED}
-    return {"recommendations": {field_key("rec-1"): entry}}
+def _person(status: str, competency: str = "digital_service") -> Person:
+    entry = Recommendation.model_validate(
+        {
+            "recommendation_id": "rec-1",
+            "competency": competency,
+            "rule_id": "training_failed",
+            "reason": "failed",
+            "target": "person",
+            "status": status,
+            "opened_at": OPENED,
+        }
+    )
+    return Person(recommendations={field_key("rec-1"): entry})
 
 
 def test_scheduling_publishes_once_and_only_from_open() -> None:
@@ -131,12 +143,12 @@ def test_scheduling_publishes_once_and_only_from_open() -> None:
         source="urn:mutu:training",
         event_id="s-1",
     )
-    program = {"_id": "dig-201", "title": "t", "competency": "digital_service", "jp": 8}
-    change = recommendations.schedule_change(_person("open"), "rec-1", program, scheduled)
-    assert change is not None
-    assert list(change.publish) == [scheduled]
-    assert change.set[f"recommendations.{field_key('rec-1')}.status"] == "scheduled"
-    assert recommendations.schedule_change(_person("scheduled"), "rec-1", program, scheduled) is None
+    program = Programme(program_id="dig-201", title="t", competency="digital_service", jp=8)
+    outcome = people.scheduled(_person("open"), program, scheduled)
+    assert outcome is not None
+    assert list(outcome.publish) == [scheduled]
+    assert outcome.state.recommendations[field_key("rec-1")].status == "scheduled"
+    assert people.scheduled(_person("scheduled"), program, scheduled) is None
 
 
 @pytest.mark.parametrize(
@@ -154,21 +166,26 @@ def test_a_later_pass_in_the_competency_marks_it_done(
     status: str, competency: str, passed: bool, completed_at: dt.datetime, closes: bool
 ) -> None:
     done = a_training_completed(competency=competency, passed=passed, completed_at=completed_at)
-    fields = recommendations.closing(_person(status), done)
+    before = _person(status)
+    outcome = people.after_completion(before, done)
+    assert outcome is not None
+    fields = difference(before.model_dump(), outcome.state.model_dump())
     assert (fields.get(f"recommendations.{field_key('rec-1')}.status") == "done") is closes
 
 
 def test_a_completion_marks_the_enrolment_completed_and_keeps_the_newest_unit() -> None:
     done = a_training_completed(program_id="dig-101", unit_id="kel-candi")
-    doc = {
-        "enrolments": {field_key("dig-101"): {"program_id": "dig-101", "status": "enrolled"}},
-        "unit_id": "kel-jomblang",
-        "unit_at": done.completed_at + dt.timedelta(days=1),
+    person = Person(
+        enrolments={field_key("dig-101"): EnrolmentEntry(program_id="dig-101", status="enrolled")},
+        unit_id="kel-jomblang",
+        unit_at=done.completed_at + dt.timedelta(days=1),
+    )
+    outcome = people.after_completion(person, done)
+    assert outcome is not None
+    assert difference(person.model_dump(), outcome.state.model_dump()) == {
+        f"enrolments.{field_key('dig-101')}.status": "completed"
     }
-    change = handlers._after_completion(doc, done)
-    assert change is not None
-    assert change.set == {f"enrolments.{field_key('dig-101')}.status": "completed"}
-    assert handlers._after_completion({"unit_id": "kel-candi"}, done) is None
+    assert people.after_completion(Person(unit_id="kel-candi"), done) is None
 
 
 def test_trainings_per_year_with_jp_and_scores() -> None:
@@ -181,11 +198,16 @@ def test_trainings_per_year_with_jp_and_scores() -> None:
     )
     c3 = a_training_completed(nip=nip, jp=4, completed_at=dt.datetime(2025, 5, 1, tzinfo=WIB))
 
-    def record(year: int, *done: events.TrainingCompleted) -> dict[str, Any]:
-        entries = {str(i): d.model_dump(mode="json") | {"event_id": f"e{i}"} for i, d in enumerate(done)}
-        return {"year": year, "completions": entries}
+    def record(year: int, *done: events.TrainingCompleted) -> Record:
+        entries = {
+            str(i): Completion.model_validate(
+                d.model_dump(mode="json") | {"event_id": f"e{i}", "source": "s"}
+            )
+            for i, d in enumerate(done)
+        }
+        return Record(year=year, completions=entries)
 
-    person = {"enrolments": {"k": {"program_id": "dig-201", "status": "enrolled", "starts_at": None}}}
+    person = Person(enrolments={"k": EnrolmentEntry(program_id="dig-201", status="enrolled", starts_at=None)})
     view = views.trainings(nip, person, [record(2025, c3), record(2026, c2, c1)], minutes_per_jp=45)
     assert [y["year"] for y in view["years"]] == [2026, 2025]
     year = view["years"][0]

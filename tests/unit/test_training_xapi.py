@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from services.training import xapi
+from services.training.model import xapi
 from tests.builders import random_nip
 
 NIP = random_nip()

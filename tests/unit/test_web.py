@@ -8,7 +8,7 @@ import pytest
 from fastapi import Depends, FastAPI, HTTPException
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared import apikeys, envelope, events, redact, web
+from shared import apikeys, envelope, errors, events, redact, units, web
 from shared.fields import Nip
 
 NIP = "199001012015011001"
@@ -124,10 +124,31 @@ async def test_the_intake_hands_each_event_type_to_its_own_typed_handler() -> No
         seen.append(f"appraised {event.data.rating}")
         return False
 
-    intake = web.Intake().on(events.TrainingCompleted, completed).on(events.PerformanceAppraised, appraised)
+    intake = (
+        web.Intake(units.load())
+        .on(events.TrainingCompleted, completed)
+        .on(events.PerformanceAppraised, appraised)
+    )
     appraisal = events.PerformanceAppraised(
-        nip="198503142010011001", unit_id="kecamatan", period="2026", rating="BAIK"
+        nip="198503142010011001", unit_id="kec-candisari", period="2026", rating="BAIK"
     )
     assert intake.accepted == [events.TrainingCompleted, events.PerformanceAppraised]
     assert await intake(envelope.wrap(appraisal, source="urn:test")) is False
     assert seen == ["appraised BAIK"]
+
+
+async def test_the_intake_refuses_an_unknown_unit_before_any_handler_runs() -> None:
+    seen: list[str] = []
+
+    async def appraised(event: envelope.CloudEvent[events.PerformanceAppraised]) -> bool:
+        seen.append(event.id)
+        return True
+
+    intake = web.Intake(units.load()).on(events.PerformanceAppraised, appraised)
+    phantom = events.PerformanceAppraised(
+        nip="198503142010011001", unit_id="kel-candisari", period="2026", rating="BAIK"
+    )
+    with pytest.raises(errors.InvalidError) as refused:
+        await intake(envelope.wrap(phantom, source="urn:test"))
+    assert refused.value.reasons[0]["loc"] == ["body", "data", "unit_id"]
+    assert seen == []

@@ -10,6 +10,7 @@ from typing import Any, TypeIs
 
 from pydantic import TypeAdapter, ValidationError
 
+from shared import errors
 from shared.fields import Nip, UnitId, check_line, check_recent
 from shared.identifiers import derived_id
 
@@ -193,3 +194,30 @@ def _unit(raw: dict[str, Any]) -> str | None:
         return _UNIT.validate_python(unit)
     except ValidationError:
         raise UnmappableStatementError(("context", "extensions", UNIT_EXTENSION), "not a unit id") from None
+
+
+Problem = dict[str, Any]
+
+
+class UnmappableBatchError(errors.InvalidError):
+    """Some statements of a batch cannot be taken (the whole batch is refused): a reason for each."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        problems = sorted(problems, key=lambda p: p["loc"][1])
+        super().__init__(f"{len(problems)} statement(s) cannot be taken", reasons=problems)
+        self.problems = problems
+
+
+def problem(index: int, loc: tuple[Any, ...], reason: str) -> Problem:
+    return {"loc": ["body", index, *loc], "msg": reason, "type": "unmappable"}
+
+
+def read_all(batch: list[Any]) -> tuple[list[tuple[int, Statement]], list[Problem]]:
+    """Every statement read, with its index, and a reason for each one that cannot be."""
+    statements, problems = [], []
+    for index, raw in enumerate(batch):
+        try:
+            statements.append((index, read(raw)))
+        except UnmappableStatementError as error:
+            problems.append(problem(index, error.loc, str(error)))
+    return statements, problems

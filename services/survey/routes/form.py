@@ -15,7 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from services.survey import kiosk, skm, texts
+from services.survey import handlers, skm
+from services.survey.model import KioskResponse
+from services.survey.routes import texts
 from services.survey.settings import SurveySettings
 from shared import forms, ratelimit
 
@@ -24,7 +26,7 @@ ELEMENT_CODES = tuple(code for code, *_ in skm.ELEMENTS)
 PROFILE = ("age_band", "sex", "education", "occupation")
 UnitPath = Annotated[str, PathParam(pattern=UNIT.pattern)]
 MAX_ANSWER_DIGITS = 2
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 templates.env.filters["pair"] = lambda value: (value, value)
 
 
@@ -44,7 +46,7 @@ def _answer(value: str) -> int | str:
 
 def parse(
     fields: dict[str, str], unit_id: str, settings: SurveySettings, words: dict[str, str]
-) -> kiosk.KioskResponse | dict[str, str]:
+) -> KioskResponse | dict[str, str]:
     """The posted form as a kiosk response, or {form field: message} of what is wrong with it."""
     profile = {name: value for name in PROFILE if (value := fields.get(name))}
     errors: dict[str, str] = {}
@@ -62,7 +64,7 @@ def parse(
         "comment": fields.get("comment", "").strip() or None,
     }
     try:
-        submitted = kiosk.KioskResponse.model_validate(body)
+        submitted = KioskResponse.model_validate(body)
     except ValidationError as error:
         return field_errors(error, words) | errors
     return errors or submitted
@@ -134,7 +136,7 @@ def qr_svg(url: str) -> bytes:
     return buffer.getvalue()
 
 
-def build(record: kiosk.Record, *, limiter: ratelimit.TokenBuckets, settings: SurveySettings) -> APIRouter:
+def build(record: handlers.Record, *, limiter: ratelimit.TokenBuckets, settings: SurveySettings) -> APIRouter:
     router = APIRouter(tags=["pages"], include_in_schema=False)
 
     @router.get("/s/{unit_id}", response_class=HTMLResponse)
@@ -156,7 +158,7 @@ def build(record: kiosk.Record, *, limiter: ratelimit.TokenBuckets, settings: Su
         submitted = parse(fields, unit_id, settings, texts.UI[lang])
         if isinstance(submitted, dict):
             return form_page(request, settings, unit_id, lang, values=fields, errors=submitted)
-        await kiosk.submit(submitted, record)
+        await handlers.submit_response(submitted, record=record)
         query = urlencode({"lang": lang, "channel": submitted.channel})
         return RedirectResponse(f"/s/{unit_id}/thanks?{query}", status_code=303)
 

@@ -4,15 +4,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from services.training import views
-from services.training.handlers import Stores
-from services.training.recommendations import Status
+from services.training.model import views
+from services.training.model.people import Person, Status
+from services.training.repository import Repositories
 from services.training.settings import TrainingSettings
 from shared import apikeys, web
 from shared.fields import Nip
 
 
-def build(*, auth: web.Auth, stores: Stores, settings: TrainingSettings) -> APIRouter:
+def build(*, auth: web.Auth, repos: Repositories, settings: TrainingSettings) -> APIRouter:
     router = APIRouter(tags=["people"])
     Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
 
@@ -20,12 +20,12 @@ def build(*, auth: web.Auth, stores: Stores, settings: TrainingSettings) -> APIR
     async def trainings(
         nip: Nip, _: Reader, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
     ) -> dict[str, Any]:
-        person = await stores.people.get(nip) or {}
-        records = await stores.records.collection.find({"nip": nip}, {"inbox": 0, "outbox": 0}).to_list()
+        person = await repos.people.get(nip) or Person()
+        records = await repos.records.of_person(nip)
         return views.trainings(nip, person, records, minutes_per_jp=settings.minutes_per_jp, year=year)
 
     @router.get("/asn/{nip}/recommendations")
     async def recommendations(nip: Nip, _: Reader, status: Status | None = None) -> dict[str, Any]:
-        return views.recommendations(nip, await stores.people.get(nip) or {}, status)
+        return views.recommendations(nip, await repos.people.get(nip) or Person(), status)
 
     return router

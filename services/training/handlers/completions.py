@@ -1,0 +1,22 @@
+"""Record a completion: stored and published once per event id; the person's record and unit follow."""
+
+from services.training.model import people, records
+from services.training.repository import Repositories
+from shared import envelope, events
+
+
+async def record_completion(
+    completed: envelope.CloudEvent[events.TrainingCompleted], *, repos: Repositories
+) -> bool:
+    """Store a completion and publish it, both once per event id; a pass closes recommendations.
+
+    The completion, its inbox mark and its outbox entry are one update of the (person, year)
+    record. The person's record is updated after it, idempotently, also for a repeated event,
+    so a crash between the two heals on the retry.
+    """
+    done = completed.data
+    key = records.record_key(done.nip, records.year_of(done))
+    fresh = await repos.records.update(key, lambda r: records.recorded(r, completed), event_id=completed.id)
+    await repos.people.update(done.nip, lambda person: people.after_completion(person, done))
+    await repos.units.update(done.unit_id, lambda unit: people.joined(unit, done.nip))
+    return fresh

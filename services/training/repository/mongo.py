@@ -1,0 +1,204 @@
+"""Training's MongoDB adapters: the only code that knows the document layout of its six collections."""
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from services.training.model.groups import Group
+from services.training.model.people import Person, Unit
+from services.training.model.programmes import (
+    ProgramFields,
+    ProgramFullError,
+    Programme,
+    UnknownProgramError,
+)
+from services.training.model.records import Record
+from services.training.model.statements import Month
+from services.training.repository import Decision
+from shared.aggregates import Aggregates
+from shared.identifiers import field_key
+from shared.persistence.state_store import StateStore
+from shared.storage import Document
+
+# Read without the seat map (up to `capacity` NIPs), inbox and outbox.
+SUMMARY: Document = {"seats": 0, "inbox": 0, "outbox": 0}
+MAX_LISTED = 500
+MAX_UPCOMING = 20
+
+
+def _programme(doc: Document) -> Programme:
+    return Programme.model_validate({**doc, "program_id": doc["_id"], "seats": None})
+
+
+class MongoProgrammes:
+    """`programs`: one document per programme: its fields, `seats` (hashed NIP -> NIP), enrolled_count."""
+
+    def __init__(self, aggregates: Aggregates) -> None:
+        self._collection = aggregates.collection
+        self._states = StateStore(aggregates, Programme)
+
+    async def create_indexes(self) -> None:
+        await self._collection.create_index([("competency", 1), ("starts_at", 1)])
+
+    async def get(self, program_id: str) -> Programme | None:
+        doc = await self._collection.find_one({"_id": program_id}, SUMMARY)
+        return None if doc is None else _programme(doc)
+
+    async def update(self, program_id: str, decide: Decision[Programme]) -> bool:
+        return await self._states.update(program_id, decide)
+
+    async def by_ids(self, program_ids: Iterable[str]) -> dict[str, Programme]:
+        wanted = sorted(set(program_ids))
+        if not wanted:
+            return {}
+        found = self._collection.find({"_id": {"$in": wanted}}, SUMMARY)
+        return {str(doc["_id"]): _programme(doc) async for doc in found}
+
+    async def listing(
+        self, *, competency: str | None, method: str | None, starts_after: dt.datetime | None
+    ) -> list[Programme]:
+        query: Document = {}
+        if competency:
+            query["competency"] = competency
+        if method:
+            query["method"] = method
+        if starts_after:
+            query["starts_at"] = {"$gt": starts_after}
+        cursor = self._collection.find(query, SUMMARY).sort([("starts_at", 1), ("_id", 1)]).limit(MAX_LISTED)
+        return [_programme(doc) async for doc in cursor]
+
+    async def upcoming_with_room(self, competency: str, now: dt.datetime, nip: str) -> list[Programme]:
+        """Programmes in a competency starting after `now` with room (or the person's seat), soonest first."""
+        query = {
+            "competency": competency,
+            "starts_at": {"$gt": now},
+            "$or": [
+                {"$expr": {"$lt": ["$enrolled_count", "$capacity"]}},
+                {f"seats.{field_key(nip)}": {"$exists": True}},
+            ],
+        }
+        cursor = self._collection.find(query, SUMMARY).sort("starts_at", 1).limit(MAX_UPCOMING)
+        return [_programme(doc) async for doc in cursor]
+
+    async def take_seat(self, program_id: str, nip: str) -> tuple[Programme, bool]:
+        """Take a seat in one conditional update, so concurrent requests never over-book.
+
+        Returns the programme and whether the seat is new (False: the person already had one);
+        raises UnknownProgramError or ProgramFullError.
+        """
+        seat = f"seats.{field_key(nip)}"
+        taken = await self._collection.find_one_and_update(
+            {"_id": program_id, seat: {"$exists": False}, "$expr": {"$lt": ["$enrolled_count", "$capacity"]}},
+            {"$set": {seat: nip}, "$inc": {"enrolled_count": 1, "version": 1}},
+            projection=SUMMARY,
+            return_document=ReturnDocument.AFTER,
+        )
+        if taken is not None:
+            return _programme(taken), True
+        doc = await self._collection.find_one({"_id": program_id}, {**_fields(), seat: 1})
+        if doc is None:
+            raise UnknownProgramError
+        if field_key(nip) in doc.get("seats", {}):
+            return _programme(doc), False
+        raise ProgramFullError
+
+    async def release_seat(self, program_id: str, nip: str) -> bool:
+        """Give the seat back; False when the person held none."""
+        seat = f"seats.{field_key(nip)}"
+        result = await self._collection.update_one(
+            {"_id": program_id, seat: {"$exists": True}},
+            {"$unset": {seat: ""}, "$inc": {"enrolled_count": -1, "version": 1}},
+        )
+        return result.matched_count == 1
+
+    async def seat_holders(self, program_id: str) -> list[str] | None:
+        doc = await self._collection.find_one({"_id": program_id}, {"seats": 1})
+        return None if doc is None else sorted(doc.get("seats", {}).values())
+
+
+def _fields() -> dict[str, Any]:
+    return dict.fromkeys((*ProgramFields.model_fields, "enrolled_count"), 1)
+
+
+class MongoPeople:
+    """`people`: one document per NIP (unit, enrolments and recommendations by hashed id)."""
+
+    def __init__(self, aggregates: Aggregates) -> None:
+        self._collection = aggregates.collection
+        self._states = StateStore(aggregates, Person)
+
+    async def get(self, nip: str) -> Person | None:
+        return await self._states.get(nip)
+
+    async def update(self, nip: str, decide: Decision[Person]) -> bool:
+        return await self._states.update(nip, decide)
+
+    async def units_of(self, nips: Iterable[str]) -> dict[str, str | None]:
+        found = self._collection.find({"_id": {"$in": sorted(set(nips))}}, {"unit_id": 1})
+        return {str(doc["_id"]): doc.get("unit_id") async for doc in found}
+
+
+class MongoUnits:
+    """`units`: one document per unit id, the members the service knows."""
+
+    def __init__(self, aggregates: Aggregates) -> None:
+        self._states = StateStore(aggregates, Unit)
+
+    async def get(self, unit_id: str) -> Unit | None:
+        return await self._states.get(unit_id)
+
+    async def update(self, unit_id: str, decide: Decision[Unit]) -> bool:
+        return await self._states.update(unit_id, decide)
+
+
+class MongoRecords:
+    """`records`: one document per `<nip>:<year>`: completions with their inbox and outbox; indexed on NIP."""
+
+    def __init__(self, aggregates: Aggregates) -> None:
+        self._collection = aggregates.collection
+        self._states = StateStore(aggregates, Record)
+
+    async def create_indexes(self) -> None:
+        await self._collection.create_index([("nip", 1)])
+
+    async def get(self, key: str) -> Record | None:
+        return await self._states.get(key)
+
+    async def update(self, key: str, decide: Decision[Record], *, event_id: str) -> bool:
+        return await self._states.update(key, decide, event_id=event_id)
+
+    async def of_person(self, nip: str) -> list[Record]:
+        found = self._collection.find({"nip": nip}, {"inbox": 0, "outbox": 0})
+        return [Record.model_validate(doc) async for doc in found]
+
+
+class MongoMonths:
+    """`statements`: one document per `<nip>:<YYYY-MM>`, the xAPI statements kept that month."""
+
+    def __init__(self, aggregates: Aggregates) -> None:
+        self._collection = aggregates.collection
+        self._states = StateStore(aggregates, Month)
+
+    async def counts(self, keys: Iterable[str]) -> dict[str, int]:
+        found = self._collection.find({"_id": {"$in": sorted(set(keys))}}, {"count": 1})
+        return {str(doc["_id"]): int(doc.get("count", 0)) async for doc in found}
+
+    async def update(self, key: str, decide: Decision[Month], *, event_id: str) -> bool:
+        return await self._states.update(key, decide, event_id=event_id)
+
+
+class MongoGroups:
+    """`groups`: one document per group id."""
+
+    def __init__(self, aggregates: Aggregates) -> None:
+        self._aggregates = aggregates
+        self._states = StateStore(aggregates, Group)
+
+    async def get(self, group_id: str) -> Group | None:
+        doc = await self._aggregates.get(group_id)
+        return None if doc is None else Group.model_validate({**doc, "group_id": doc["_id"]})
+
+    async def update(self, group_id: str, decide: Decision[Group]) -> bool:
+        return await self._states.update(group_id, decide)

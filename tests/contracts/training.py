@@ -1,0 +1,204 @@
+"""Behaviour every adapter of training's ports has; subclasses say how to build one (fake or Mongo)."""
+
+import datetime as dt
+
+import pytest
+
+from services.training.model import groups as group_model
+from services.training.model import people, statements, xapi
+from services.training.model import programmes as catalogue
+from services.training.model import records as record_model
+from services.training.model.groups import ProjectGroup, RecordedAssessment
+from services.training.model.programmes import Program, Programme
+from services.training.repository import Groups, Months, People, Programmes, Records, Units
+from tests.builders import a_training_completed, random_id, random_nip, wrapped
+
+START = dt.datetime(2031, 3, 2, 1, tzinfo=dt.UTC)
+NOW = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
+
+
+def a_program(**changes: object) -> Program:
+    fields: dict[str, object] = {
+        "program_id": random_id("prog"),
+        "title": "Pelayanan digital",
+        "competency": "digital_service",
+        "method": "classroom",
+        "jp": 8,
+        "starts_at": START,
+        "ends_at": START + dt.timedelta(days=1),
+        "capacity": 2,
+    }
+    return Program.model_validate(fields | changes)
+
+
+async def catalogued(programmes: Programmes, **changes: object) -> Program:
+    program = a_program(**changes)
+    await programmes.update(program.program_id, lambda state: catalogue.created(state, program))
+    return program
+
+
+class ProgrammesContract:
+    """`programmes` fixture: an empty Programmes adapter."""
+
+    async def test_an_unknown_programme_has_no_record_and_no_seats(self, programmes: Programmes) -> None:
+        program_id = random_id("prog")
+        assert await programmes.get(program_id) is None
+        assert await programmes.seat_holders(program_id) is None
+        assert not await programmes.release_seat(program_id, random_nip())
+        with pytest.raises(catalogue.UnknownProgramError):
+            await programmes.take_seat(program_id, random_nip())
+
+    async def test_a_created_programme_reads_back_with_its_id_and_no_seat_taken(
+        self, programmes: Programmes
+    ) -> None:
+        program = await catalogued(programmes, timezone="Asia/Makassar")
+        found = await programmes.get(program.program_id)
+        assert found is not None
+        assert (found.program_id, found.title, found.enrolled, found.seats) == (
+            program.program_id,
+            program.title,
+            0,
+            None,
+        )
+        assert (found.starts_at, found.timezone, found.capacity) == (START, "Asia/Makassar", 2)
+        assert catalogue.created(found, program) is None  # the same programme again
+        assert await programmes.seat_holders(program.program_id) == []
+        assert await programmes.by_ids([program.program_id, random_id("prog")]) == {program.program_id: found}
+
+    async def test_seats_never_exceed_capacity_and_a_holder_keeps_one(self, programmes: Programmes) -> None:
+        program = await catalogued(programmes, capacity=2)
+        first, second = sorted([random_nip(), random_nip()])
+        assert (await programmes.take_seat(program.program_id, first))[1]
+        assert not (await programmes.take_seat(program.program_id, first))[1]
+        taken, fresh = await programmes.take_seat(program.program_id, second)
+        assert (taken.program_id, taken.enrolled, fresh) == (program.program_id, 2, True)
+        with pytest.raises(catalogue.ProgramFullError):
+            await programmes.take_seat(program.program_id, random_nip())
+        assert await programmes.seat_holders(program.program_id) == [first, second]
+        assert await programmes.release_seat(program.program_id, first)
+        assert not await programmes.release_seat(program.program_id, first)
+        found = await programmes.get(program.program_id)
+        assert found is not None
+        assert found.enrolled == 1
+
+    async def test_listing_and_upcoming_programmes_with_room(self, programmes: Programmes) -> None:
+        competency = "public_communication"
+        later = await catalogued(
+            programmes,
+            competency=competency,
+            starts_at=START + dt.timedelta(days=9),
+            ends_at=START + dt.timedelta(days=10),
+            capacity=1,
+        )
+        sooner = await catalogued(programmes, competency=competency, capacity=1)
+        listed = await programmes.listing(competency=competency, method=None, starts_after=None)
+        assert [p.program_id for p in listed] == [sooner.program_id, later.program_id]
+        holder = random_nip()
+        await programmes.take_seat(sooner.program_id, holder)
+        room = await programmes.upcoming_with_room(competency, NOW, random_nip())
+        assert [p.program_id for p in room] == [later.program_id]
+        mine = await programmes.upcoming_with_room(competency, NOW, holder)
+        assert [p.program_id for p in mine] == [sooner.program_id, later.program_id]
+        assert await programmes.upcoming_with_room(competency, START + dt.timedelta(days=20), holder) == []
+        after = await programmes.listing(competency=competency, method="classroom", starts_after=START)
+        assert [p.program_id for p in after] == [later.program_id]
+
+
+class TraineesContract:
+    """`trainees` fixture: an empty People adapter (training's people)."""
+
+    async def test_an_enrolment_is_kept_with_the_unit(self, trainees: People) -> None:
+        nip = random_nip()
+        programme = Programme(
+            program_id=random_id("prog"), title="t", competency="digital_service", starts_at=START
+        )
+        assert await trainees.get(nip) is None
+        await trainees.update(nip, lambda person: people.enrolled(person, programme, "kel-candi", at=NOW))
+        person = await trainees.get(nip)
+        assert person is not None
+        assert person.unit_id == "kel-candi"
+        entry = person.enrolment(programme.program_id)
+        assert entry is not None
+        assert (entry.status, entry.starts_at, entry.at) == ("enrolled", START, NOW)
+        assert await trainees.units_of([nip, random_nip()]) == {nip: "kel-candi"}
+
+    async def test_a_decision_that_changes_nothing_writes_nothing(self, trainees: People) -> None:
+        nip = random_nip()
+        await trainees.update(nip, lambda person: people.withdrawn(person, "prog-x"))
+        assert await trainees.get(nip) is None
+
+
+class UnitsContract:
+    """`units` fixture: an empty Units adapter."""
+
+    async def test_a_member_joins_once(self, units: Units) -> None:
+        unit_id, nip = f"kel-{random_id('u')[-8:]}", random_nip()
+        for _ in range(2):
+            await units.update(unit_id, lambda unit: people.joined(unit, nip))
+        unit = await units.get(unit_id)
+        assert unit is not None
+        assert list(unit.members.values()) == [nip]
+
+
+class RecordsContract:
+    """`records` fixture: an empty Records adapter."""
+
+    async def test_a_completion_is_recorded_once_per_event_id(self, records: Records) -> None:
+        nip = random_nip()
+        completed = wrapped(a_training_completed(nip=nip))
+        key = record_model.record_key(nip, 2026)
+        decide = lambda record: record_model.recorded(record, completed)  # noqa: E731
+        assert await records.update(key, decide, event_id=completed.id)
+        assert not await records.update(key, decide, event_id=completed.id)
+        record = await records.get(key)
+        assert record is not None
+        assert (record.nip, record.year) == (nip, 2026)
+        [completion] = record.completions.values()
+        assert (completion.event_id, completion.completed_at) == (completed.id, "2026-11-02T09:00:00+07:00")
+        assert await records.of_person(nip) == [record]
+        assert await records.of_person(random_nip()) == []
+
+
+class MonthsContract:
+    """`months` fixture: an empty Months adapter."""
+
+    async def test_a_statement_is_kept_once_and_counted(self, months: Months) -> None:
+        statement = xapi.Statement(
+            id=random_id("st"),
+            nip=random_nip(),
+            verb="http://adlnet.gov/expapi/verbs/attempted",
+            object_id="urn:mutu:program:p",
+            timestamp=START,
+            unit_id=None,
+            result=None,
+        )
+        key = statements.month_key(statement, NOW)
+        assert await months.counts([key]) == {}
+        for _ in range(2):
+            await months.update(
+                key, lambda month: statements.kept(month, statement, NOW), event_id=statement.id
+            )
+        assert await months.counts([key, "other"]) == {key: 1}
+
+
+class GroupsContract:
+    """`groups` fixture: an empty Groups adapter."""
+
+    async def test_a_group_reads_back_with_its_id_and_its_assessment(self, groups: Groups) -> None:
+        members = [random_nip(), random_nip()]
+        request = ProjectGroup(
+            group_id=random_id("grp"), program_id="p", unit_id="kel-candi", brief="b", members=members
+        )
+        assert await groups.get(request.group_id) is None
+        await groups.update(request.group_id, lambda group: group_model.formed(group, request))
+        group = await groups.get(request.group_id)
+        assert group is not None
+        assert (group.group_id, [m.nip for m in group.members]) == (request.group_id, members)
+        assert group_model.formed(group, request) is None
+        wanted = RecordedAssessment(
+            score=81, passed=True, completed_at=START.isoformat(), units=dict.fromkeys(members, "kel-candi")
+        )
+        await groups.update(request.group_id, lambda state: group_model.assessed(state, wanted))
+        group = await groups.get(request.group_id)
+        assert group is not None
+        assert group.assessment == wanted
