@@ -42,6 +42,9 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     # The storage guard: a write that would make a document larger is refused (MongoDB's cap is 16 MB).
     max_document_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # How long a document remembers the ids of events it applied that have no natural key
+    # (shared/inbox.py): longer than any redelivery, outbox republish or dead-letter replay.
+    inbox_retention_days: int = Field(default=30, ge=1, le=3650)
     # Comma-separated addresses or networks (or "*") whose X-Forwarded-For/-Proto are believed.
     # Empty (the default): forwarded headers are ignored and the client is the TCP peer.
     trusted_proxies: str = ""
