@@ -18,8 +18,8 @@ from services.survey.model import (
     TopicTally,
     current_quarter,
 )
-from shared import envelope, events
-from shared.identifiers import derived_id, field_key
+from shared.contract import envelope, events
+from shared.contract.identifiers import derived_id, field_key
 from shared.persistence.state_store import Outcome
 
 KIOSK = "/survey/kiosk"

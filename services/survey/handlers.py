@@ -15,8 +15,8 @@ from services.survey.model import (
     UnlistedChoiceError,
 )
 from services.survey.repository import FeedbackLog, FeedbackTallies, Forums, Responses, ResponseTallies
-from shared import envelope, events
-from shared.identifiers import derived_id
+from shared.contract import envelope, events
+from shared.contract.identifiers import derived_id
 
 logger = logging.getLogger(__name__)
 

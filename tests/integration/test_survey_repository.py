@@ -9,9 +9,9 @@ from services.survey.repository import (
     MongoResponses,
     MongoResponseTallies,
 )
-from shared.aggregates import Aggregates
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from tests.contracts.survey import (
     FeedbackLogContract,
     FeedbackTalliesContract,

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from services.survey import skm
 from services.survey.routes import form
 from services.survey.settings import SurveySettings
-from shared import envelope, events, ratelimit
+from shared.contract import envelope, events
+from shared.web import ratelimit
 
 ANSWERS = {f"u{i}": "4" for i in range(1, 10)}
 

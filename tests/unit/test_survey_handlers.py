@@ -15,7 +15,7 @@ from services.survey.model import (
     ResponseConflictError,
     UnlistedChoiceError,
 )
-from shared import events
+from shared.contract import events
 from tests.builders import a_feedback_received, a_survey_submitted, random_id, wrapped
 from tests.fakes import (
     InMemoryFeedbackLog,

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.survey import model
-from shared.ratelimit import TokenBuckets
+from shared.web.ratelimit import TokenBuckets
 
 
 def a_body(**changes: Any) -> dict[str, Any]:

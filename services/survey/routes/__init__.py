@@ -7,8 +7,10 @@ from services.survey.repository import FeedbackLog, FeedbackTallies, Forums, Res
 from services.survey.routes import form, kiosk, summaries
 from services.survey.routes import forums as forum_routes
 from services.survey.settings import SurveySettings
-from shared import envelope, events, ratelimit, web
-from shared.units import Units
+from shared import web
+from shared.contract import envelope, events
+from shared.contract.units import Units
+from shared.web import ratelimit
 
 
 def build_routes(

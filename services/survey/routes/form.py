@@ -19,7 +19,7 @@ from services.survey import handlers, skm
 from services.survey.model import KioskResponse
 from services.survey.routes import texts
 from services.survey.settings import SurveySettings
-from shared import forms, ratelimit
+from shared.web import forms, ratelimit
 
 UNIT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 ELEMENT_CODES = tuple(code for code, *_ in skm.ELEMENTS)
