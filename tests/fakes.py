@@ -6,6 +6,8 @@ from typing import Any
 
 from services.evaluation.model import Firing, Person, QuarterClose, TallyShard, UnitQuarter
 from services.rewards.model import Account, Board, LedgerEntry
+from services.survey.model import Feedback, FeedbackTally, Forum, Response, ResponseTally
+from services.survey.repository import FeedbackTallyDecision, ResponseTallyDecision
 from services.training.model.groups import Group
 from services.training.model.people import Person as Trainee
 from services.training.model.people import Unit
@@ -13,8 +15,8 @@ from services.training.model.programmes import ProgramFullError, Programme, Unkn
 from services.training.model.records import Record
 from services.training.model.statements import Month
 from services.training.repository import Repositories
-from shared import envelope
-from shared.identifiers import field_key
+from shared.contract import envelope
+from shared.contract.identifiers import field_key
 from shared.persistence.state_store import Outcome, State
 
 
@@ -259,3 +261,56 @@ def in_memory_training() -> Repositories:
         months=InMemoryMonths(),
         groups=InMemoryGroups(),
     )
+
+
+# --- survey -------------------------------------------------------------------------------------
+
+
+class InMemoryResponses(InMemoryStates[Response]):
+    def __init__(self) -> None:
+        super().__init__(Response)
+
+
+class InMemoryFeedbackLog(InMemoryStates[Feedback]):
+    def __init__(self) -> None:
+        super().__init__(Feedback)
+
+
+class InMemoryForums(InMemoryStates[Forum]):
+    def __init__(self) -> None:
+        super().__init__(Forum)
+
+    async def listed(self, unit_id: str | None) -> list[Forum]:
+        return [
+            forum.model_copy(update={"items": {}})
+            for forum in list(self.states.values())[:200]
+            if unit_id in {None, "", forum.unit_id}
+        ]
+
+
+class InMemoryResponseTallies:
+    """One tally per unit and quarter (the Mongo adapter spreads them over shards)."""
+
+    def __init__(self) -> None:
+        self.tallies = InMemoryStates(ResponseTally)
+
+    async def update(
+        self, unit_id: str, period: str, response_id: str, decide: ResponseTallyDecision, *, event_id: str
+    ) -> bool:
+        del response_id
+        return await self.tallies.update((unit_id, period), decide, event_id=event_id)
+
+    async def shards(self, unit_id: str, period: str) -> list[ResponseTally]:
+        found = await self.tallies.get((unit_id, period))
+        return [] if found is None else [found]
+
+
+class InMemoryFeedbackTallies:
+    def __init__(self) -> None:
+        self.tallies = InMemoryStates(FeedbackTally)
+
+    async def get(self, unit_id: str) -> FeedbackTally | None:
+        return await self.tallies.get(unit_id)
+
+    async def update(self, unit_id: str, decide: FeedbackTallyDecision, *, event_id: str) -> bool:
+        return await self.tallies.update(unit_id, decide, event_id=event_id)

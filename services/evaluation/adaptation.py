@@ -14,7 +14,7 @@ from typing import Any
 from services.evaluation.model import Reward, Served, Training
 from services.evaluation.outcomes import passes
 from services.evaluation.rules import AdaptationRules
-from shared.calendar import Calendar, next_quarter
+from shared.contract.calendar import Calendar, next_quarter
 
 
 @dataclass(frozen=True)

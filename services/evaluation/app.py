@@ -9,7 +9,7 @@ from services.evaluation.closing import Closures, QuarterScheduler
 from services.evaluation.repository import MongoPeople, MongoQuarterCloses, MongoTallies, MongoUnitQuarters
 from services.evaluation.settings import EvaluationSettings
 from services.evaluation.unit_rule import UnitRule
-from shared.calendar import Clock, utc_now
+from shared.contract.calendar import Clock, utc_now
 from shared.runtime import Runtime
 
 

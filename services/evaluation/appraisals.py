@@ -7,8 +7,8 @@ from services.evaluation.decisions import with_firings
 from services.evaluation.firings import Firings
 from services.evaluation.model import ACTIVE, Appraisal, Firing, Person, Reward
 from services.evaluation.rules import Rules
-from shared import envelope, events
-from shared.identifiers import derived_id, field_key
+from shared.contract import envelope, events
+from shared.contract.identifiers import derived_id, field_key
 from shared.persistence.state_store import Outcome
 
 

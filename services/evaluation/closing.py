@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from services.evaluation.model import QuarterClose
 from services.evaluation.repository import QuarterCloses
-from shared.calendar import Calendar, Clock, previous_quarter, utc_now
+from shared.contract.calendar import Calendar, Clock, previous_quarter, utc_now
 from shared.persistence.state_store import Outcome
 
 logger = logging.getLogger(__name__)

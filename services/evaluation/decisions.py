@@ -6,8 +6,8 @@ from services.evaluation import adaptation, judgements, outcomes
 from services.evaluation.firings import Firings, open_count
 from services.evaluation.model import Person, Served, Training
 from services.evaluation.rules import Rules
-from shared import envelope, events
-from shared.identifiers import field_key
+from shared.contract import envelope, events
+from shared.contract.identifiers import field_key
 from shared.persistence.state_store import Outcome
 
 

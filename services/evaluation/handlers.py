@@ -10,9 +10,10 @@ from services.evaluation.model import Person
 from services.evaluation.repository import People, Tallies, UnitQuarters
 from services.evaluation.rules import Rules
 from services.evaluation.unit_rule import UnitRule
-from shared import envelope, errors, events
-from shared.calendar import semester_quarters
-from shared.identifiers import field_key
+from shared import errors
+from shared.contract import envelope, events
+from shared.contract.calendar import semester_quarters
+from shared.contract.identifiers import field_key
 
 RUN_BATCH = 64
 _NOBODY = Person()

@@ -15,8 +15,8 @@ from services.evaluation import ikm
 from services.evaluation.firings import Firings
 from services.evaluation.model import ACTIVE, Firing, Status, Training
 from services.evaluation.rules import UnitRules
-from shared import events
-from shared.identifiers import field_key
+from shared.contract import events
+from shared.contract.identifiers import field_key
 
 ALL_CHANNELS = "all"
 

@@ -10,10 +10,12 @@ from services.evaluation.model import Person
 from services.evaluation.repository import People, UnitQuarters
 from services.evaluation.rules import Rules
 from services.evaluation.unit_rule import UnitRule
-from shared import apikeys, envelope, errors, events, web
-from shared.fields import AppraisalPeriod, Identifier, Nip, Quarter, UnitId
-from shared.identifiers import field_key
-from shared.units import Units
+from shared import errors, web
+from shared.contract import envelope, events
+from shared.contract.fields import AppraisalPeriod, Identifier, Nip, Quarter, UnitId
+from shared.contract.identifiers import field_key
+from shared.contract.units import Units
+from shared.web import apikeys
 
 Status = Literal["open", "scheduled", "done", "expired", "withdrawn"]
 

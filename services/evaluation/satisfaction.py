@@ -10,8 +10,8 @@ from services.evaluation import ikm, outcomes
 from services.evaluation.firings import Firings, open_count
 from services.evaluation.model import ACTIVE, Recommendation, TallyShard, UnitQuarter
 from services.evaluation.rules import UnitRules
-from shared import events
-from shared.identifiers import field_key
+from shared.contract import events
+from shared.contract.identifiers import field_key
 from shared.persistence.state_store import Outcome
 
 # Responses of one unit and quarter spread over this many documents, so that no document (and

@@ -5,7 +5,7 @@ from services.evaluation.closing import Closures
 from services.evaluation.repository import People, Tallies, UnitQuarters
 from services.evaluation.rules import Rules
 from services.evaluation.unit_rule import UnitRule
-from shared import envelope, events
+from shared.contract import envelope, events
 from shared.runtime import Runtime
 
 

@@ -10,7 +10,7 @@ from services.evaluation.closing import Closures
 from services.evaluation.model import UnitQuarter
 from services.evaluation.repository import Tallies, UnitQuarters
 from services.evaluation.rules import Rules
-from shared.calendar import next_quarter, semester_quarters
+from shared.contract.calendar import next_quarter, semester_quarters
 from shared.persistence.state_store import Outcome
 
 logger = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ from services.evaluation import handlers, ikm, rules
 from services.evaluation.closing import Closures, QuarterScheduler
 from services.evaluation.repository import MongoPeople, MongoQuarterCloses, MongoTallies, MongoUnitQuarters
 from services.evaluation.unit_rule import UnitRule
-from shared.aggregates import Aggregates
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from tests.builders import a_survey_submitted, random_nip, wrapped
 
 RULES = rules.load()

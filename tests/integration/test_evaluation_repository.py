@@ -8,9 +8,9 @@ from services.evaluation.repository import (
     MongoTallies,
     MongoUnitQuarters,
 )
-from shared.aggregates import Aggregates
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from tests.contracts.evaluation import (
     PeopleContract,
     QuarterClosesContract,

@@ -12,7 +12,7 @@ import pytest
 from services.evaluation import handlers, ikm, rules, views
 from services.evaluation.closing import Closures, QuarterScheduler
 from services.evaluation.unit_rule import UnitRule
-from shared import envelope, events
+from shared.contract import envelope, events
 from tests.builders import a_survey_submitted, a_training_completed, random_nip, wrapped
 from tests.fakes import InMemoryPeople, InMemoryQuarterCloses, InMemoryTallies, InMemoryUnitQuarters
 
