@@ -1,22 +1,29 @@
 """What every service process has: store, broker, outbox relay, keys, probes and the lifespan."""
 
+import asyncio
+import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from faststream.rabbit import RabbitQueue
 
-from shared import apikeys, asyncapi, envelope, events, messaging, metrics, tracing, units, web
-from shared.aggregates import Aggregates
-from shared.outbox import OutboxRelay
+from shared import messaging, web
+from shared.contract import asyncapi, envelope, events, units
+from shared.messaging.outbox import OutboxRelay
+from shared.messaging.watchdog import Watchdog, consumers_alive
+from shared.observability import metrics, tracing
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from shared.settings import ServiceSettings
-from shared.storage import Store
-from shared.watchdog import Watchdog, consumers_alive
+from shared.web import apikeys
 
 logger = logging.getLogger(__name__)
 
 Hook = Callable[[], Awaitable[None]]
+Task = Callable[[], Coroutine[Any, Any, None]]
 
 
 class Runtime:
@@ -42,12 +49,21 @@ class Runtime:
             [metrics.outbox_probe(self.relay.pending), metrics.queue_probe(self.broker, self.queues)]
         )
         self.on_start: list[Hook] = []
+        self.background: list[Task] = []  # long-running tasks: started when ready, cancelled on exit
         self.watchdog = Watchdog(self.broker, self._attach_broker)
 
-    def aggregates(self, collection: str) -> Aggregates:
-        """Aggregate documents in one of this service's collections, within MAX_DOCUMENT_BYTES."""
+    def aggregates(self, collection: str, *, keep_ids: bool = False) -> Aggregates:
+        """Aggregate documents in one of this service's collections, within MAX_DOCUMENT_BYTES.
+
+        Ids of applied events are kept INBOX_RETENTION_DAYS (persistence/inbox.py); with `keep_ids`, for
+        the document's life: for per-period documents whose inbox is the only guard of a count.
+        """
+        retention = None if keep_ids else dt.timedelta(days=self.settings.inbox_retention_days)
         return Aggregates(
-            self.store.collection(collection), self.relay, max_document_bytes=self.settings.max_document_bytes
+            self.store.collection(collection),
+            self.relay,
+            max_document_bytes=self.settings.max_document_bytes,
+            inbox_retention=retention,
         )
 
     def consume[E: events.Event](
@@ -96,10 +112,14 @@ class Runtime:
             self.relay.start()
             self.sampler.start()
             await self.relay.sweep()
+            tasks = [asyncio.create_task(task()) for task in self.background]
             logger.info("%s ready (broker %s)", self.service, "up" if self.watchdog.attached else "down")
             try:
                 yield
             finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
                 # Stop taking messages, let in-flight handlers finish, flush the outbox, close.
                 await self.sampler.stop()
                 await self.watchdog.stop()

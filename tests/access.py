@@ -8,7 +8,7 @@ valid event for `/events`. `allowed` is the exact status for a key that passes t
 
 from dataclasses import dataclass
 
-from shared import apikeys
+from shared.web import apikeys
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,7 @@ ROUTES: dict[tuple[str, str, str], Access] = {
     ("evaluation", "GET", "/ikm"): Access(None, allowed=422),
     ("evaluation", "GET", "/asn/{nip}/profile"): READER,
     ("evaluation", "GET", "/recommendations"): READER,
+    ("evaluation", "GET", "/recommendations/{recommendation_id}"): READER,
     ("evaluation", "GET", "/rules"): PUBLIC,
     ("evaluation", "POST", "/evaluations/run"): Access("admin", allowed=422),
     ("rewards", "GET", "/asn/{nip}/points"): READER,

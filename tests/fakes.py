@@ -4,8 +4,10 @@ import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
-from services.evaluation.model import Firing, Person, TallyShard, UnitQuarter
+from services.evaluation.model import Firing, Person, QuarterClose, TallyShard, UnitQuarter
 from services.rewards.model import Account, Board, LedgerEntry
+from services.survey.model import Feedback, FeedbackTally, Forum, Response, ResponseTally
+from services.survey.repository import FeedbackTallyDecision, ResponseTallyDecision
 from services.training.model.groups import Group
 from services.training.model.people import Person as Trainee
 from services.training.model.programmes import ProgramFullError, Programme, UnknownProgramError
@@ -13,8 +15,8 @@ from services.training.model.records import Record
 from services.training.model.roster import Unit
 from services.training.model.statements import Month
 from services.training.repository import Repositories
-from shared import envelope
-from shared.identifiers import field_key
+from shared.contract import envelope
+from shared.contract.identifiers import field_key
 from shared.persistence.state_store import Outcome, State
 
 
@@ -96,7 +98,10 @@ class InMemoryPeople(InMemoryStates[Person]):
             if open_only and not person.open_recs:
                 continue
             for firing in person.firings.values():
-                yield {"nip": nip}, firing
+                yield {"nip": nip, "unit_id": person.unit_id}, firing
+
+    async def holding(self, recommendation_key: str) -> str | None:
+        return next((nip for nip, p in self.states.items() if recommendation_key in p.firings), None)
 
 
 class InMemoryUnitQuarters(InMemoryStates[UnitQuarter]):
@@ -107,6 +112,20 @@ class InMemoryUnitQuarters(InMemoryStates[UnitQuarter]):
         for quarter in list(self.states.values()):
             for firing in quarter.firings.values():
                 yield {"unit_id": quarter.unit_id}, firing
+
+    async def holding(self, recommendation_key: str) -> str | None:
+        return next((key for key, q in self.states.items() if recommendation_key in q.firings), None)
+
+    async def with_open(self, unit_id: str | None) -> list[UnitQuarter]:
+        return [q for q in self.states.values() if q.open_recs > 0 and unit_id in {None, q.unit_id}]
+
+
+class InMemoryQuarterCloses(InMemoryStates[QuarterClose]):
+    def __init__(self) -> None:
+        super().__init__(QuarterClose)
+
+    async def latest_closed(self) -> str | None:
+        return max((p for p, q in self.states.items() if q.closed_at is not None), default=None)
 
 
 class InMemoryTallies(InMemoryStates[TallyShard]):
@@ -249,3 +268,56 @@ def in_memory_training() -> Repositories:
         months=InMemoryMonths(),
         groups=InMemoryGroups(),
     )
+
+
+# --- survey -------------------------------------------------------------------------------------
+
+
+class InMemoryResponses(InMemoryStates[Response]):
+    def __init__(self) -> None:
+        super().__init__(Response)
+
+
+class InMemoryFeedbackLog(InMemoryStates[Feedback]):
+    def __init__(self) -> None:
+        super().__init__(Feedback)
+
+
+class InMemoryForums(InMemoryStates[Forum]):
+    def __init__(self) -> None:
+        super().__init__(Forum)
+
+    async def listed(self, unit_id: str | None) -> list[Forum]:
+        return [
+            forum.model_copy(update={"items": {}})
+            for forum in list(self.states.values())[:200]
+            if unit_id in {None, "", forum.unit_id}
+        ]
+
+
+class InMemoryResponseTallies:
+    """One tally per unit and quarter (the Mongo adapter spreads them over shards)."""
+
+    def __init__(self) -> None:
+        self.tallies = InMemoryStates(ResponseTally)
+
+    async def update(
+        self, unit_id: str, period: str, response_id: str, decide: ResponseTallyDecision, *, event_id: str
+    ) -> bool:
+        del response_id
+        return await self.tallies.update((unit_id, period), decide, event_id=event_id)
+
+    async def shards(self, unit_id: str, period: str) -> list[ResponseTally]:
+        found = await self.tallies.get((unit_id, period))
+        return [] if found is None else [found]
+
+
+class InMemoryFeedbackTallies:
+    def __init__(self) -> None:
+        self.tallies = InMemoryStates(FeedbackTally)
+
+    async def get(self, unit_id: str) -> FeedbackTally | None:
+        return await self.tallies.get(unit_id)
+
+    async def update(self, unit_id: str, decide: FeedbackTallyDecision, *, event_id: str) -> bool:
+        return await self.tallies.update(unit_id, decide, event_id=event_id)

@@ -10,7 +10,7 @@ from typing import Any
 
 from mutu.demo import roster
 from mutu.demo.world import World
-from shared.calendar import Calendar
+from shared.contract.calendar import Calendar
 
 ELEMENTS = tuple(f"u{i}" for i in range(1, 10))
 GRADES = ((88.31, "A"), (76.61, "B"), (65.00, "C"), (0.0, "D"))
@@ -27,7 +27,7 @@ UNIT_COMPETENCY = {
 }
 ONLINE_COMPETENCY = dict.fromkeys(("u2", "u3", "u5", "u6"), "online_service_guidance")
 DUTY = 20
-NRR_FLOOR = 2.6
+NRR_FLOOR = 3.0644  # below the B band
 MIN_RESPONSES = 30
 
 
@@ -68,24 +68,22 @@ def quarter_over(now: dt.datetime | None = None) -> bool:
 
 
 def points(world: World) -> dict[str, int]:
-    """Training >= 85 +10, 20 JP reached +20, appraisal +30/+10, adaptation +25."""
+    """Training >= 85 +10, 20 JP reached +20, appraisal +30/+10.
+
+    Adaptation (+25) compares the closed quarter after a pass with the closed quarters before it:
+    the demo's one quarter, under way, never pays it.
+    """
     earned: dict[str, int] = defaultdict(int)
-    digital = set()
     for completion in world.completions:
         data = completion.data
         if data["passed"] and data["score"] >= 85:  # noqa: PLR2004
             earned[data["nip"]] += 10
-        if data["passed"] and data["competency"] == "digital_service":
-            digital.add(data["nip"])
     for nip, total in jp(world).items():
         earned[nip] += 20 if total >= DUTY else 0
     for appraisal in world.appraisals:
         earned[appraisal["data"]["nip"]] += {"SANGAT_BAIK": 30, "BAIK": 10}.get(
             appraisal["data"]["rating"], 0
         )
-    for nip, answers in served(world).items():
-        if nip in digital and len(answers) >= 5 and sum(answers) / (9 * len(answers)) >= 3.5:  # noqa: PLR2004
-            earned[nip] += 25
     return {p.nip: earned[p.nip] for p in world.people}
 
 
@@ -114,12 +112,15 @@ def recommendations(world: World) -> set[tuple[str, str, str]]:
     return found | unit_recommendations(world)
 
 
-def unit_recommendations(world: World) -> set[tuple[str, str, str]]:
-    """An element average below 2.6 with >= 30 responses, per channel and over both channels.
+def unit_recommendations(world: World, *, closed: bool | None = None) -> set[tuple[str, str, str]]:
+    """An element average below the B band with >= 30 responses, per channel and over both channels.
 
-    Over both channels an element that is also low online maps to the online competency.
+    Over both channels an element that is also low online maps to the online competency. Judged
+    on a closed quarter only: none while the demo's quarter is under way (its run answers 409).
     """
-    found = set()
+    found: set[tuple[str, str, str]] = set()
+    if not (quarter_over() if closed is None else closed):
+        return found
     for unit_id in roster.UNITS:
         sent = [r for r in world.responses if r["unit_id"] == unit_id]
         online = [r for r in sent if r["channel"] == "online"]

@@ -1,15 +1,19 @@
 """Composition root of the evaluation service."""
 
+import datetime as dt
+
 from fastapi import FastAPI
 
-from services.evaluation import metrics, model, routes, rules, subscribers
-from services.evaluation.repository import MongoPeople, MongoTallies, MongoUnitQuarters
+from services.evaluation import handlers, metrics, model, routes, rules, subscribers
+from services.evaluation.closing import Closures, QuarterScheduler
+from services.evaluation.repository import MongoPeople, MongoQuarterCloses, MongoTallies, MongoUnitQuarters
 from services.evaluation.settings import EvaluationSettings
 from services.evaluation.unit_rule import UnitRule
+from shared.contract.calendar import Clock, utc_now
 from shared.runtime import Runtime
 
 
-def create_app(settings: EvaluationSettings) -> FastAPI:
+def create_app(settings: EvaluationSettings, clock: Clock = utc_now) -> FastAPI:
     runtime = Runtime("evaluation", settings)
     runtime.produces += model.PUBLISHES
     metrics.count_recommendations(runtime.publisher)
@@ -17,15 +21,34 @@ def create_app(settings: EvaluationSettings) -> FastAPI:
     people = MongoPeople(runtime.aggregates("people"))
     tallies = MongoTallies(runtime.aggregates("ikm_shards"))
     quarters = MongoUnitQuarters(runtime.aggregates("units"))
-    unit_rule = UnitRule(tallies, quarters, active)
-    runtime.on_start += [tallies.create_indexes, people.create_indexes]
-    subscribers.subscribe(runtime, people=people, tallies=tallies, unit_rule=unit_rule, rules=active)
+    closes = MongoQuarterCloses(runtime.aggregates("quarters"))
+    closures = Closures(closes, active.calendar, grace_days=settings.quarter_close_grace_days, clock=clock)
+    unit_rule = UnitRule(
+        tallies, quarters, active, closures, expiry_quarters=settings.recommendation_expiry_quarters
+    )
+
+    async def judge(period: str, now: dt.datetime) -> object:
+        return await handlers.judge_quarter(period, now, people=people, unit_rule=unit_rule, rules=active)
+
+    scheduler = QuarterScheduler(closures, judge, interval=settings.quarter_close_check_seconds)
+    runtime.on_start += [tallies.create_indexes, people.create_indexes, quarters.create_indexes]
+    runtime.background.append(scheduler.run)
+    subscribers.subscribe(
+        runtime,
+        people=people,
+        tallies=tallies,
+        quarters=quarters,
+        unit_rule=unit_rule,
+        closures=closures,
+        rules=active,
+    )
     routers = routes.build_routes(
         auth=runtime.auth,
         units=runtime.units,
         people=people,
         quarters=quarters,
         unit_rule=unit_rule,
+        closures=closures,
         rules=active,
     )
     return runtime.app(title="Mutu evaluation", routers=routers)

@@ -4,9 +4,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from services.evaluation.model import ACTIVE, Decision, Firing, Reward
-from shared import envelope, events
-from shared.identifiers import derived_id, field_key
+from services.evaluation.model import ACTIVE, Decision, Firing, Reward, Status, Step
+from shared.contract import envelope, events
+from shared.contract.identifiers import derived_id, field_key
 
 SOURCE = "urn:mutu:evaluation"
 
@@ -50,10 +50,18 @@ def event_for(
 class Firings:
     """The firings of one decision pass on one aggregate; each key fires at most once."""
 
-    def __init__(self, fired: Mapping[str, Firing], *, nip: str | None, unit_id: str | None) -> None:
+    def __init__(
+        self,
+        fired: Mapping[str, Firing],
+        *,
+        nip: str | None,
+        unit_id: str | None,
+        now: dt.datetime | None = None,
+    ) -> None:
         self.all: dict[str, Firing] = dict(fired)
         self.nip = nip
         self.unit_id = unit_id
+        self.now = now or dt.datetime.now(dt.UTC)
         self.published: list[envelope.CloudEvent[Any]] = []
 
     def fire(self, decision: Decision | None, caused_by: tuple[str, ...]) -> None:
@@ -68,18 +76,24 @@ class Firings:
             "rule_id": decision.rule_id,
             "reason": decision.reason,
             "caused_by": caused_by,
-            "at": dt.datetime.now(dt.UTC).isoformat(),
+            "at": self.now.isoformat(),
         }
         if isinstance(decision, Reward):
             self.all[key] = Firing(
-                type="RewardTriggered", points=decision.points, corrects=decision.corrects, **common
+                type="RewardTriggered",
+                points=decision.points,
+                corrects=decision.corrects,
+                evidence=decision.evidence or None,
+                **common,
             )
         else:
+            common["at"] = decision.opened_at or common["at"]
             self.all[key] = Firing(
                 type="RetrainingRecommended",
                 competency=decision.competency,
                 evidence=decision.evidence,
                 status="open",
+                history=(Step(status="open", at=common["at"], evidence=decision.evidence),),
                 **common,
             )
         self.published.append(event)
@@ -87,21 +101,26 @@ class Firings:
     def update(self, key: str, **changes: Any) -> None:
         self.all[key] = self.all[key].model_copy(update=changes)
 
+    def step(self, key: str, status: Status, evidence: dict[str, Any], **changes: Any) -> None:
+        """Move a recommendation to `status`, its history noting when and why."""
+        firing = self.all[key]
+        history = (*firing.history, Step(status=status, at=self.now.isoformat(), evidence=evidence))
+        self.update(key, status=status, history=history, **changes)
+
     def withdraw(self, key: str, evidence: dict[str, Any]) -> None:
         """A recommendation its cause no longer warrants: withdrawn, and RecommendationResolved says so."""
+        self.resolve(key, "withdrawn", evidence)
+
+    def resolve(self, key: str, status: events.Resolution, evidence: dict[str, Any]) -> None:
+        """Close an open or scheduled recommendation (done, expired, withdrawn) and publish it once."""
         firing = self.all[key]
         if firing.status not in ACTIVE:
             return
-        self.update(key, status="withdrawn")
+        self.step(key, status, evidence)
         resolved = events.RecommendationResolved(
-            recommendation_id=firing.id,
-            status="withdrawn",
-            evidence=evidence,
-            resolved_at=dt.datetime.now(dt.UTC),
+            recommendation_id=firing.id, status=status, evidence=evidence, resolved_at=self.now
         )
-        self.published.append(
-            envelope.wrap(resolved, source=SOURCE, event_id=derived_id("withdrawn", firing.id))
-        )
+        self.published.append(envelope.wrap(resolved, source=SOURCE, event_id=derived_id(status, firing.id)))
 
     def key_of(self, decision: Decision) -> str:
         return field_key(firing_id(decision))

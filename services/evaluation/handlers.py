@@ -1,19 +1,42 @@
-"""Evaluation use cases as async verbs: trainings, appraisals, answers, scheduling, quarter ends."""
+"""Evaluation use cases as async verbs: trainings, appraisals, answers, seats, closed quarters."""
 
+import asyncio
 import datetime as dt
+from typing import Any
 
-from services.evaluation import decisions, satisfaction
-from services.evaluation.repository import People, Tallies
+from services.evaluation import appraisals, decisions, satisfaction
+from services.evaluation.closing import Closures
+from services.evaluation.model import Person
+from services.evaluation.repository import People, Tallies, UnitQuarters
 from services.evaluation.rules import Rules
-from shared import envelope, errors, events
+from services.evaluation.unit_rule import UnitRule
+from shared import errors
+from shared.contract import envelope, events
+from shared.contract.calendar import semester_quarters
+from shared.contract.identifiers import field_key
+
+RUN_BATCH = 64
+_NOBODY = Person()
+
+
+async def _closed_through(closures: Closures | None) -> str | None:
+    return None if closures is None else await closures.closed_through()
 
 
 async def evaluate_training(
-    completed: envelope.CloudEvent[events.TrainingCompleted], *, people: People, rules: Rules
+    completed: envelope.CloudEvent[events.TrainingCompleted],
+    *,
+    people: People,
+    rules: Rules,
+    closures: Closures | None = None,
+    now: dt.datetime | None = None,
 ) -> bool:
-    nip = completed.data.nip
+    """Training rules at once; a completion in a closed quarter re-judges its period rules."""
+    nip, closed = completed.data.nip, await _closed_through(closures)
     return await people.update(
-        nip, lambda person: decisions.on_training(person, completed, rules), event_id=completed.id
+        nip,
+        lambda person: decisions.on_training(person, completed, rules, closed_through=closed, now=now),
+        event_id=completed.id,
     )
 
 
@@ -31,27 +54,63 @@ async def record_appraisal(
     check_started(appraised.data.period, now=now, rules=rules)
     nip = appraised.data.nip
     return await people.update(
-        nip, lambda person: decisions.on_appraisal(person, appraised, rules), event_id=appraised.id
+        nip, lambda person: appraisals.on_appraisal(person, appraised, rules), event_id=appraised.id
     )
 
 
 async def record_answer(
-    submitted: envelope.CloudEvent[events.SurveySubmitted], *, people: People, rules: Rules
+    submitted: envelope.CloudEvent[events.SurveySubmitted],
+    *,
+    people: People,
+    rules: Rules,
+    closures: Closures | None = None,
+    now: dt.datetime | None = None,
 ) -> bool:
-    """A response naming a civil servant counts toward their adaptation rule in that period."""
+    """A verified answer naming a civil servant counts toward their adaptation rule.
+
+    Survey guarantees that an answer naming `served_by_nip` is verified (a ticket, or a keyed
+    integrator). An answer for a closed quarter is late data: adaptation is judged again.
+    """
     nip = submitted.data.served_by_nip
     if nip is None:
         return False
+    closed = await _closed_through(closures)
     return await people.update(
-        nip, lambda person: decisions.on_answer(person, submitted, rules), event_id=submitted.id
+        nip,
+        lambda person: decisions.on_answer(person, submitted, rules, closed_through=closed, now=now),
+        event_id=submitted.id,
     )
 
 
-async def mark_scheduled(
-    scheduled: envelope.CloudEvent[events.RetrainingScheduled], *, people: People
+async def mark_seat(
+    seat: envelope.CloudEvent[events.RetrainingScheduled] | envelope.CloudEvent[events.RetrainingWithdrawn],
+    *,
+    people: People,
+    quarters: UnitQuarters,
+    now: dt.datetime,
 ) -> bool:
-    return await people.update(
-        scheduled.data.nip, lambda person: decisions.on_scheduled(person, scheduled), event_id=scheduled.id
+    """A seat taken (scheduled) or given up (back to open) for a person's or a unit's recommendation."""
+    data, taken = seat.data, isinstance(seat.data, events.RetrainingScheduled)
+    key = field_key(data.recommendation_id)
+    holder = (
+        data.nip if key in ((await people.get(data.nip)) or _NOBODY).firings else await people.holding(key)
+    )
+    if holder is not None:
+        return await people.update(
+            holder,
+            lambda person: decisions.on_seat(
+                person, data.recommendation_id, data.nip, data.program_id, taken=taken, now=now
+            ),
+            event_id=seat.id,
+        )
+    unit_quarter = await quarters.holding(key)
+    if unit_quarter is None:
+        return False
+    return await quarters.update(
+        unit_quarter,
+        lambda quarter: satisfaction.unit_seat(
+            quarter, data.recommendation_id, data.nip, data.program_id, taken=taken, now=now
+        ),
     )
 
 
@@ -72,9 +131,33 @@ def check_quarter_ended(period: str, *, now: dt.datetime, rules: Rules) -> None:
         raise errors.ConflictError(msg)
 
 
-async def close_quarter(nip: str, period: str, *, people: People, rules: Rules) -> None:
-    """Quarter-end rules for one person: JP below the duty by the end of it, adaptation in it."""
-    await people.update(nip, lambda person: decisions.at_quarter_end(person, nip, period, rules))
+async def close_quarter(
+    nip: str, period: str, *, people: People, rules: Rules, now: dt.datetime | None = None
+) -> None:
+    """A closed quarter's rules for one person: JP below the pace by its end, adaptation."""
+    await people.update(nip, lambda person: decisions.at_quarter_end(person, nip, period, rules, now=now))
+
+
+async def judge_quarter(
+    period: str, now: dt.datetime, *, people: People, unit_rule: UnitRule, rules: Rules
+) -> dict[str, Any]:
+    """The period rules on a closed quarter, for every known person and unit (idempotent)."""
+    nips = [nip async for nip in people.nips()]
+    for start in range(0, len(nips), RUN_BATCH):  # concurrent calls share group commits
+        batch = nips[start : start + RUN_BATCH]
+        await asyncio.gather(*(close_quarter(n, period, people=people, rules=rules, now=now) for n in batch))
+    units = set(await unit_rule.tallies(None, [period])) | set(
+        await unit_rule.tallies(None, [q for q in semester_quarters(period) if q != period])
+    )
+    fired = sum([await unit_rule.evaluate(unit, period, now) for unit in sorted(units)])
+    resolved = await unit_rule.follow_up(None, now)
+    return {
+        "period": period,
+        "people": len(nips),
+        "units": len(units),
+        "unit_recommendations": fired,
+        "unit_recommendations_resolved": resolved,
+    }
 
 
 async def count_response(submitted: envelope.CloudEvent[events.SurveySubmitted], *, tallies: Tallies) -> bool:

@@ -1,10 +1,10 @@
 """The rules as pure judgements: decisions from facts, no I/O; each names the key it fires once for."""
 
 from services.evaluation import ikm
-from services.evaluation.model import Appraisal, Decision, Recommendation, Reward, Served
-from services.evaluation.rules import AdaptationRules, AppraisalRules, JpRules, TrainingRules, UnitRules
-from shared import events
-from shared.calendar import period_kind, quarter_number
+from services.evaluation.model import Appraisal, Decision, Recommendation, Reward
+from services.evaluation.rules import AppraisalRules, JpRules, TrainingRules, UnitRules
+from shared.contract import events
+from shared.contract.calendar import period_kind, quarter_number
 
 ALL_CHANNELS = "all"
 
@@ -36,6 +36,7 @@ def judge_training(done: events.TrainingCompleted, rules: TrainingRules) -> Deci
             f"{outcome} in {done.program_id}",
             (done.nip, done.program_id),
             {"program_id": done.program_id, "score": done.score, "passed": done.passed},
+            opened_at=done.completed_at.isoformat(),
         )
     return None
 
@@ -47,7 +48,9 @@ def judge_jp_reached(nip: str, year: str, total: int, rules: JpRules) -> Reward 
     return None
 
 
-def judge_jp_shortfall(nip: str, period: str, total: int, rules: JpRules) -> Recommendation | None:
+def judge_jp_shortfall(
+    nip: str, period: str, total: int, rules: JpRules, opened_at: str | None = None
+) -> Recommendation | None:
     """At a quarter's end: below the pace of the year (by default 5, 10, 15, 20 JP by Q1..Q4)."""
     expected = rules.expected_by(quarter_number(period))
     if total < expected:
@@ -58,6 +61,7 @@ def judge_jp_shortfall(nip: str, period: str, total: int, rules: JpRules) -> Rec
             f"{total} of {expected} JP expected by the end of {period}: {gap} JP short",
             (nip, period),
             {"jp": total, "expected": expected, "gap": gap, "duty": rules.duty},
+            opened_at=opened_at,
         )
     return None
 
@@ -112,36 +116,27 @@ def judge_appraisal(
     return None
 
 
-def judge_adaptation(
-    nip: str, period: str, served: Served, digital_since: str | None, rules: AdaptationRules
-) -> Reward | None:
-    """Completed a digital-service training, then citizens rated them well in a later period."""
-    if digital_since is None or period < digital_since:
-        return None
-    count = served.count
-    if count < rules.min_answers:
-        return None
-    average = served.sum / (count * len(ikm.ELEMENTS))
-    if average < rules.min_average:
-        return None
-    return Reward(
-        "adaptation",
-        rules.points,
-        f"citizens rated {average:.2f} over {count} answers in {period}",
-        (nip, period),
-    )
-
-
 def judge_unit(
-    unit_id: str, period: str, tallies: dict[str, ikm.Tally], rules: UnitRules
+    unit_id: str,
+    period: str,
+    windows: list[tuple[list[str], dict[str, ikm.Tally]]],
+    rules: UnitRules,
+    opened_at: str | None = None,
 ) -> list[Recommendation]:
-    """An element average below grade D with enough responses: retrain the unit.
+    """An element's NRR below the B band with enough answers in a closed quarter: retrain the unit.
 
-    Looked at per channel and over all channels. An element that is low overall and also low on
-    the online channel maps to the online competency when the table has one (citizens struggle
-    with the online service); otherwise to the element's general competency. Keyed by
-    (unit, period, element, competency), so one weakness gives one recommendation.
+    `windows` are the quarter's tallies, then the semester's up to it: the first with enough
+    answers over all channels is judged (none: no judgement). Looked at per channel and over all
+    channels. An element that is low overall and also low on the online channel maps to the
+    online competency when the table has one; otherwise to the element's general competency.
+    Keyed by (unit, quarter, element, competency), so one weakness gives one recommendation.
     """
+    chosen = next(
+        ((q, t) for q, t in windows if sum(t.values(), ikm.EMPTY).count >= rules.min_responses), None
+    )
+    if chosen is None:
+        return []
+    quarters, tallies = chosen
     scopes = {**tallies, ALL_CHANNELS: sum(tallies.values(), ikm.EMPTY)}
     decisions: dict[tuple[str, ...], Recommendation] = {}
     for scope, tally in scopes.items():
@@ -154,15 +149,25 @@ def judge_unit(
             channel = scope if scope != ALL_CHANNELS or not _low_online(tallies, element, rules) else "online"
             competency = rules.competency_for(element, channel)
             key = (unit_id, period, element, competency)
+            where = _where(scope) + ("" if quarters == [period] else f" of {', '.join(quarters)}")
+            evidence = {
+                "element": element,
+                "channel": scope,
+                "nrr": round(nrr, 4),
+                "respondents": tally.count,
+            }
+            if quarters != [period]:
+                evidence["window"] = quarters
             decisions.setdefault(
                 key,
                 Recommendation(
                     "unit_element_low",
                     competency,
-                    f"{element} averaged {nrr:.2f} on {_where(scope)} in {period}",
+                    f"{element} averaged {nrr:.2f} on {where} in {period}",
                     key,
-                    {"element": element, "channel": scope, "nrr": round(nrr, 4), "respondents": tally.count},
+                    evidence,
                     tally.sample,
+                    opened_at,
                 ),
             )
     return list(decisions.values())

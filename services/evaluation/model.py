@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared import events
+from shared.contract import events
 from shared.persistence.state_store import State
 
 # What this service publishes (checked against the code by tests/unit/test_architecture.py).
@@ -15,8 +15,9 @@ PUBLISHES: tuple[type[events.Event], ...] = (
     events.RetrainingRecommended,
     events.RecommendationResolved,
 )
-Status = Literal["open", "scheduled", "done", "withdrawn"]
+Status = Literal["open", "scheduled", "done", "expired", "withdrawn"]
 ACTIVE: frozenset[str] = frozenset({"open", "scheduled"})
+STATUSES: tuple[str, ...] = ("open", "scheduled", "done", "expired", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Reward:
     reason: str
     key: tuple[str, ...]
     corrects: str | None = None  # a correction: the fact it corrects (points may be negative)
+    evidence: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,20 @@ class Recommendation:
     key: tuple[str, ...]
     evidence: dict[str, Any] = field(default_factory=dict)
     caused_by: tuple[str, ...] = ()
+    opened_at: str | None = None  # when the weakness it answers was seen (default: when it fired)
 
 
 Decision = Reward | Recommendation
+
+
+class Step(BaseModel):
+    """One change of a recommendation's status: what, when, and the evidence for it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: Status
+    at: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
 
 
 class Firing(BaseModel):
@@ -58,6 +71,8 @@ class Firing(BaseModel):
     status: Status | None = None
     program_id: str | None = None
     corrects: str | None = None
+    history: tuple[Step, ...] = ()
+    seats: dict[str, str] = Field(default_factory=dict)  # field_key(nip) -> programme scheduled
 
     @property
     def is_recommendation(self) -> bool:
@@ -93,11 +108,15 @@ class Appraisal(BaseModel):
 
 
 class Served(BaseModel):
-    """Answers naming the person in one quarter: the sum of their 1-4 values, how many, recent ids."""
+    """Answers naming the person in one quarter: the sum of their 1-4 values, how many, recent ids.
+
+    `sums` holds the sum per element (answers recorded before it existed have only `sum`).
+    """
 
     model_config = ConfigDict(frozen=True)
 
     sum: int = 0
+    sums: dict[str, int] = Field(default_factory=dict)
     count: int = 0
     events: tuple[str, ...] = ()
 
@@ -123,6 +142,15 @@ class UnitQuarter(State):
     period: str | None = None
     firings: dict[str, Firing] = Field(default_factory=dict)
     open_recs: int = 0
+
+
+class QuarterClose(State):
+    """A quarter's close, claimed once: by the scheduler after the grace days, or by an early run."""
+
+    period: str | None = None
+    closed_at: str | None = None
+    closed_by: str | None = None  # "scheduler" or "run"
+    judged_at: str | None = None
 
 
 class TallyShard(State):

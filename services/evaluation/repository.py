@@ -1,16 +1,17 @@
-"""Evaluation's ports (people, unit quarters, IKM tally shards) and their MongoDB adapters."""
+"""Evaluation's ports (people, unit quarters, IKM tally shards, quarter closes) and their MongoDB adapters."""
 
 from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
-from services.evaluation.model import Firing, Person, TallyShard, UnitQuarter
-from shared.aggregates import Aggregates
-from shared.persistence.state_store import Outcome, StateStore
-from shared.storage import Document
+from services.evaluation.model import Firing, Person, QuarterClose, TallyShard, UnitQuarter
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.state_store import Outcome, StateStore, state_fields
+from shared.persistence.storage import Document
 
 PersonDecision = Callable[[Person], Outcome[Person] | None]
 QuarterDecision = Callable[[UnitQuarter], Outcome[UnitQuarter] | None]
 ShardDecision = Callable[[TallyShard], Outcome[TallyShard] | None]
+CloseDecision = Callable[[QuarterClose], Outcome[QuarterClose] | None]
 Target = dict[str, str | None]
 
 
@@ -19,11 +20,21 @@ class People(Protocol):
     async def update(self, nip: str, decide: PersonDecision, *, event_id: str | None = None) -> bool: ...
     def nips(self) -> AsyncIterator[str]: ...
     def recommendations(self, *, open_only: bool) -> AsyncIterator[tuple[Target, Firing]]: ...
+    async def holding(self, recommendation_key: str) -> str | None: ...
 
 
 class UnitQuarters(Protocol):
+    async def get(self, key: str) -> UnitQuarter | None: ...
     async def update(self, key: str, decide: QuarterDecision) -> bool: ...
     def recommendations(self) -> AsyncIterator[tuple[Target, Firing]]: ...
+    async def holding(self, recommendation_key: str) -> str | None: ...
+    async def with_open(self, unit_id: str | None) -> list[UnitQuarter]: ...
+
+
+class QuarterCloses(Protocol):
+    async def get(self, period: str) -> QuarterClose | None: ...
+    async def update(self, period: str, decide: CloseDecision) -> bool: ...
+    async def latest_closed(self) -> str | None: ...
 
 
 class Tallies(Protocol):
@@ -53,9 +64,16 @@ class MongoPeople:
 
     async def recommendations(self, *, open_only: bool) -> AsyncIterator[tuple[Target, Firing]]:
         query: Document = {"open_recs": {"$gt": 0}} if open_only else {}
-        async for doc in self._collection.find(query, {"firings": 1}):
+        async for doc in self._collection.find(query, {"firings": 1, "unit_id": 1}):
             for raw in (doc.get("firings") or {}).values():
-                yield {"nip": str(doc["_id"])}, Firing.model_validate(raw)
+                yield {"nip": str(doc["_id"]), "unit_id": doc.get("unit_id")}, Firing.model_validate(raw)
+
+    async def holding(self, recommendation_key: str) -> str | None:
+        """The NIP whose record holds the recommendation (field_key of its id), if any."""
+        doc = await self._collection.find_one(
+            {f"firings.{recommendation_key}": {"$exists": True}}, {"_id": 1}
+        )
+        return None if doc is None else str(doc["_id"])
 
 
 class MongoUnitQuarters:
@@ -65,6 +83,12 @@ class MongoUnitQuarters:
         self._collection = aggregates.collection
         self._states = StateStore(aggregates, UnitQuarter)
 
+    async def create_indexes(self) -> None:
+        await self._collection.create_index([("unit_id", 1), ("open_recs", 1)])
+
+    async def get(self, key: str) -> UnitQuarter | None:
+        return await self._states.get(key)
+
     async def update(self, key: str, decide: QuarterDecision) -> bool:
         return await self._states.update(key, decide)
 
@@ -72,6 +96,20 @@ class MongoUnitQuarters:
         async for doc in self._collection.find({}, {"firings": 1, "unit_id": 1}):
             for raw in (doc.get("firings") or {}).values():
                 yield {"unit_id": doc.get("unit_id")}, Firing.model_validate(raw)
+
+    async def holding(self, recommendation_key: str) -> str | None:
+        """The `<unit>:<quarter>` document holding the recommendation, if any."""
+        doc = await self._collection.find_one(
+            {f"firings.{recommendation_key}": {"$exists": True}}, {"_id": 1}
+        )
+        return None if doc is None else str(doc["_id"])
+
+    async def with_open(self, unit_id: str | None) -> list[UnitQuarter]:
+        """Unit quarters with open or scheduled recommendations (of one unit, or all)."""
+        query: Document = {"open_recs": {"$gt": 0}}
+        if unit_id is not None:
+            query["unit_id"] = unit_id
+        return [UnitQuarter.model_validate(state_fields(doc)) async for doc in self._collection.find(query)]
 
 
 class MongoTallies:
@@ -93,3 +131,24 @@ class MongoTallies:
             query["unit_id"] = unit_id
         fields = {"unit_id": 1, "period": 1, "sums": 1, "counts": 1, "recent": 1}
         return [TallyShard.model_validate(doc) async for doc in self._collection.find(query, fields)]
+
+
+class MongoQuarterCloses:
+    """`quarters`: one document per closed quarter (its `_id`), claimed once with the version guard."""
+
+    def __init__(self, aggregates: Aggregates) -> None:
+        self._collection = aggregates.collection
+        self._states = StateStore(aggregates, QuarterClose)
+
+    async def get(self, period: str) -> QuarterClose | None:
+        return await self._states.get(period)
+
+    async def update(self, period: str, decide: CloseDecision) -> bool:
+        return await self._states.update(period, decide)
+
+    async def latest_closed(self) -> str | None:
+        async for doc in (
+            self._collection.find({"closed_at": {"$ne": None}}, {"_id": 1}).sort("_id", -1).limit(1)
+        ):
+            return str(doc["_id"])
+        return None

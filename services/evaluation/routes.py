@@ -1,22 +1,23 @@
 """Evaluation HTTP routes: appraisals in; IKM, profiles, recommendations, rules and runs out."""
 
-import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
 from services.evaluation import handlers, ikm, satisfaction, views
+from services.evaluation.closing import Closures
 from services.evaluation.model import Person
 from services.evaluation.repository import People, UnitQuarters
 from services.evaluation.rules import Rules
 from services.evaluation.unit_rule import UnitRule
-from shared import apikeys, envelope, events, web
-from shared.calendar import Clock, utc_now
-from shared.fields import AppraisalPeriod, Nip, Quarter, UnitId
-from shared.units import Units
+from shared import errors, web
+from shared.contract import envelope, events
+from shared.contract.fields import AppraisalPeriod, Identifier, Nip, Quarter, UnitId
+from shared.contract.identifiers import field_key
+from shared.contract.units import Units
+from shared.web import apikeys
 
-RUN_BATCH = 64
-Status = Literal["open", "scheduled", "done", "withdrawn"]
+Status = Literal["open", "scheduled", "done", "expired", "withdrawn"]
 
 
 def build_routes(
@@ -26,9 +27,11 @@ def build_routes(
     people: People,
     quarters: UnitQuarters,
     unit_rule: UnitRule,
+    closures: Closures,
     rules: Rules,
-    clock: Clock = utc_now,
 ) -> list[APIRouter]:
+    clock = closures.clock
+
     async def appraised(event: envelope.CloudEvent[events.PerformanceAppraised]) -> bool:
         return await handlers.record_appraisal(event, people=people, rules=rules, now=clock())
 
@@ -54,32 +57,59 @@ def build_routes(
         year = str(rules.calendar.year_of(clock()))
         return views.profile(nip, await people.get(nip) or Person(), rules, year=year)
 
-    @router.get("/recommendations")
-    async def recommendations(_: Reader, status: Status | None = None) -> dict[str, Any]:
-        found = [row async for row in people.recommendations(open_only=status == "open")]
-        found += [row async for row in quarters.recommendations()]
-        items = views.recommendations(found, status)
-        return {"status": status, "count": len(items), "recommendations": items}
-
     @router.get("/rules")
     async def active_rules() -> dict[str, Any]:
         return rules.model_dump(mode="json")
 
     @router.post("/evaluations/run")
     async def run(period: Annotated[Quarter, Query()], _: Admin) -> dict[str, Any]:
-        """Quarter-end run: the period rules for every known person and unit (idempotent).
+        """Close an ended quarter now (before its grace days) and judge its period rules (idempotent).
 
         409 while the quarter is under way, 422 before it starts (programme calendar).
         """
-        handlers.check_quarter_ended(period, now=clock(), rules=rules)
-        nips = [nip async for nip in people.nips()]
-        for start in range(0, len(nips), RUN_BATCH):  # concurrent calls share group commits
-            batch = nips[start : start + RUN_BATCH]
-            await asyncio.gather(
-                *(handlers.close_quarter(n, period, people=people, rules=rules) for n in batch)
-            )
-        found = await unit_rule.tallies(None, [period])
-        fired = sum([await unit_rule.evaluate(unit, period) for unit in found])
-        return {"period": period, "people": len(nips), "units": len(found), "unit_recommendations": fired}
+        now = clock()
+        handlers.check_quarter_ended(period, now=now, rules=rules)
+        await closures.mark_run(period, now)
+        judged = await handlers.judge_quarter(period, now, people=people, unit_rule=unit_rule, rules=rules)
+        await closures.judged(period, now)
+        return judged
 
-    return [web.event_intake(auth, web.Intake(units).on(events.PerformanceAppraised, appraised)), router]
+    intake = web.event_intake(auth, web.Intake(units).on(events.PerformanceAppraised, appraised))
+    return [intake, router, recommendation_routes(auth=auth, people=people, quarters=quarters)]
+
+
+def recommendation_routes(*, auth: web.Auth, people: People, quarters: UnitQuarters) -> APIRouter:
+    """Recommendations (evaluation owns them): the list with filters, and one with its history."""
+    router = APIRouter(tags=["evaluation"])
+    Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
+
+    @router.get("/recommendations")
+    async def recommendations(
+        _: Reader, status: Status | None = None, unit_id: UnitId | None = None, nip: Nip | None = None
+    ) -> dict[str, Any]:
+        """People's and units' recommendations, oldest first; filters combine."""
+        if nip is not None:
+            person = await people.get(nip) or Person()
+            found = [({"nip": nip, "unit_id": person.unit_id}, f) for f in person.firings.values()]
+        else:
+            found = [row async for row in people.recommendations(open_only=status in {"open", "scheduled"})]
+            found += [row async for row in quarters.recommendations()]
+        items = views.recommendations(found, status, unit_id=unit_id)
+        return {"status": status, "count": len(items), "recommendations": items}
+
+    @router.get("/recommendations/{recommendation_id}")
+    async def recommendation(recommendation_id: Identifier, _: Reader) -> dict[str, Any]:
+        """One recommendation with its status and history; 404 when unknown."""
+        key = field_key(recommendation_id)
+        nip = await people.holding(key)
+        if nip is not None:
+            person = await people.get(nip) or Person()
+            return views.one({"nip": nip, "unit_id": person.unit_id}, person.firings[key])
+        holder = await quarters.holding(key)
+        quarter = None if holder is None else await quarters.get(holder)
+        if quarter is None or key not in quarter.firings:
+            msg = f"no recommendation {recommendation_id}"
+            raise errors.NotFoundError(msg)
+        return views.one({"unit_id": quarter.unit_id}, quarter.firings[key])
+
+    return router

@@ -7,8 +7,9 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from shared import events
-from shared.calendar import Calendar, PeriodKind
+from shared.contract import events
+from shared.contract.calendar import Calendar, PeriodKind
+from shared.contract.fields import COMPETENCIES
 
 DEFAULT_FILE = Path(__file__).with_name("default_rules.toml")
 
@@ -88,14 +89,26 @@ class AppraisalRules(_Section):
 
 
 class AdaptationRules(_Section):
-    training_competency: str = "digital_service"
-    min_answers: int = Field(5, gt=0)
-    min_average: float = Field(3.5, ge=1, le=4)
+    """Citizens' verified answers naming the officer, before and after a passed training."""
+
+    training_competency: str | None = None  # None: a pass in any competency counts
+    elements: tuple[str, ...] = ("u3", "u6", "u7", "u8")  # the officer's elements
+    min_answers: int = Field(10, gt=0)  # on each side
+    a_band: float = Field(3.5324, ge=1, le=4)  # mean after at or above this pays
+    min_rise: float = Field(0.25, gt=0, le=3)  # or a rise of at least this over the quarters before
     points: int = Field(25, gt=0)
+
+    @field_validator("elements")
+    @classmethod
+    def _known_elements(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value or len(set(value)) != len(value) or set(value) - set(ELEMENTS):
+            msg = "adaptation.elements must be distinct elements among u1..u9"
+            raise ValueError(msg)
+        return value
 
 
 class UnitRules(_Section):
-    nrr_below: float = Field(2.6, gt=1, le=4)
+    nrr_below: float = Field(3.0644, gt=1, le=4)  # the B band's lower NRR (IKM 76.61)
     min_responses: int = Field(30, gt=0)
     competency: dict[str, str]
     online_competency: dict[str, str] = {}
@@ -115,17 +128,6 @@ class UnitRules(_Section):
         return self.competency[element]
 
 
-# The documented competency codes; a rules file may list more under `competencies`.
-COMPETENCIES = (
-    "digital_service",
-    "online_service_guidance",
-    "service_ethics",
-    "data_management",
-    "public_communication",
-    "change_management",
-)
-
-
 class Rules(_Section):
     # Not from the file: PROGRAMME_TIMEZONE (set by the composition root with `in_zone`).
     calendar: Calendar = Calendar()
@@ -142,8 +144,9 @@ class Rules(_Section):
         named = {
             "jp.competency": self.jp.competency,
             "appraisal.competency": self.appraisal.competency,
-            "adaptation.training_competency": self.adaptation.training_competency,
         }
+        if self.adaptation.training_competency is not None:
+            named["adaptation.training_competency"] = self.adaptation.training_competency
         named |= {f"unit.competency.{e}": c for e, c in self.unit.competency.items()}
         named |= {f"unit.online_competency.{e}": c for e, c in self.unit.online_competency.items()}
         unknown = [f"{where} = {code!r}" for where, code in named.items() if code not in self.competencies]

@@ -1,14 +1,17 @@
 """Citizen satisfaction per unit (pure): sharded IKM tallies, their sums, and the unit rule's firings."""
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from services.evaluation import ikm
+from services.evaluation import ikm, outcomes
 from services.evaluation.firings import Firings, open_count
-from services.evaluation.model import Recommendation, TallyShard, UnitQuarter
-from shared import events
+from services.evaluation.model import ACTIVE, Recommendation, TallyShard, UnitQuarter
+from services.evaluation.rules import UnitRules
+from shared.contract import events
+from shared.contract.identifiers import field_key
 from shared.persistence.state_store import Outcome
 
 # Responses of one unit and quarter spread over this many documents, so that no document (and
@@ -91,13 +94,61 @@ def _index_fields(index: ikm.Index | None) -> dict[str, Any]:
 
 
 def unit_fired(
-    quarter: UnitQuarter, unit_id: str, period: str, decisions: list[Recommendation]
+    quarter: UnitQuarter,
+    unit_id: str,
+    period: str,
+    decisions: list[Recommendation],
+    now: dt.datetime | None = None,
 ) -> Outcome[UnitQuarter] | None:
-    """The unit rule's recommendations on the unit's quarter, each once."""
-    firings = Firings(quarter.firings, nip=None, unit_id=unit_id)
+    """The unit rule judged (again) on the unit's closed quarter.
+
+    Each recommendation fires once; one the quarter's data (late answers included) no longer
+    supports is withdrawn with the evidence.
+    """
+    firings = Firings(quarter.firings, nip=None, unit_id=unit_id, now=now)
     for decision in decisions:
         firings.fire(decision, decision.caused_by)
-    if not firings.published:
+    held = {firings.key_of(d) for d in decisions}
+    for key, firing in quarter.firings.items():
+        if firing.rule_id == "unit_element_low" and key not in held:
+            evidence = {"period": period, "rule": "no longer below the B band with the late answers"}
+            firings.withdraw(key, evidence | {"element": (firing.evidence or {}).get("element")})
+    return _saved(quarter, firings, unit_id, period)
+
+
+def unit_outcomes(
+    quarter: UnitQuarter,
+    later: list[tuple[str, dict[str, ikm.Tally]]],
+    rules: UnitRules,
+    expiry_quarters: int,
+    now: dt.datetime | None = None,
+) -> Outcome[UnitQuarter] | None:
+    """The outcome of the quarter's open unit recommendations from the later closed quarters."""
+    firings = Firings(quarter.firings, nip=None, unit_id=quarter.unit_id, now=now)
+    for key, firing in quarter.firings.items():
+        if not firing.is_recommendation or firing.status not in ACTIVE:
+            continue
+        judged = outcomes.judge_unit_outcome(firing, later, rules, expiry_quarters)
+        if judged is not None:
+            status, evidence = judged
+            firings.resolve(key, "done" if status == "done" else "expired", evidence)
+    return _saved(quarter, firings, quarter.unit_id or "", quarter.period or "")
+
+
+def unit_seat(
+    quarter: UnitQuarter, recommendation_id: str, nip: str, program_id: str, *, taken: bool, now: dt.datetime
+) -> Outcome[UnitQuarter] | None:
+    """A roster member's seat for the unit's recommendation: scheduled while any seat is held."""
+    firings = Firings(quarter.firings, nip=None, unit_id=quarter.unit_id, now=now)
+    if not outcomes.seat(firings, field_key(recommendation_id), nip, program_id, taken=taken):
+        return None
+    return _saved(quarter, firings, quarter.unit_id or "", quarter.period or "", always=True)
+
+
+def _saved(
+    quarter: UnitQuarter, firings: Firings, unit_id: str, period: str, *, always: bool = False
+) -> Outcome[UnitQuarter] | None:
+    if not firings.published and not always:
         return None
     state = quarter.model_copy(
         update={

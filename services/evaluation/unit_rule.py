@@ -1,25 +1,39 @@
-"""The unit rule, run after responses arrive (debounced per unit and quarter) or at quarter end."""
+"""The unit rule and its outcomes, judged at a quarter's close and again when late answers arrive."""
 
 import asyncio
+import datetime as dt
 import logging
 from typing import Any
 
 from services.evaluation import ikm, judgements, metrics, satisfaction
+from services.evaluation.closing import Closures
 from services.evaluation.model import UnitQuarter
 from services.evaluation.repository import Tallies, UnitQuarters
 from services.evaluation.rules import Rules
+from shared.contract.calendar import next_quarter, semester_quarters
 from shared.persistence.state_store import Outcome
 
 logger = logging.getLogger(__name__)
 
 
 class UnitRule:
-    """Judges a unit's quarter from its tallies; each recommendation fires once per key."""
+    """Judges a unit's closed quarter from its tallies; each recommendation fires once per key."""
 
-    def __init__(self, tallies: Tallies, quarters: UnitQuarters, rules: Rules, delay: float = 0.5) -> None:
+    def __init__(
+        self,
+        tallies: Tallies,
+        quarters: UnitQuarters,
+        rules: Rules,
+        closures: Closures,
+        *,
+        expiry_quarters: int = 4,
+        delay: float = 0.5,
+    ) -> None:
         self._tallies = tallies
         self._quarters = quarters
         self._rules = rules
+        self._closures = closures
+        self._expiry = expiry_quarters
         self._delay = delay
         self._scheduled: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -36,8 +50,8 @@ class UnitRule:
         await asyncio.sleep(self._delay)
         self._scheduled.discard((unit_id, period))
         try:
-            await self.evaluate(unit_id, period)
-        except Exception:  # the quarter-end run evaluates it again
+            await self.evaluate(unit_id, period, self._closures.clock())
+        except Exception:  # the next late answer or run evaluates it again
             logger.exception("unit rule evaluation failed unit=%s period=%s", unit_id, period)
 
     async def tallies(self, unit_id: str | None, periods: list[str]) -> dict[str, dict[str, ikm.Tally]]:
@@ -50,19 +64,68 @@ class UnitRule:
             metrics.IKM.labels(unit_id, period).set(body["converted"])
         return body
 
-    async def evaluate(self, unit_id: str, period: str) -> int:
+    async def evaluate(self, unit_id: str, period: str, now: dt.datetime) -> int:
+        """The rule on a closed quarter (late answers re-judge it), then the unit's open outcomes."""
+        if not await self._closures.is_closed(period):
+            return 0  # period rules wait for the close
         empty = dict.fromkeys(satisfaction.CHANNELS, ikm.EMPTY)
         by_channel = (await self.tallies(unit_id, [period])).get(unit_id, empty)
         self.describe(unit_id, period, by_channel)
-        found = judgements.judge_unit(unit_id, period, by_channel, self._rules.unit)
-        if not found:
-            return 0
+        windows = [([period], by_channel)]
+        semester = semester_quarters(period)
+        if semester != [period] and not await self._judged_alone(unit_id, semester[:-1]):
+            windows.append((semester, (await self.tallies(unit_id, semester)).get(unit_id, empty)))
+        opened = self._rules.calendar.quarter_end(period).isoformat()
+        found = judgements.judge_unit(unit_id, period, windows, self._rules.unit, opened)
         fired: list[int] = [0]
 
         def decide(quarter: UnitQuarter) -> Outcome[UnitQuarter] | None:
-            outcome = satisfaction.unit_fired(quarter, unit_id, period, found)
-            fired[0] = len(outcome.publish) if outcome else 0
+            outcome = satisfaction.unit_fired(quarter, unit_id, period, found, now)
+            fired[0] = sum(e.type == "RetrainingRecommended" for e in outcome.publish) if outcome else 0
             return outcome
 
         await self._quarters.update(f"{unit_id}:{period}", decide)
+        await self.follow_up(unit_id, now)
         return fired[0]
+
+    async def _judged_alone(self, unit_id: str, quarters: list[str]) -> bool:
+        """Whether an earlier quarter of the semester had enough answers to be judged on its own.
+
+        Then the semester is no fallback: it would judge that quarter's answers a second time.
+        """
+        for quarter in quarters:
+            found = (await self.tallies(unit_id, [quarter])).get(unit_id, {})
+            if sum(found.values(), ikm.EMPTY).count >= self._rules.unit.min_responses:
+                return True
+        return False
+
+    async def follow_up(self, unit_id: str | None, now: dt.datetime) -> int:
+        """Done or expired, for open unit recommendations, from the closed quarters after theirs."""
+        closed_through = await self._closures.closed_through()
+        resolved = 0
+        for quarter in await self._quarters.with_open(unit_id):
+            if quarter.unit_id is None or quarter.period is None:
+                continue
+            later: list[tuple[str, dict[str, ikm.Tally]]] = []
+            period = next_quarter(quarter.period)
+            while period <= closed_through:
+                found = await self.tallies(quarter.unit_id, [period])
+                later.append((period, found.get(quarter.unit_id, {})))
+                period = next_quarter(period)
+            if not later:
+                continue
+            resolved += await self._resolve(quarter.unit_id, quarter.period, later, now)
+        return resolved
+
+    async def _resolve(
+        self, unit_id: str, period: str, later: list[tuple[str, dict[str, ikm.Tally]]], now: dt.datetime
+    ) -> int:
+        count = [0]
+
+        def decide(state: UnitQuarter) -> Outcome[UnitQuarter] | None:
+            outcome = satisfaction.unit_outcomes(state, later, self._rules.unit, self._expiry, now)
+            count[0] = len(outcome.publish) if outcome else 0
+            return outcome
+
+        await self._quarters.update(f"{unit_id}:{period}", decide)
+        return count[0]

@@ -38,11 +38,21 @@ def profile(nip: str, person: Person, rules: Rules, *, year: str) -> dict[str, A
     }
 
 
-def recommendations(found: Iterable[tuple[Target, Firing]], status: str | None) -> list[dict[str, Any]]:
-    """Recommendations for people and units, oldest first, optionally of one status."""
+def one(target: Target, firing: Firing) -> dict[str, Any]:
+    """A recommendation as shown: its target, status, evidence and history (seats kept inside)."""
+    shown = firing.model_dump(mode="json", exclude_none=True, exclude={"seats"})
+    return {**target, "recommendation_id": firing.id, **shown}
+
+
+def recommendations(
+    found: Iterable[tuple[Target, Firing]], status: str | None, *, unit_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Recommendations for people and units, oldest first, optionally of one status and unit."""
     rows = [
-        {**target, **firing.model_dump(mode="json", exclude_none=True)}
+        one(target, firing)
         for target, firing in found
-        if firing.is_recommendation and status in {None, firing.status}
+        if firing.is_recommendation
+        and status in {None, firing.status}
+        and unit_id in {None, target.get("unit_id")}
     ]
     return sorted(rows, key=lambda row: row["at"])

@@ -2,26 +2,37 @@
 
 from fastapi import FastAPI
 
-from services.survey import forums, routes
+from services.survey import model, routes, subscribers
+from services.survey.repository import (
+    MongoFeedbackLog,
+    MongoFeedbackTallies,
+    MongoForums,
+    MongoResponses,
+    MongoResponseTallies,
+)
 from services.survey.settings import SurveySettings
-from shared import events
 from shared.runtime import Runtime
 
 
 def create_app(settings: SurveySettings) -> FastAPI:
     runtime = Runtime("survey", settings)
-    runtime.produces += [events.SurveySubmitted, events.FeedbackReceived]
-    responses = runtime.aggregates("responses")
-    feedback = runtime.aggregates("feedback")
-    summaries = runtime.aggregates("summaries")
+    runtime.produces += model.PUBLISHES
+    responses = MongoResponses(runtime.aggregates("responses"))
+    feedback = MongoFeedbackLog(runtime.aggregates("feedback"))
+    # response tallies and feedback tallies share it; per period, it keeps the ids it counted for
+    # the period (a resent response reaches it over HTTP), not only INBOX_RETENTION_DAYS
+    summaries = runtime.aggregates("summaries", keep_ids=True)
+    tallies, totals = MongoResponseTallies(summaries), MongoFeedbackTallies(summaries)
+    forums = MongoForums(runtime.aggregates("forums"))
+    subscribers.subscribe(runtime)
     routers = routes.build_routes(
         auth=runtime.auth,
         units=runtime.units,
+        settings=settings,
         responses=responses,
         feedback=feedback,
-        summaries=summaries,
-        settings=settings,
+        forums=forums,
+        tallies=tallies,
+        totals=totals,
     )
-    forum_docs = runtime.aggregates("forums")
-    routers.append(forums.build(runtime.auth, forums=forum_docs, totals=summaries))
     return runtime.app(title="Mutu survey", routers=routers)

@@ -1,8 +1,8 @@
 """Behaviour every adapter of evaluation's ports has; subclasses say how to build one (fake or Mongo)."""
 
 from services.evaluation import decisions, handlers, rules, satisfaction
-from services.evaluation.model import Recommendation, UnitQuarter
-from services.evaluation.repository import People, Tallies, UnitQuarters
+from services.evaluation.model import QuarterClose, Recommendation, UnitQuarter
+from services.evaluation.repository import People, QuarterCloses, Tallies, UnitQuarters
 from shared.persistence.state_store import Outcome
 from tests.builders import a_survey_submitted, a_training_completed, random_id, random_nip, wrapped
 
@@ -22,6 +22,16 @@ class PeopleContract:
         assert person is not None
         assert person.jp == {"2026": 6}
         assert [f.rule_id for f in person.firings.values()] == ["training_high_score"]
+
+    async def test_the_person_holding_a_recommendation_is_found(self, people: People) -> None:
+        nip = random_nip()
+        event = wrapped(a_training_completed(nip=nip, score=40, passed=False))
+        await people.update(nip, lambda p: decisions.on_training(p, event, RULES), event_id=event.id)
+        person = await people.get(nip)
+        assert person is not None
+        [key] = person.firings
+        assert await people.holding(key) == nip
+        assert await people.holding("nothing-here") is None
 
     async def test_open_recommendations_are_listed_with_their_person(self, people: People) -> None:
         failed, passed = random_nip(), random_nip()
@@ -51,6 +61,29 @@ class UnitQuartersContract:
             (t["unit_id"], f.competency) async for t, f in quarters.recommendations() if t["unit_id"] == unit
         ]
         assert listed == [(unit, "service_ethics")]
+        [key] = [k for q in await quarters.with_open(unit) for k in q.firings]
+        assert await quarters.holding(key) == f"{unit}:2026-Q4"
+        assert await quarters.holding("nothing-here") is None
+        assert [q.period for q in await quarters.with_open(unit)] == ["2026-Q4"]
+
+
+class QuarterClosesContract:
+    """`closes` fixture: an empty QuarterCloses adapter."""
+
+    async def test_the_latest_closed_quarter_is_known(self, closes: QuarterCloses) -> None:
+        assert await closes.latest_closed() is None
+        for period in ("2025-Q4", "2026-Q2", "2026-Q1"):
+
+            def close(state: QuarterClose, period: str = period) -> Outcome[QuarterClose]:
+                return Outcome(
+                    state.model_copy(update={"period": period, "closed_at": "2026-07-08T00:00:00+00:00"})
+                )
+
+            await closes.update(period, close)
+        assert await closes.latest_closed() == "2026-Q2"
+        found = await closes.get("2026-Q1")
+        assert found is not None
+        assert found.closed_at is not None
 
 
 class TalliesContract:

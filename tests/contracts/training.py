@@ -12,7 +12,7 @@ from services.training.model import records as record_model
 from services.training.model.groups import ProjectGroup, RecordedAssessment
 from services.training.model.programmes import Program, Programme
 from services.training.repository import Groups, Months, People, Programmes, Records, Units
-from shared import events
+from shared.contract import events
 from tests.builders import a_training_completed, random_id, random_nip, wrapped
 
 START = dt.datetime(2031, 3, 2, 1, tzinfo=dt.UTC)

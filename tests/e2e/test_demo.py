@@ -14,6 +14,7 @@ import pytest
 
 from mutu import launcher, report
 from mutu.demo import command as demo
+from mutu.demo import expect
 from tests import infra
 
 pytestmark = pytest.mark.e2e
@@ -26,8 +27,8 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[demo.Target]:
     the same units and quarter from other tests, and the report's figures must be exactly the demo's."""
     var_dir = tmp_path_factory.mktemp("demo-var")
     keys = infra.Keys.create(var_dir / "api-keys.json")
-    with infra.vhost() as amqp_url, infra.embedded_store(var_dir) as store_url:
-        stack = infra.Stack(infra.service_env(amqp_url, store_url, var_dir))
+    with infra.vhost() as amqp_url, infra.embedded_stores(var_dir) as stores:
+        stack = infra.Stack(infra.service_env(amqp_url, stores, var_dir))
         for service in launcher.SERVICES:
             stack.start(service)
         try:
@@ -83,7 +84,8 @@ async def test_report_shows_jp_points_and_recommendations(target: demo.Target, s
     assert found["earners"][0]["points"] == top
     recs = {(r["target"], r["rule_id"], r["competency"]) for r in found["recommendations"]["all"]}
     assert recs == {tuple(r) for r in sent["recommendations"]}
-    assert (sent["struggling_unit"], "unit_element_low", "online_service_guidance") in recs
+    if expect.quarter_over():  # the unit rule judges closed quarters only (the run closes an ended one)
+        assert (sent["struggling_unit"], "unit_element_low", "online_service_guidance") in recs
 
 
 def cli(target: demo.Target, var_dir: Path, *args: str) -> str:

@@ -7,7 +7,7 @@ from mutu.demo import expect as demo_expect
 from mutu.demo import requests as demo_requests
 from mutu.demo import roster
 from mutu.demo import world as demo_world
-from shared import envelope, events
+from shared.contract import envelope, events
 
 
 def test_the_same_seed_gives_the_same_quarter_and_another_seed_another() -> None:
@@ -41,8 +41,10 @@ def test_the_quarter_covers_all_units_both_channels_and_one_struggling_unit() ->
     assert units[world.struggling]["converted"] < min(
         u["converted"] for k, u in units.items() if k != world.struggling
     )
-    recs = demo_expect.unit_recommendations(world)
-    assert recs == {(world.struggling, "unit_element_low", "online_service_guidance")}
+    recs = demo_expect.unit_recommendations(world, closed=True)  # once its quarter has closed
+    assert {unit for unit, _, _ in recs} == {world.struggling}  # below the B band: only the struggling one
+    assert (world.struggling, "unit_element_low", "online_service_guidance") in recs
+    assert demo_expect.unit_recommendations(world, closed=False) == set()  # none while under way
     methods = Counter(c.transport for c in world.completions)
     assert set(methods) == {"xapi", "group", "structured", "binary"}
     assert sum(1 for p in demo_expect.points(world).values() if p >= 25) >= 1

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from services.evaluation import ikm
-from shared import events
-from shared.calendar import Calendar
+from shared.contract import events
+from shared.contract.calendar import Calendar
 from tests import infra
 from tests.builders import a_survey_submitted, a_training_completed, random_id, random_nip, structured
 
@@ -138,12 +138,13 @@ async def test_low_score_recommends_and_a_later_pass_closes_it(
     )
     await infra.eventually(lambda: _async(recommended(bus, "training_low_score", nip=nip)))
     assert recommended(bus, "training_low_score", nip=nip)[0]["data"]["competency"] == "service_ethics"
+    later = dt.datetime(2026, 11, 20, 9, tzinfo=JAKARTA)  # completed after the failure opened it
     await post(
         http,
         stack,
         keys,
         "training",
-        a_training_completed(nip=nip, score=80, passed=True, competency="service_ethics"),
+        a_training_completed(nip=nip, score=80, passed=True, competency="service_ethics", completed_at=later),
     )
 
     async def closed() -> bool:
@@ -153,31 +154,24 @@ async def test_low_score_recommends_and_a_later_pass_closes_it(
     await infra.eventually(closed)
 
 
-async def test_adaptation_after_digital_training(
+async def test_adaptation_on_the_closed_quarter_after_a_pass(
     stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
 ) -> None:
     nip = random_nip()
+    for period, value in (("2026-Q1", 3), ("2026-Q3", 4)):  # both closed (Q3 closed on 8 October)
+        for _ in range(10):
+            answers = dict.fromkeys(ikm.ELEMENTS, value)
+            await post(
+                http,
+                stack,
+                keys,
+                "survey",
+                a_survey_submitted(served_by_nip=nip, period=period, answers=answers),
+            )
+    passed_in_q2 = dt.datetime(2026, 5, 5, 9, tzinfo=JAKARTA)
     await post(
-        http,
-        stack,
-        keys,
-        "training",
-        a_training_completed(
-            nip=nip,
-            competency="digital_service",
-            score=80,
-            passed=True,
-            completed_at=dt.datetime(2026, 10, 5, 9, tzinfo=JAKARTA),
-        ),
+        http, stack, keys, "training", a_training_completed(nip=nip, score=75, completed_at=passed_in_q2)
     )
-    for _ in range(5):
-        await post(
-            http,
-            stack,
-            keys,
-            "survey",
-            a_survey_submitted(served_by_nip=nip, answers=dict.fromkeys(ikm.ELEMENTS, 4)),
-        )
     await infra.eventually(lambda: _async(triggered(bus, nip, "adaptation")))
     assert triggered(bus, nip, "adaptation")[0]["data"]["points"] == 25
 
@@ -186,10 +180,14 @@ async def test_online_difficulty_recommends_online_service_guidance(
     stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
 ) -> None:
     unit = a_unit()
-    answers = dict.fromkeys(ikm.ELEMENTS, 3) | {"u2": 1}
-    for _ in range(30):
+    answers = dict.fromkeys(ikm.ELEMENTS, 4) | {"u2": 1}
+    for _ in range(30):  # late answers for the closed 2026-Q3: judged as they arrive
         await post(
-            http, stack, keys, "survey", a_survey_submitted(unit_id=unit, channel="online", answers=answers)
+            http,
+            stack,
+            keys,
+            "survey",
+            a_survey_submitted(unit_id=unit, channel="online", period="2026-Q3", answers=answers),
         )
     found = await infra.eventually(
         lambda: _async(recommended(bus, "unit_element_low", unit_id=unit)), timeout=30
@@ -203,12 +201,20 @@ async def test_online_difficulty_recommends_online_service_guidance(
     }
     assert found[0]["data"]["evidence"]["respondents"] >= 30
     assert found[0]["data"]["caused_by"]
+    reader = {"Authorization": f"Bearer {keys.reader}"}
     listed = await http.get(
         f"{stack.urls['evaluation']}/recommendations",
-        params={"status": "open"},
-        headers={"Authorization": f"Bearer {keys.reader}"},
+        params={"status": "open", "unit_id": unit},
+        headers=reader,
     )
-    assert any(r.get("unit_id") == unit for r in listed.json()["recommendations"])
+    [row] = listed.json()["recommendations"]
+    assert row["recommendation_id"] == found[0]["data"]["recommendation_id"]
+    one = await http.get(
+        f"{stack.urls['evaluation']}/recommendations/{row['recommendation_id']}", headers=reader
+    )
+    assert (one.json()["status"], [h["status"] for h in one.json()["history"]]) == ("open", ["open"])
+    unknown = await http.get(f"{stack.urls['evaluation']}/recommendations/{random_id()}", headers=reader)
+    assert unknown.status_code == 404
 
 
 async def test_quarter_end_run_flags_people_below_the_duty(
@@ -331,7 +337,8 @@ async def test_profile_shows_jp_trainings_ratings_answers_and_what_fired(
 
     async def complete() -> dict[str, Any] | None:
         body = await profile(http, stack, keys, nip)
-        return body if len(body["rewards"]) == 3 else None
+        done = len(body["rewards"]) == 2 and body["survey_answers"].get("2026-Q4", {}).get("responses") == 5
+        return body if done else None
 
     body = await infra.eventually(complete)
     assert body["jp"] == {"2026": {"jp": 8, "duty": 20, "met": False}}
@@ -342,11 +349,11 @@ async def test_profile_shows_jp_trainings_ratings_answers_and_what_fired(
     assert body["survey_answers"]["2026-Q4"]["responses"] == 5
     assert body["survey_answers"]["2026-Q4"]["average"] == 4.0
     causes = {r["rule_id"]: (r["points"], r["caused_by"]) for r in body["rewards"]}
-    assert causes == {
+    assert causes == {  # no adaptation while 2026-Q4 is under way
         "training_high_score": (10, [training]),
         "appraisal_reward": (10, [appraisal]),
-        "adaptation": (25, answers),
     }
+    assert body["survey_answers"]["2026-Q4"]["caused_by"] == answers
     assert body["recommendations"] == []
     unauthenticated = await http.get(f"{stack.urls['evaluation']}/asn/{nip}/profile")
     assert unauthenticated.status_code == 401

@@ -1,5 +1,6 @@
 """The pages in a real headless Chromium: a citizen's survey form and the managers' portal."""
 
+import datetime as dt
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,12 +16,16 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from mutu import launcher
-from services.survey import kiosk
+from services.survey.model import current_quarter
 from tests import infra, pages
 from tests.builders import a_training_completed, random_id, structured
 
 pytestmark = pytest.mark.e2e
 ANSWERS = {"u1": 4, "u2": 3, "u3": 2, "u4": 4, "u5": 3, "u6": 3, "u7": 4, "u8": 1, "u9": 2}
+
+
+def this_quarter() -> str:
+    return current_quarter(dt.datetime.now(dt.UTC))
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +56,7 @@ async def counted(http: httpx.AsyncClient, stack: infra.Stack, unit: str, respon
     url = f"{stack.urls['evaluation']}/units/{unit}/ikm"
 
     async def probe() -> dict[str, Any] | None:
-        found: dict[str, Any] = (await http.get(url, params={"period": kiosk.current_quarter()})).json()
+        found: dict[str, Any] = (await http.get(url, params={"period": this_quarter()})).json()
         return found if found["respondents"] == respondents else None
 
     return await infra.eventually(probe, timeout=30)
@@ -180,7 +185,7 @@ async def test_a_manager_sees_the_services_figures_on_every_page(
     stack: infra.Stack, keys: infra.Keys, portal: str, browser: webdriver.Chrome, http: httpx.AsyncClient
 ) -> None:
     seed = await seeded(stack, keys, http)
-    unit, period = seed["unit"], kiosk.current_quarter()
+    unit, period = seed["unit"], this_quarter()
     reader = bearer(keys.reader)
     pages.sign_in(browser, portal)
     wait_for_text(browser, "Ringkasan program")
@@ -249,7 +254,7 @@ def test_the_report_prints_to_pdf(
     pdf = tmp_path / "skm.pdf"
     urls = [arg for service, url in stack.urls.items() for arg in (f"--base-url-{service}", url)]
     result = subprocess.run(
-        [".venv/bin/mutu", "report", "--unit", "kel-candi", "--period", kiosk.current_quarter(), "--pdf", str(pdf), *urls],
+        [".venv/bin/mutu", "report", "--unit", "kel-candi", "--period", this_quarter(), "--pdf", str(pdf), *urls],
         env=stack.env | {"MUTU_READER_KEY": keys.reader, "MUTU_INTEGRATOR_KEY": keys.integrator, "MUTU_ADMIN_KEY": keys.admin},
         capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip

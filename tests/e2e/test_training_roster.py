@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from shared import envelope, events
+from shared.contract import envelope, events
 from tests import infra
 from tests.builders import a_training_completed, random_nip, structured
 from tests.e2e.test_training_catalogue import bearer, create_program

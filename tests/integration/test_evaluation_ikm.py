@@ -1,6 +1,7 @@
 """IKM shards and the unit rule on the real broker and store: exact under redelivery and concurrency."""
 
 import asyncio
+import datetime as dt
 import random
 import uuid
 from collections.abc import AsyncIterator
@@ -11,18 +12,21 @@ import pytest
 from faststream.rabbit import RabbitBroker
 
 from services.evaluation import handlers, ikm, rules, satisfaction
-from services.evaluation.repository import MongoTallies, MongoUnitQuarters
+from services.evaluation.closing import Closures
+from services.evaluation.repository import MongoQuarterCloses, MongoTallies, MongoUnitQuarters
 from services.evaluation.unit_rule import UnitRule
-from shared import envelope, events, messaging
-from shared.aggregates import Aggregates
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared import messaging
+from shared.contract import envelope, events
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from tests import infra
 from tests.builders import a_survey_submitted, wrapped
 
 pytestmark = pytest.mark.integration
 RULES = rules.load()
 RECOMMEND = "evaluation.retraining_recommended"
+Q4_CLOSED = dt.datetime(2027, 1, 8, tzinfo=dt.UTC)  # the unit rule judges closed quarters: 2026-Q4 is one
 
 
 @dataclass
@@ -56,9 +60,10 @@ async def units(store_url: str, amqp_url: str, bus: infra.BusRecorder) -> AsyncI
         relay = OutboxRelay(messaging.Publisher(broker))
         tallies = MongoTallies(Aggregates(store.collection("ikm_shards"), relay))
         await tallies.create_indexes()
-        rule = UnitRule(
-            tallies, MongoUnitQuarters(Aggregates(store.collection("units"), relay)), RULES, delay=0.05
-        )
+        closes = MongoQuarterCloses(Aggregates(store.collection("quarters"), relay))
+        closures = Closures(closes, RULES.calendar, clock=lambda: Q4_CLOSED)
+        quarters = MongoUnitQuarters(Aggregates(store.collection("units"), relay))
+        rule = UnitRule(tallies, quarters, RULES, closures, delay=0.05)
         yield Units(tallies, rule, store, bus, database, broker)
         await relay.stop()
     await broker.stop()
@@ -127,7 +132,7 @@ async def test_online_procedure_trouble_recommends_online_service_guidance(units
     sent = [
         wrapped(
             a_survey_submitted(
-                unit_id=unit, channel="online", answers=dict.fromkeys(ikm.ELEMENTS, 3) | {"u2": 2}
+                unit_id=unit, channel="online", answers=dict.fromkeys(ikm.ELEMENTS, 4) | {"u2": 2}
             )
         )
         for _ in range(30)
@@ -136,7 +141,7 @@ async def test_online_procedure_trouble_recommends_online_service_guidance(units
     for _ in range(2):  # as events arrive, then again at quarter end: one recommendation
         units.rule.soon(unit, "2026-Q4")
         await asyncio.sleep(0.2)
-        await units.rule.evaluate(unit, "2026-Q4")
+        await units.rule.evaluate(unit, "2026-Q4", Q4_CLOSED)
     await infra.eventually(lambda: _now(units.recommended(unit)))
     await asyncio.sleep(0.3)
     [found] = units.recommended(unit)
@@ -148,12 +153,12 @@ async def test_online_procedure_trouble_recommends_online_service_guidance(units
 
 async def test_staff_behaviour_at_the_counter_recommends_service_ethics(units: Units) -> None:
     unit = a_unit()
-    low = dict.fromkeys(ikm.ELEMENTS, 3) | {"u7": 2}
+    low = dict.fromkeys(ikm.ELEMENTS, 4) | {"u7": 2}
     await units.deliver(
         [wrapped(a_survey_submitted(unit_id=unit, channel="counter", answers=low)) for _ in range(31)]
     )
-    assert await units.rule.evaluate(unit, "2026-Q4") == 1
-    assert await units.rule.evaluate(unit, "2026-Q4") == 0
+    assert await units.rule.evaluate(unit, "2026-Q4", Q4_CLOSED) == 1
+    assert await units.rule.evaluate(unit, "2026-Q4", Q4_CLOSED) == 0
     await infra.eventually(lambda: _now(units.recommended(unit)))
     assert [e["data"]["competency"] for e in units.recommended(unit)] == ["service_ethics"]
 
@@ -162,12 +167,12 @@ async def test_too_few_responses_or_a_good_average_recommend_nothing(units: Unit
     few, fine = a_unit(), a_unit()
     bad = dict.fromkeys(ikm.ELEMENTS, 1)
     await units.deliver([wrapped(a_survey_submitted(unit_id=few, answers=bad)) for _ in range(29)])
-    ok = dict.fromkeys(ikm.ELEMENTS, 3) | {"u2": 2}
-    # NRR of u2 exactly 2.6 (2 x 12 + 3 x 18) / 30: not below the threshold.
-    answers = [ok] * 12 + [dict.fromkeys(ikm.ELEMENTS, 3)] * 18
+    ok = dict.fromkeys(ikm.ELEMENTS, 4) | {"u2": 3}
+    # NRR of u2 3.1 (3 x 27 + 4 x 3) / 30: at the B band (>= 3.0644), not below it.
+    answers = [ok] * 27 + [dict.fromkeys(ikm.ELEMENTS, 4)] * 3
     await units.deliver([wrapped(a_survey_submitted(unit_id=fine, answers=a)) for a in answers])
-    assert await units.rule.evaluate(few, "2026-Q4") == 0
-    assert await units.rule.evaluate(fine, "2026-Q4") == 0
+    assert await units.rule.evaluate(few, "2026-Q4", Q4_CLOSED) == 0
+    assert await units.rule.evaluate(fine, "2026-Q4", Q4_CLOSED) == 0
 
 
 async def _now[T](value: T) -> T:

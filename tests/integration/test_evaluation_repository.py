@@ -2,11 +2,21 @@
 
 import pytest
 
-from services.evaluation.repository import MongoPeople, MongoTallies, MongoUnitQuarters
-from shared.aggregates import Aggregates
-from shared.outbox import OutboxRelay
-from shared.storage import Store
-from tests.contracts.evaluation import PeopleContract, TalliesContract, UnitQuartersContract
+from services.evaluation.repository import (
+    MongoPeople,
+    MongoQuarterCloses,
+    MongoTallies,
+    MongoUnitQuarters,
+)
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
+from tests.contracts.evaluation import (
+    PeopleContract,
+    QuarterClosesContract,
+    TalliesContract,
+    UnitQuartersContract,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -29,3 +39,9 @@ class TestMongoTallies(TalliesContract):
     @pytest.fixture
     def tallies(self, store: Store, relay: OutboxRelay) -> MongoTallies:
         return MongoTallies(Aggregates(store.collection("ikm_shards"), relay))
+
+
+class TestMongoQuarterCloses(QuarterClosesContract):
+    @pytest.fixture
+    def closes(self, store: Store, relay: OutboxRelay) -> MongoQuarterCloses:
+        return MongoQuarterCloses(Aggregates(store.collection("quarters"), relay))

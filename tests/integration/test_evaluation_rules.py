@@ -11,12 +11,13 @@ import pytest
 
 from services.evaluation import handlers, ikm, rules
 from services.evaluation.model import Person
-from services.evaluation.repository import MongoPeople
-from shared import events, messaging
-from shared.aggregates import Aggregates
-from shared.identifiers import derived_id
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from services.evaluation.repository import MongoPeople, MongoUnitQuarters
+from shared import messaging
+from shared.contract import events
+from shared.contract.identifiers import derived_id
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from tests import infra
 from tests.builders import a_survey_submitted, a_training_completed, random_nip, wrapped
 
@@ -29,6 +30,7 @@ RULES = rules.load()
 class Evaluation:
     people: MongoPeople
     bus: infra.BusRecorder
+    quarters: MongoUnitQuarters
 
     async def person(self, nip: str) -> Person:
         return await self.people.get(nip) or Person()
@@ -51,8 +53,9 @@ class Evaluation:
             )
         return event.id
 
-    async def answer(self, nip: str, value: int, times: int = 1) -> str:
-        event = wrapped(a_survey_submitted(served_by_nip=nip, answers=dict.fromkeys(ikm.ELEMENTS, value)))
+    async def answer(self, nip: str, value: int, times: int = 1, period: str = "2026-Q4") -> str:
+        answers = dict.fromkeys(ikm.ELEMENTS, value)
+        event = wrapped(a_survey_submitted(served_by_nip=nip, answers=answers, period=period))
         for _ in range(times):
             await handlers.record_answer(event, people=self.people, rules=RULES)
         return event.id
@@ -80,7 +83,11 @@ async def evaluation(store_url: str, amqp_url: str, bus: infra.BusRecorder) -> A
     await broker.declare_exchange(messaging.EXCHANGE)
     async with Store(store_url, f"eval_{uuid.uuid4().hex[:8]}") as store:
         relay = OutboxRelay(messaging.Publisher(broker))
-        yield Evaluation(MongoPeople(Aggregates(store.collection("people"), relay)), bus)
+        yield Evaluation(
+            MongoPeople(Aggregates(store.collection("people"), relay)),
+            bus,
+            MongoUnitQuarters(Aggregates(store.collection("units"), relay)),
+        )
         await relay.stop()
     await broker.stop()
 
@@ -161,29 +168,23 @@ async def test_appraisals_reward_or_recommend_once_and_are_published(evaluation:
     assert (await evaluation.person(top)).appraisals
 
 
-async def test_adaptation_after_digital_training(evaluation: Evaluation) -> None:
-    adapted, untrained, mediocre = random_nip(), random_nip(), random_nip()
-    for nip in (adapted, mediocre):
-        await evaluation.training(nip=nip, competency="digital_service", score=80)
-    answers = [await evaluation.answer(adapted, 3 if i == 0 else 4, times=2) for i in range(5)]
-    for _ in range(5):
-        await evaluation.answer(untrained, 4)
-        await evaluation.answer(mediocre, 3)
+async def test_adaptation_pays_once_on_the_closed_quarter_after_a_pass(evaluation: Evaluation) -> None:
+    adapted, untrained = random_nip(), random_nip()
+    for nip in (adapted, untrained):
+        for _ in range(10):
+            await evaluation.answer(nip, 3, period="2025-Q1")
+    await evaluation.training(nip=adapted, score=75, completed_at=dt.datetime(2025, 5, 2, tzinfo=JAKARTA))
+    answers = [await evaluation.answer(adapted, 4, times=2, period="2025-Q3") for _ in range(10)]
+    for _ in range(10):
+        await evaluation.answer(untrained, 4, period="2025-Q3")
+    for nip in (adapted, untrained):
+        for _ in range(2):  # the close, then a run of the same quarter: same key
+            await handlers.close_quarter(nip, "2025-Q3", people=evaluation.people, rules=RULES)
     reward = await evaluation.exactly_one(REWARD, adapted, "adaptation")
     assert reward["data"]["points"] == 25
-    assert reward["data"]["caused_by"] == answers  # the five answers that made it
-    served = (await evaluation.person(adapted)).served["2026-Q4"]
-    assert served.count == 5  # redelivered answers counted once
+    assert reward["data"]["caused_by"] == answers[-5:]  # the latest answers of the quarter after
+    assert (await evaluation.person(adapted)).served["2025-Q3"].count == 10  # redelivered once
     assert not evaluation.fired(REWARD, untrained, "adaptation")
-    assert not evaluation.fired(REWARD, mediocre, "adaptation")
-
-
-async def test_answers_before_the_training_count_when_it_arrives(evaluation: Evaluation) -> None:
-    nip = random_nip()
-    for _ in range(5):
-        await evaluation.answer(nip, 4)
-    await evaluation.training(nip=nip, competency="digital_service", score=80)
-    assert (await evaluation.exactly_one(REWARD, nip, "adaptation"))["data"]["unit_id"] == "kel-candi"
 
 
 async def test_recommendations_get_scheduled_then_done_by_a_real_pass(evaluation: Evaluation) -> None:
@@ -191,17 +192,30 @@ async def test_recommendations_get_scheduled_then_done_by_a_real_pass(evaluation
     await evaluation.training(nip=nip, score=40, passed=False, competency="service_ethics")
     recommendation = await evaluation.exactly_one(RECOMMEND, nip, "training_low_score")
     rec_id = recommendation["data"]["recommendation_id"]
-    scheduled = wrapped(events.RetrainingScheduled(recommendation_id=rec_id, nip=nip, program_id="eth-2"))
-    await handlers.mark_scheduled(scheduled, people=evaluation.people)
-    await evaluation.training(nip=nip, score=66, passed=True, competency="service_ethics")  # still low
+    seat = {"recommendation_id": rec_id, "nip": nip, "program_id": "eth-2"}
+    quarters = evaluation.quarters
+    now = dt.datetime.now(dt.UTC)
+    await handlers.mark_seat(
+        wrapped(events.RetrainingScheduled(**seat)), people=evaluation.people, quarters=quarters, now=now
+    )
 
     async def statuses() -> list[str]:
         person = await evaluation.person(nip)
         return sorted(str(f.status) for f in person.firings.values() if f.rule_id == "training_low_score")
 
-    assert await statuses() == ["open", "scheduled"]
-    await evaluation.training(nip=nip, score=80, passed=True, competency="service_ethics")
-    assert await statuses() == ["done", "done"]
+    assert await statuses() == ["scheduled"]
+    await handlers.mark_seat(
+        wrapped(events.RetrainingWithdrawn(**seat)), people=evaluation.people, quarters=quarters, now=now
+    )
+    assert await statuses() == ["open"]
+    before = dt.datetime(2026, 10, 1, 9, tzinfo=JAKARTA)  # passed before the failure opened it
+    await evaluation.training(
+        nip=nip, score=80, passed=True, competency="service_ethics", completed_at=before
+    )
+    assert await statuses() == ["open"]
+    after = dt.datetime(2026, 11, 20, 9, tzinfo=JAKARTA)
+    await evaluation.training(nip=nip, score=80, passed=True, competency="service_ethics", completed_at=after)
+    assert await statuses() == ["done"]
     assert (await evaluation.person(nip)).open_recs == 0
 
 

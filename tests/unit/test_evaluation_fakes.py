@@ -2,8 +2,13 @@
 
 import pytest
 
-from tests.contracts.evaluation import PeopleContract, TalliesContract, UnitQuartersContract
-from tests.fakes import InMemoryPeople, InMemoryTallies, InMemoryUnitQuarters
+from tests.contracts.evaluation import (
+    PeopleContract,
+    QuarterClosesContract,
+    TalliesContract,
+    UnitQuartersContract,
+)
+from tests.fakes import InMemoryPeople, InMemoryQuarterCloses, InMemoryTallies, InMemoryUnitQuarters
 
 
 class TestInMemoryPeople(PeopleContract):
@@ -22,3 +27,9 @@ class TestInMemoryTallies(TalliesContract):
     @pytest.fixture
     def tallies(self) -> InMemoryTallies:
         return InMemoryTallies()
+
+
+class TestInMemoryQuarterCloses(QuarterClosesContract):
+    @pytest.fixture
+    def closes(self) -> InMemoryQuarterCloses:
+        return InMemoryQuarterCloses()

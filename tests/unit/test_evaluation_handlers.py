@@ -7,7 +7,8 @@ import pytest
 
 from services.evaluation import handlers, rules, views
 from services.evaluation.model import Appraisal, Person
-from shared import envelope, errors, events
+from shared import errors
+from shared.contract import envelope, events
 from tests.builders import a_survey_submitted, a_training_completed, random_nip, wrapped
 from tests.fakes import InMemoryPeople
 
@@ -35,7 +36,10 @@ class TestEvaluateTraining:
         person = await people.get(nip)
         assert person is not None
         assert person.open_recs == 1
-        passed = wrapped(a_training_completed(nip=nip, score=80, competency="service_ethics"))
+        later = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)  # completed after the failure opened it
+        passed = wrapped(
+            a_training_completed(nip=nip, score=80, competency="service_ethics", completed_at=later)
+        )
         await handlers.evaluate_training(passed, people=people, rules=RULES)
         person = await people.get(nip)
         assert person is not None

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from services.evaluation import ikm, rules
 from services.evaluation.model import TallyShard
 from services.evaluation.satisfaction import CHANNELS, SHARDS, counted, shard_key, shard_tallies
-from shared import events
+from shared.contract import events
 from tests.builders import a_survey_submitted
 
 
@@ -157,7 +157,7 @@ class TestRulesFileChecks:
             rules.parse(text)
 
     def test_thresholds_must_be_in_range(self) -> None:
-        text = rules.DEFAULT_FILE.read_text().replace("nrr_below = 2.6", "nrr_below = 7")
+        text = rules.DEFAULT_FILE.read_text().replace("nrr_below = 3.0644", "nrr_below = 7")
         with pytest.raises(ValueError, match="nrr_below"):
             rules.parse(text)
         text = rules.DEFAULT_FILE.read_text().replace("reward_min_score = 85", "reward_min_score = 60")

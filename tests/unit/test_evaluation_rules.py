@@ -1,10 +1,15 @@
 import pytest
 
 from services.evaluation import ikm, judgements, model, rules
-from shared import events
+from shared.contract import events
 from tests.builders import a_training_completed, random_nip
 
 RULES = rules.load()
+
+
+def judge_quarter(tallies: dict[str, ikm.Tally]) -> list[model.Recommendation]:
+    """The unit rule on kel-x's closed 2026-Q4 (the quarter's window only)."""
+    return judgements.judge_unit("kel-x", "2026-Q4", [(["2026-Q4"], tallies)], RULES.unit)
 
 
 class TestTrainingRules:
@@ -50,27 +55,13 @@ class TestPeriodRules:
         assert top.points == 30
         assert isinstance(low, model.Recommendation)
 
-    def test_adaptation_needs_the_training_first_and_five_good_answers(self) -> None:
-        good = model.Served(sum=9 * 4 * 5, count=5)
-        assert judgements.judge_adaptation("n", "2026-Q4", good, None, RULES.adaptation) is None
-        assert judgements.judge_adaptation("n", "2026-Q3", good, "2026-Q4", RULES.adaptation) is None
-        assert (
-            judgements.judge_adaptation(
-                "n", "2026-Q4", model.Served(sum=9 * 4 * 4, count=4), "2026-Q4", RULES.adaptation
-            )
-            is None
-        )
-        reward = judgements.judge_adaptation("n", "2026-Q4", good, "2026-Q4", RULES.adaptation)
-        assert reward is not None
-        assert reward.points == 25
-
 
 class TestUnitRule:
     def test_online_procedure_trouble_means_online_service_guidance(self) -> None:
         from services.evaluation import ikm
 
-        sums = dict.fromkeys(ikm.ELEMENTS, 3 * 30) | {"u2": 2 * 30}
-        decisions = judgements.judge_unit("kel-x", "2026-Q4", {"online": ikm.Tally(sums, 30)}, RULES.unit)
+        sums = dict.fromkeys(ikm.ELEMENTS, 4 * 30) | {"u2": 2 * 30}
+        decisions = judge_quarter({"online": ikm.Tally(sums, 30)})
         assert [(d.competency, d.evidence["element"]) for d in decisions] == [
             ("online_service_guidance", "u2")
         ]
@@ -78,45 +69,41 @@ class TestUnitRule:
     def test_needs_thirty_responses(self) -> None:
         from services.evaluation import ikm
 
-        decisions = judgements.judge_unit(
-            "kel-x", "2026-Q4", {"online": ikm.Tally(dict.fromkeys(ikm.ELEMENTS, 29), 29)}, RULES.unit
-        )
+        decisions = judge_quarter({"online": ikm.Tally(dict.fromkeys(ikm.ELEMENTS, 29), 29)})
         assert decisions == []
 
     def test_counter_behaviour_maps_to_service_ethics(self) -> None:
         from services.evaluation import ikm
 
-        sums = dict.fromkeys(ikm.ELEMENTS, 3 * 40) | {"u7": 80}
-        decisions = judgements.judge_unit("kel-x", "2026-Q4", {"counter": ikm.Tally(sums, 40)}, RULES.unit)
+        sums = dict.fromkeys(ikm.ELEMENTS, 4 * 40) | {"u7": 80}
+        decisions = judge_quarter({"counter": ikm.Tally(sums, 40)})
         assert [d.competency for d in decisions] == ["service_ethics"]
 
 
 class TestUnitRuleAcrossChannels:
     def low_tally(self, element: str, n: int, value: int = 2) -> "ikm.Tally":
-        return ikm.Tally(dict.fromkeys(ikm.ELEMENTS, 3 * n) | {element: value * n}, n, (f"ev-{element}-{n}",))
+        return ikm.Tally(dict.fromkeys(ikm.ELEMENTS, 4 * n) | {element: value * n}, n, (f"ev-{element}-{n}",))
 
     def test_twenty_per_channel_still_make_thirty_for_the_unit(self) -> None:
         tallies = {"online": self.low_tally("u7", 20), "counter": self.low_tally("u7", 20)}
-        [decision] = judgements.judge_unit("kel-x", "2026-Q4", tallies, RULES.unit)
+        [decision] = judge_quarter(tallies)
         assert decision.competency == "service_ethics"
         assert decision.evidence == {"element": "u7", "channel": "all", "nrr": 2.0, "respondents": 40}
         assert decision.caused_by == ("ev-u7-20", "ev-u7-20")
 
     def test_low_online_procedure_is_online_guidance_even_when_counted_overall(self) -> None:
         tallies = {"online": self.low_tally("u2", 20, 1), "counter": self.low_tally("u2", 15)}
-        [decision] = judgements.judge_unit("kel-x", "2026-Q4", tallies, RULES.unit)
+        [decision] = judge_quarter(tallies)
         assert decision.competency == "online_service_guidance"
 
     def test_online_only_weakness_with_a_good_counter(self) -> None:
         good = ikm.Tally(dict.fromkeys(ikm.ELEMENTS, 4 * 100), 100)
         tallies = {"online": self.low_tally("u2", 30), "counter": good}
-        [decision] = judgements.judge_unit("kel-x", "2026-Q4", tallies, RULES.unit)
+        [decision] = judge_quarter(tallies)
         assert (decision.competency, decision.evidence["channel"]) == ("online_service_guidance", "online")
 
     def test_one_weakness_one_recommendation(self) -> None:
-        decisions = judgements.judge_unit(
-            "kel-x", "2026-Q4", {"online": self.low_tally("u2", 40)}, RULES.unit
-        )
+        decisions = judge_quarter({"online": self.low_tally("u2", 40)})
         assert [d.key for d in decisions] == [("kel-x", "2026-Q4", "u2", "online_service_guidance")]
 
 

@@ -9,11 +9,14 @@ import pytest
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from services.survey import choices, skm
+from services.survey import decisions, skm
 from services.survey.settings import SurveySettings
 from services.training.model import programmes, xapi
-from shared import apikeys, envelope, events, metrics, strictjson, units, web
-from shared.fields import Answer, Comment, EventTime, Jp, Points, Score, Text
+from shared import web
+from shared.contract import envelope, events, strictjson, units
+from shared.contract.fields import Answer, Comment, EventTime, Jp, Points, Score, Text
+from shared.observability import metrics
+from shared.web import apikeys
 from tests.builders import a_survey_submitted, a_training_completed, structured
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
@@ -140,7 +143,7 @@ class TestSurveyChoices:
         assert {"KTP-el", "KK", "SKTM"} <= set(settings.service_types_for("kel-candi"))
         response = a_survey_submitted(unit_id="kec-candisari", service_type="KTP-el")
         assert [
-            p["loc"] for p in choices.problems(response, settings.service_types_for("kec-candisari"))
+            p["loc"] for p in decisions.choice_problems(response, settings.service_types_for("kec-candisari"))
         ] == [["body", "service_type"]]
 
     def test_occupation_comes_from_the_fixed_list(self) -> None:
@@ -149,8 +152,10 @@ class TestSurveyChoices:
         assert tuple(skm.OCCUPATION_LABELS) == skm.OCCUPATIONS
         good = a_survey_submitted(respondent={"occupation": skm.OCCUPATIONS[0]})
         bad = a_survey_submitted(respondent={"occupation": "Budi, 0812-555"})
-        assert choices.problems(good, allowed) == []
-        assert [p["loc"] for p in choices.problems(bad, allowed)] == [["body", "respondent", "occupation"]]
+        assert decisions.choice_problems(good, allowed) == []
+        assert [p["loc"] for p in decisions.choice_problems(bad, allowed)] == [
+            ["body", "respondent", "occupation"]
+        ]
 
 
 class Thing(BaseModel):

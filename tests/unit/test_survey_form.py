@@ -6,9 +6,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from services.survey import form, skm
+from services.survey import skm
+from services.survey.routes import form
 from services.survey.settings import SurveySettings
-from shared import envelope, events, ratelimit
+from shared.contract import envelope, events
+from shared.web import ratelimit
 
 ANSWERS = {f"u{i}": "4" for i in range(1, 10)}
 
@@ -140,11 +142,19 @@ def test_unknown_unit_addresses_are_refused() -> None:
 
 
 def test_occupations_are_counted_by_code_and_free_text_never_becomes_a_field_path() -> None:
-    from services.survey import summary
+    from services.survey import decisions
+    from services.survey.model import ResponseTally
+    from shared.persistence.state_store import difference
     from tests.builders import a_survey_submitted
+
+    def written(first: events.SurveySubmitted, then: events.SurveySubmitted) -> dict[str, object]:
+        """The field paths the store writes when `then` is counted after `first`."""
+        before = decisions.response_counted(ResponseTally(), first).state
+        after = decisions.response_counted(before, then).state
+        return difference(before.model_dump(), after.model_dump())
 
     coded = a_survey_submitted(respondent={"occupation": "pns"})
     typed = a_survey_submitted(respondent={"occupation": "guru.$ngaji"})
-    assert summary.increments(coded)["profile.occupation.pns"] == 1
-    assert summary.increments(typed)["profile.occupation.unknown"] == 1
-    assert not [path for path in summary.increments(typed) if "$" in path or "guru" in path]
+    assert written(typed, coded)["profile.occupation.pns"] == 1
+    assert written(coded, typed)["profile.occupation.unknown"] == 1
+    assert not [path for path in written(coded, typed) if "$" in path or "guru" in path]

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.survey import kiosk
-from shared.ratelimit import TokenBuckets
+from services.survey import model
+from shared.web.ratelimit import TokenBuckets
 
 
 def a_body(**changes: Any) -> dict[str, Any]:
@@ -22,7 +22,7 @@ def a_body(**changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("field", ["name", "phone", "email", "address", "nama"])
 def test_personal_fields_are_refused(field: str) -> None:
     with pytest.raises(ValidationError):
-        kiosk.KioskResponse.model_validate(a_body(**{field: "x"}))
+        model.KioskResponse.model_validate(a_body(**{field: "x"}))
 
 
 @pytest.mark.parametrize("value", [0, 5, "3.5"])
@@ -30,19 +30,19 @@ def test_answers_must_be_one_to_four(value: object) -> None:
     body = a_body()
     body["answers"]["u9"] = value
     with pytest.raises(ValidationError):
-        kiosk.KioskResponse.model_validate(body)
+        model.KioskResponse.model_validate(body)
 
 
 def test_missing_element_is_refused() -> None:
     body = a_body()
     del body["answers"]["u8"]
     with pytest.raises(ValidationError):
-        kiosk.KioskResponse.model_validate(body)
+        model.KioskResponse.model_validate(body)
 
 
 def test_period_defaults_to_the_quarter() -> None:
-    assert kiosk.current_quarter(dt.datetime(2026, 11, 28, tzinfo=dt.UTC)) == "2026-Q4"
-    assert kiosk.current_quarter(dt.datetime(2026, 3, 31, tzinfo=dt.UTC)) == "2026-Q1"
+    assert model.current_quarter(dt.datetime(2026, 11, 28, tzinfo=dt.UTC)) == "2026-Q4"
+    assert model.current_quarter(dt.datetime(2026, 3, 31, tzinfo=dt.UTC)) == "2026-Q1"
 
 
 def test_token_bucket_allows_burst_then_waits() -> None:

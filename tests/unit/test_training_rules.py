@@ -11,8 +11,8 @@ from services.training.model.people import EnrolmentEntry, Person
 from services.training.model.programmes import Programme
 from services.training.model.recommendations import Recommendation
 from services.training.model.records import Completion, Record
-from shared import envelope, events
-from shared.identifiers import field_key
+from shared.contract import envelope, events
+from shared.contract.identifiers import field_key
 from shared.persistence.state_store import difference
 from tests.builders import a_training_completed, random_nip
 

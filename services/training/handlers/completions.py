@@ -2,8 +2,8 @@
 
 from services.training.model import people, records, roster
 from services.training.repository import Repositories
-from shared import envelope, events
-from shared.calendar import Calendar
+from shared.contract import envelope, events
+from shared.contract.calendar import Calendar
 
 
 async def record_completion(

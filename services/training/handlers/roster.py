@@ -7,7 +7,7 @@ from services.training.model import people, roster, views
 from services.training.model.people import Person
 from services.training.model.roster import RosterEntry
 from services.training.repository import Repositories
-from shared.calendar import Calendar
+from shared.contract.calendar import Calendar
 
 
 async def put_on_roster(

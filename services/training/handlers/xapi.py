@@ -11,8 +11,8 @@ from services.training.model import SOURCE, programmes, records, statements
 from services.training.model.programmes import Assessment
 from services.training.model.xapi import UNIT_EXTENSION, Problem, Statement, UnmappableBatchError, problem
 from services.training.repository import Repositories
-from shared import envelope, events
-from shared.calendar import Calendar
+from shared.contract import envelope, events
+from shared.contract.calendar import Calendar
 
 Numbered = list[tuple[int, Statement]]
 

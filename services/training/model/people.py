@@ -15,9 +15,9 @@ from services.training.model import SOURCE
 from services.training.model.programmes import Programme
 from services.training.model.recommendations import Recommendation, Status
 from services.training.model.roster import Rostered, RosterEntry
-from shared import envelope, events
-from shared.fields import Nip, UnitId
-from shared.identifiers import derived_id, field_key
+from shared.contract import envelope, events
+from shared.contract.fields import Nip, UnitId
+from shared.contract.identifiers import derived_id, field_key
 from shared.persistence.state_store import Outcome, State
 
 EnrolmentStatus = Literal["enrolled", "completed", "withdrawn"]

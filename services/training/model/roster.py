@@ -4,9 +4,9 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared import envelope, events
-from shared.fields import Text, UnitId
-from shared.identifiers import field_key
+from shared.contract import envelope, events
+from shared.contract.fields import Text, UnitId
+from shared.contract.identifiers import field_key
 from shared.persistence.state_store import Outcome, State
 
 

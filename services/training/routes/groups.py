@@ -11,9 +11,10 @@ from services.training.model.groups import ProjectGroup
 from services.training.model.programmes import Assessment
 from services.training.repository import Repositories
 from services.training.settings import TrainingSettings
-from shared import apikeys, web
-from shared.fields import Identifier
-from shared.units import Units
+from shared import web
+from shared.contract.fields import Identifier
+from shared.contract.units import Units
+from shared.web import apikeys
 
 
 class Completions(BaseModel):

@@ -17,9 +17,10 @@ from services.training.model.recommendations import Status
 from services.training.model.roster import RosterEntry
 from services.training.repository import Repositories
 from services.training.settings import TrainingSettings
-from shared import apikeys, errors, web
-from shared.fields import Nip, UnitId
-from shared.units import Units
+from shared import errors, web
+from shared.contract.fields import Nip, UnitId
+from shared.contract.units import Units
+from shared.web import apikeys
 
 
 class RosterView(BaseModel):

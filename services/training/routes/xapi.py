@@ -9,7 +9,9 @@ from services.training.handlers import xapi
 from services.training.model.xapi import MAX_STATEMENTS, read_all
 from services.training.repository import Repositories
 from services.training.settings import TrainingSettings
-from shared import apikeys, strictjson, web
+from shared import web
+from shared.contract import strictjson
+from shared.web import apikeys
 
 VERSION = "1.0.3"
 

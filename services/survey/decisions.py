@@ -1,0 +1,162 @@
+"""Survey's decisions (pure): record a response or feedback once, open forums, add items, count them."""
+
+import datetime as dt
+
+from services.survey import skm
+from services.survey.model import (
+    MAX_ITEMS,
+    Feedback,
+    FeedbackTally,
+    Forum,
+    ForumFullError,
+    ForumItem,
+    KioskResponse,
+    Reason,
+    Response,
+    ResponseConflictError,
+    ResponseTally,
+    TopicTally,
+    current_quarter,
+)
+from shared.contract import envelope, events
+from shared.contract.identifiers import derived_id, field_key
+from shared.persistence.state_store import Outcome
+
+KIOSK = "/survey/kiosk"
+FORUMS = "/survey/forums"
+PROFILE = ("age_band", "sex", "education")
+
+
+def choice_problems(response: events.SurveySubmitted, service_types: tuple[str, ...]) -> list[Reason]:
+    """Field-level reasons (without echoing the input) for values outside the configured lists."""
+    found = []
+    if response.service_type not in service_types:
+        found.append(
+            {
+                "loc": ["body", "service_type"],
+                "msg": f"service_type must be one of the unit's services: {', '.join(service_types)}",
+                "type": "enum",
+            }
+        )
+    occupation = response.respondent.occupation if response.respondent else None
+    if occupation is not None and occupation not in skm.OCCUPATIONS:
+        found.append(
+            {
+                "loc": ["body", "respondent", "occupation"],
+                "msg": f"occupation must be one of {', '.join(skm.OCCUPATIONS)}",
+                "type": "enum",
+            }
+        )
+    return found
+
+
+def kiosk_submitted(
+    submission: KioskResponse, now: dt.datetime
+) -> envelope.CloudEvent[events.SurveySubmitted]:
+    """A kiosk or form response as its event; the id derives from response_id, so a resubmit is one."""
+    fields = submission.model_dump(exclude={"comment"}, exclude_none=True)
+    data = events.SurveySubmitted.model_validate(
+        fields | {"period": submission.period or current_quarter(now)}
+    )
+    return envelope.wrap(data, source=KIOSK, event_id=derived_id("kiosk", data.response_id), time=now)
+
+
+def response_recorded(
+    response: Response, submitted: envelope.CloudEvent[events.SurveySubmitted], comment: str | None
+) -> Outcome[Response] | None:
+    """Keep the first response under its response_id and publish it (the comment stays here).
+
+    The same response again is a duplicate (None); a different one raises ResponseConflictError.
+    """
+    if response.recorded:
+        if not response.holds(submitted.data):
+            raise ResponseConflictError
+        return None
+    kept = submitted.data.model_dump() | {"event_id": submitted.id, "comment": comment}
+    return Outcome(Response.model_validate(kept), publish=[submitted])
+
+
+def feedback_recorded(
+    feedback: Feedback, received: envelope.CloudEvent[events.FeedbackReceived]
+) -> Outcome[Feedback] | None:
+    """Keep the first FeedbackReceived under its feedback_id and publish it; later ones change nothing."""
+    if feedback.recorded:
+        return None
+    kept = received.data.model_dump(mode="json") | {"event_id": received.id}
+    return Outcome(Feedback.model_validate(kept), publish=[received])
+
+
+def forum_id_of(unit_id: str, date: dt.date, topic: str) -> str:
+    return derived_id("forum", unit_id, date.isoformat(), topic)
+
+
+def forum_opened(forum: Forum, opening: Forum) -> Outcome[Forum] | None:
+    """A forum is opened once; opening it again changes nothing."""
+    return None if forum.opened else Outcome(opening)
+
+
+def item_received(
+    forum_id: str, unit_id: str, item: ForumItem, now: dt.datetime
+) -> envelope.CloudEvent[events.FeedbackReceived]:
+    """The FeedbackReceived an item publishes: its topic and category, never its text."""
+    received = events.FeedbackReceived(
+        feedback_id=item.feedback_id, forum_id=forum_id, unit_id=unit_id,
+        category=item.category, topic=item.topic, received_at=now,
+    )  # fmt: skip
+    return envelope.wrap(received, source=FORUMS, event_id=derived_id("feedback", item.feedback_id))
+
+
+def item_added(
+    forum: Forum, item: ForumItem, received: envelope.CloudEvent[events.FeedbackReceived]
+) -> Outcome[Forum]:
+    """The item on its forum, published as `received`; a forum holds at most MAX_ITEMS."""
+    if forum.items_count >= MAX_ITEMS:
+        raise ForumFullError
+    items = {**forum.items, field_key(item.feedback_id): item}
+    state = forum.model_copy(update={"items": items, "items_count": forum.items_count + 1})
+    return Outcome(state, publish=[received])
+
+
+def _plus(counts: dict[str, int], key: str) -> dict[str, int]:
+    return {**counts, key: counts.get(key, 0) + 1}
+
+
+def response_counted(tally: ResponseTally, response: events.SurveySubmitted) -> Outcome[ResponseTally]:
+    """One response added: channel, each element's answer, each profile field (unknown when not given)."""
+    answers = dict(tally.answers)
+    for code, value in response.answers.model_dump().items():
+        answers[code] = _plus(answers.get(code, {}), str(value))
+    given = response.respondent.model_dump(exclude_none=True) if response.respondent else {}
+    values = {field: given.get(field, "unknown") for field in PROFILE}
+    occupation = given.get("occupation", "unknown")  # counted by code only: never free text as a key
+    values["occupation"] = occupation if occupation in skm.OCCUPATIONS else "unknown"
+    profile = dict(tally.profile)
+    for field, value in values.items():
+        profile[field] = _plus(profile.get(field, {}), value)
+    state = tally.model_copy(
+        update={
+            "unit_id": response.unit_id,
+            "period": response.period,
+            "n": tally.n + 1,
+            "channel": _plus(tally.channel, response.channel),
+            "answers": answers,
+            "profile": profile,
+        }
+    )
+    return Outcome(state)
+
+
+def feedback_counted(tally: FeedbackTally, item: events.FeedbackReceived) -> Outcome[FeedbackTally]:
+    """One item added to its unit's feedback: total, category, and the topic's category."""
+    key = field_key(item.topic)
+    topic = tally.topics.get(key) or TopicTally(topic=item.topic)
+    topic = topic.model_copy(update={"topic": item.topic, item.category: getattr(topic, item.category) + 1})
+    state = tally.model_copy(
+        update={
+            "unit_id": item.unit_id,
+            "n": tally.n + 1,
+            "categories": _plus(tally.categories, item.category),
+            "topics": {**tally.topics, key: topic},
+        }
+    )
+    return Outcome(state)

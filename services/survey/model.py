@@ -1,0 +1,167 @@
+"""Survey's aggregates (responses, feedback, forums, their tallies), its errors and what it publishes."""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared import errors
+from shared.contract import events
+from shared.contract.fields import Comment, Identifier, Nip, Quarter, Text, UnitId
+from shared.persistence.state_store import State
+
+# What this service publishes (checked against the code by tests/unit/test_architecture.py).
+PUBLISHES: tuple[type[events.Event], ...] = (events.SurveySubmitted, events.FeedbackReceived)
+
+MAX_ITEMS = 500  # items one forum holds
+Offered = Callable[[str], tuple[str, ...]]  # the services a unit offers (from the settings)
+Reason = dict[str, Any]  # a field-level reason {loc, msg, type}; never the input
+
+
+class ResponseConflictError(errors.ConflictError):
+    """The response_id already holds a different response (kiosk and integrators share the ids)."""
+
+    def __init__(self) -> None:
+        super().__init__("this response_id already holds a different response")
+
+
+class UnlistedChoiceError(errors.InvalidError):
+    """A response names a service its unit does not offer, or an occupation off the fixed list."""
+
+    def __init__(self, reasons: list[Reason]) -> None:
+        super().__init__("; ".join(reason["msg"] for reason in reasons), reasons=reasons)
+
+
+class NoSuchForumError(errors.NotFoundError):
+    def __init__(self) -> None:
+        super().__init__("no such forum")
+
+
+class ForumFullError(errors.ConflictError):
+    def __init__(self) -> None:
+        super().__init__("this forum has too many items")
+
+
+class KioskResponse(BaseModel):
+    """A kiosk or form submission: strictly anonymous, unknown fields (name, phone, e-mail...) refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    response_id: Identifier
+    unit_id: UnitId
+    service_type: Text
+    channel: events.Channel
+    period: Quarter | None = None
+    answers: events.Answers
+    served_by_nip: Nip | None = None
+    respondent: events.Respondent | None = None
+    comment: Comment | None = None
+
+
+def current_quarter(now: dt.datetime) -> str:
+    """The quarter a kiosk response without a period counts in: that of `now` as given (UTC)."""
+    return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+
+
+class Response(State):
+    """One response per response_id, as first recorded; the comment never leaves the service."""
+
+    response_id: str | None = None
+    unit_id: str | None = None
+    service_type: str | None = None
+    channel: str | None = None
+    period: str | None = None
+    answers: events.Answers | None = None
+    served_by_nip: str | None = None
+    respondent: events.Respondent | None = None
+    event_id: str | None = None  # the event that recorded it: only that copy is counted
+    comment: str | None = None
+
+    @property
+    def recorded(self) -> bool:
+        return self.response_id is not None
+
+    def holds(self, response: events.SurveySubmitted) -> bool:
+        """Whether this is `response` (any event id): every field of it as kept."""
+        kept = self.model_dump(mode="json")
+        return all(kept.get(name) == value for name, value in response.model_dump(mode="json").items())
+
+
+class Feedback(State):
+    """A FeedbackReceived posted by an integrator, as received (one per feedback_id)."""
+
+    feedback_id: str | None = None
+    forum_id: str | None = None
+    unit_id: str | None = None
+    category: str | None = None
+    topic: str | None = None
+    received_at: str | None = None  # RFC 3339, as it came
+    event_id: str | None = None
+
+    @property
+    def recorded(self) -> bool:
+        return self.feedback_id is not None
+
+
+class ForumItem(BaseModel):
+    """An item raised at a forum; its text stays here (FeedbackReceived carries the topic only)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item_id: str | None = None  # as posted (None: derived, see feedback_id)
+    category: events.Category
+    topic: str
+    text: str
+    feedback_id: str
+
+
+class Forum(State):
+    """A dialogue forum: when, where, about what, who came, and its items by hashed item id."""
+
+    forum_id: str | None = None
+    date: str | None = None  # YYYY-MM-DD
+    unit_id: str | None = None
+    topic: str | None = None
+    attendees: int | None = None
+    items_count: int = 0
+    items: dict[str, ForumItem] = Field(default_factory=dict)
+
+    @property
+    def opened(self) -> bool:
+        return self.forum_id is not None
+
+
+class ResponseTally(State):
+    """Counts of responses in one shard of a unit's quarter: per channel, element answer, profile value."""
+
+    unit_id: str | None = None
+    period: str | None = None
+    n: int = 0
+    channel: dict[str, int] = Field(default_factory=dict)
+    answers: dict[str, dict[str, int]] = Field(default_factory=dict)  # element -> answer "1".."4" -> n
+    profile: dict[str, dict[str, int]] = Field(default_factory=dict)  # field -> value or "unknown" -> n
+
+
+class TopicTally(BaseModel):
+    """Feedback items on one topic, per category."""
+
+    model_config = ConfigDict(frozen=True)
+
+    topic: str
+    complaint: int = 0
+    suggestion: int = 0
+    appreciation: int = 0
+
+    def counts(self) -> dict[str, int]:
+        """The categories with items, as the unit's feedback summary shows them."""
+        return {name: n for name in ("complaint", "suggestion", "appreciation") if (n := getattr(self, name))}
+
+
+class FeedbackTally(State):
+    """A unit's feedback items (forums and integrators): total, per category, per topic (hashed key)."""
+
+    unit_id: str | None = None
+    n: int = 0
+    categories: dict[str, int] = Field(default_factory=dict)
+    topics: dict[str, TopicTally] = Field(default_factory=dict)

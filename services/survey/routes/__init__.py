@@ -1,0 +1,51 @@
+"""Survey HTTP routes: the kiosk and its form pages, forums, summaries, and `POST /events`."""
+
+from fastapi import APIRouter
+
+from services.survey import handlers
+from services.survey.repository import FeedbackLog, FeedbackTallies, Forums, Responses, ResponseTallies
+from services.survey.routes import form, kiosk, summaries
+from services.survey.routes import forums as forum_routes
+from services.survey.settings import SurveySettings
+from shared import web
+from shared.contract import envelope, events
+from shared.contract.units import Units
+from shared.web import ratelimit
+
+
+def build_routes(
+    *,
+    auth: web.Auth,
+    units: Units,
+    settings: SurveySettings,
+    responses: Responses,
+    feedback: FeedbackLog,
+    forums: Forums,
+    tallies: ResponseTallies,
+    totals: FeedbackTallies,
+) -> list[APIRouter]:
+    async def record(event: envelope.CloudEvent[events.SurveySubmitted], comment: str | None) -> bool:
+        return await handlers.record_response(
+            event, comment, offered=settings.service_types_for, responses=responses, tallies=tallies
+        )
+
+    async def record_submitted(event: envelope.CloudEvent[events.SurveySubmitted]) -> bool:
+        return await record(event, None)
+
+    async def record_feedback(event: envelope.CloudEvent[events.FeedbackReceived]) -> bool:
+        return await handlers.record_feedback(event, feedback=feedback, totals=totals)
+
+    # What POST /events takes (after its unit check), and the handler of each type.
+    intake = (
+        web.Intake(units)
+        .on(events.SurveySubmitted, record_submitted)
+        .on(events.FeedbackReceived, record_feedback)
+    )
+    limiter = ratelimit.TokenBuckets(rate=settings.responses_rate_per_second, burst=settings.responses_burst)
+    return [
+        kiosk.build(record, limiter=limiter, max_body_bytes=settings.responses_max_body_bytes),
+        form.build(record, limiter=limiter, settings=settings),
+        summaries.build(auth, tallies=tallies, settings=settings),
+        web.event_intake(auth, intake),
+        forum_routes.build(auth, forums=forums, totals=totals),
+    ]

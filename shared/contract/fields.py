@@ -1,0 +1,117 @@
+"""Field types shared by the event contracts: NIP, unit ids, bounded text, strict numbers and times.
+
+Everything an outsider sends is bounded here once: every string has a maximum length and refuses
+control characters (NUL included) and lone surrogates; integers are JSON integers (`Strict`: no
+`true`, `"8"` or `8.0`); a score is a JSON number, never a boolean or a string; times lie in a sane
+window and are compared without overflowing near year 1 or 9999.
+"""
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, Field, Strict, StringConstraints
+
+_NIP = re.compile(r"^(\d{8})(\d{6})([12])(\d{3})$")
+_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_LATEST_PLANNED = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+_FUTURE_SLACK = dt.timedelta(days=1)
+# C0 and C1 controls, DEL and lone surrogates; prose may keep tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_IN_PROSE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def check_nip(value: str) -> str:
+    """Validate a PNS NIP: birth date, appointment month after it and not in the future, sex digit.
+
+    Perka BKN 22/2007: YYYYMMDD (birth) YYYYMM (appointment) S (1 male, 2 female) NNN (from 001).
+    """
+    match = _NIP.match(value)
+    if match is None:
+        msg = "NIP must be 18 digits: birth date, appointment month, sex digit 1 or 2, sequence"
+        raise ValueError(msg)
+    birth_text, appointed_text, _sex, sequence = match.groups()
+    try:
+        birth = dt.datetime.strptime(birth_text, "%Y%m%d").replace(tzinfo=dt.UTC).date()
+        appointed = dt.datetime.strptime(appointed_text + "01", "%Y%m%d").replace(tzinfo=dt.UTC)
+    except ValueError:
+        msg = "NIP embeds an impossible birth date or appointment month"
+        raise ValueError(msg) from None
+    if appointed.date() <= birth:
+        msg = "NIP appointment month must come after the birth date"
+        raise ValueError(msg)
+    if appointed > dt.datetime.now(dt.UTC):
+        msg = "NIP appointment month is in the future"
+        raise ValueError(msg)
+    if sequence == "000":
+        msg = "NIP sequence starts at 001"
+        raise ValueError(msg)
+    return value
+
+
+def _within(value: dt.datetime, earliest: dt.datetime, latest: dt.datetime) -> bool:
+    """Compare without OverflowError: 0001-01-01T00:00+14:00 has no UTC equivalent to compare."""
+    try:
+        return earliest <= value <= latest
+    except OverflowError:
+        return False
+
+
+def check_recent(value: dt.datetime) -> dt.datetime:
+    """Refuse times before 2000 or more than a day in the future: a sane bound for event times."""
+    if not _within(value, _EARLIEST, dt.datetime.now(dt.UTC) + _FUTURE_SLACK):
+        msg = "time must be between 2000-01-01 and tomorrow"
+        raise ValueError(msg)
+    return value
+
+
+def check_plannable(value: dt.datetime) -> dt.datetime:
+    """Refuse planned times (programme dates) outside 2000-2099."""
+    if not _within(value, _EARLIEST, _LATEST_PLANNED):
+        msg = "time must lie between 2000-01-01 and 2099-12-31"
+        raise ValueError(msg)
+    return value
+
+
+def check_line(value: str) -> str:
+    if _CONTROL.search(value):
+        msg = "control characters (NUL, line breaks...) and lone surrogates are not allowed"
+        raise ValueError(msg)
+    return value
+
+
+def check_prose(value: str) -> str:
+    if _CONTROL_IN_PROSE.search(value):
+        msg = "control characters other than tab and line breaks, and lone surrogates, are not allowed"
+        raise ValueError(msg)
+    return value
+
+
+Nip = Annotated[str, StringConstraints(min_length=18, max_length=18), AfterValidator(check_nip)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+UnitId = Slug
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+Competency = Code
+# The documented competency codes; evaluation's rules file and training's EXTRA_COMPETENCIES add more.
+COMPETENCIES = (
+    "digital_service",
+    "online_service_guidance",
+    "service_ethics",
+    "data_management",
+    "public_communication",
+    "change_management",
+)
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(check_line)]
+Line = Annotated[str, AfterValidator(check_line)]  # add a max_length with Field where used
+Comment = Annotated[str, StringConstraints(max_length=2000), AfterValidator(check_prose)]
+LongText = Annotated[str, StringConstraints(max_length=4000), AfterValidator(check_prose)]
+Quarter = Annotated[str, StringConstraints(pattern=r"^20\d\d-Q[1-4]$")]
+AppraisalPeriod = Annotated[str, StringConstraints(pattern=r"^20\d\d(-S[12]|-Q[1-4])?$")]
+Score = Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)]  # int or float, no bool
+Jp = Annotated[int, Strict(), Field(ge=1, le=200)]
+Answer = Annotated[int, Strict(), Field(ge=1, le=4)]
+Points = Annotated[int, Strict(), Field(gt=0, le=1_000_000)]
+Count = Annotated[int, Strict()]  # add bounds with Field where used
+EventTime = Annotated[AwareDatetime, AfterValidator(check_recent)]
+PlannedTime = Annotated[AwareDatetime, AfterValidator(check_plannable)]

@@ -1,0 +1,264 @@
+"""Group commit: concurrent changes to one collection become one read and one bulk write.
+
+Each caller submits (key, event id, decide). While a flush is running, new submissions queue up;
+the next flush takes all of them: one `find` for their documents, every `decide` applied in
+arrival order to an in-memory copy (so several events on one document see each other), and one
+unordered `bulk_write` of version-guarded upserts. A guard that no longer matches (another
+instance wrote the document first) surfaces as a duplicate-key error for that document only; its
+callers go back in the queue and are planned again on a fresh read after a short random pause.
+Each round one writer of a hot document wins, so all of them finish; after `MAX_ROUNDS` lost
+rounds a caller gets ConcurrencyError and its message is retried by the broker.
+
+A failing write fails only its own callers. Before sending, each planned document is encoded
+once (`bson.encode`): one that cannot be encoded, or that would pass `max_document_bytes`
+(real MongoDB refuses documents over 16 MB; the embedded store does not), is left out of the
+bulk write. A write error other than a lost guard fails that document's callers only; the rest
+of the unordered batch was written. When several callers share a failing document, each is
+planned again on its own, so the one whose change is at fault fails and the others go through.
+"""
+
+import asyncio
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import bson
+from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
+
+from shared.observability import metrics
+from shared.persistence.storage import DUPLICATE_KEY, MAX_DOCUMENT_BYTES, Document, DocumentTooLargeError
+
+MAX_BATCH = 256
+MAX_ROUNDS = 100
+
+
+class ConcurrencyError(RuntimeError):
+    """The document kept changing under us for `MAX_ROUNDS` rounds."""
+
+
+class WriteRefusedError(RuntimeError):
+    """The store refused this document's write (an error other than a lost version guard)."""
+
+    def __init__(self, code: object, message: str) -> None:
+        super().__init__(f"the store refused the write (code {code}): {message[:200]}")
+
+
+@dataclass
+class Pending:
+    key: Any
+    event_id: str | None  # the event applied at most once per document (None: no dedupe)
+    decide: Callable[[Document], Any]
+    rounds: int = 0
+    alone: bool = False  # planned in a batch of its own (its document failed with others on it)
+    done: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+@dataclass
+class Planned:
+    """The merged write for one document and the callers it answers."""
+
+    version: int
+    doc: Document
+    touched: set[str] = field(default_factory=set)
+    removed: set[str] = field(default_factory=set)  # paths to unset (expired inbox buckets)
+    outcomes: list[tuple[Pending, bool]] = field(default_factory=list)
+    entries: list[Any] = field(default_factory=list)
+    size: int = 0  # BSON bytes of the document as it will be written
+
+
+Save = Callable[[Any, int, list[Any]], None]
+Plan = Callable[[Planned, Pending], bool]
+
+
+class GroupCommit:
+    """Batches `Pending` changes on one collection; see the module docstring."""
+
+    def __init__(
+        self,
+        collection: AsyncCollection[Document],
+        *,
+        plan: Plan,
+        saved: Save,
+        max_document_bytes: int = MAX_DOCUMENT_BYTES,
+    ) -> None:
+        self._collection = collection
+        self._max_bytes = max_document_bytes
+        self._plan = plan
+        self._saved = saved
+        self._queue: list[Pending] = []
+        self._flushing = False
+
+    async def submit(self, item: Pending) -> bool:
+        self._queue.append(item)
+        if not self._flushing:
+            self._flushing = True
+            asyncio.get_running_loop().create_task(self._drain())
+        return await item.done
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch = self._next_batch()
+                try:
+                    await self._flush(batch)
+                except Exception as error:  # noqa: BLE001 - every caller gets the error, none hangs
+                    for item in batch:
+                        if not item.done.done():
+                            item.done.set_exception(error)
+        finally:
+            self._flushing = False
+
+    def _next_batch(self) -> list[Pending]:
+        """Up to MAX_BATCH callers; one planned alone goes in a batch of its own."""
+        alone = next((item for item in self._queue if item.alone), None)
+        if alone is not None:
+            self._queue.remove(alone)
+            return [alone]
+        batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+        return batch
+
+    async def _flush(self, batch: list[Pending]) -> None:
+        plans = await self._planned(batch)
+        writes, broken = self._checked(
+            [(key, plan) for key, plan in plans.items() if plan.touched or plan.removed]
+        )
+        lost, failed = await self._write(writes)
+        broken |= {writes[i][0]: error for i, error in failed.items()}
+        for index, (key, plan) in enumerate(writes):
+            if index not in lost and index not in failed:
+                metrics.observe_document_size(self._collection.name, plan.size)
+                self._saved(key, plan.version + 1, plan.entries)
+        retry = {writes[i][0] for i in lost}
+        for key, plan in plans.items():
+            for item, applied in plan.outcomes:
+                if key in broken and applied:
+                    self._failed(item, plan, broken[key])
+                elif key in retry and applied:
+                    self._again(item)
+                elif not item.done.done():
+                    item.done.set_result(applied)
+        if retry:  # let the instance that won write on; then re-read and plan again
+            await asyncio.sleep(random.uniform(0, 0.02))  # noqa: S311 - jitter, not security
+
+    async def _planned(self, batch: list[Pending]) -> dict[Any, Planned]:
+        """One read of the batch's documents; every decision applied in order to the document read."""
+        keys = list(dict.fromkeys(item.key for item in batch))
+        found = {doc["_id"]: doc async for doc in self._collection.find({"_id": {"$in": keys}})}
+        plans: dict[Any, Planned] = {}
+        for item in batch:
+            plan = plans.get(item.key)
+            if plan is None:
+                doc = found.get(item.key, {})
+                # the document was just read for this batch alone: planned in place, not copied
+                plan = plans[item.key] = Planned(version=int(doc.get("version", 0)), doc=doc)
+            try:
+                plan.outcomes.append((item, self._plan(plan, item)))
+            except Exception as error:  # noqa: BLE001 - a bad decision fails its caller only
+                item.done.set_exception(error)
+        return plans
+
+    def _checked(
+        self, writes: list[tuple[Any, Planned]]
+    ) -> tuple[list[tuple[Any, Planned]], dict[Any, Exception]]:
+        """The writes whose document encodes within the size limit, and why the others cannot go."""
+        kept, broken = [], {}
+        for key, plan in writes:
+            try:
+                size = len(bson.encode({"_id": key, **plan.doc, "version": plan.version + 1}))
+            except Exception as error:  # noqa: BLE001 - InvalidDocument, OverflowError...: this one only
+                broken[key] = error
+                continue
+            if size > self._max_bytes:
+                broken[key] = DocumentTooLargeError(size, self._max_bytes)
+                continue
+            plan.size = size
+            kept.append((key, plan))
+        return kept, broken
+
+    def _failed(self, item: Pending, plan: Planned, error: Exception) -> None:
+        """Fail a caller of a document that cannot be written; with company, retry each alone first."""
+        applied = sum(1 for _, was in plan.outcomes if was)
+        if applied > 1 and not item.alone:
+            item.alone = True
+            self._queue.append(item)
+        elif not item.done.done():
+            item.done.set_exception(error)
+
+    def _again(self, item: Pending) -> None:
+        item.rounds += 1
+        if item.rounds >= MAX_ROUNDS:
+            item.done.set_exception(ConcurrencyError(str(item.key)))
+        else:
+            self._queue.append(item)
+
+    async def _write(self, writes: list[tuple[Any, Planned]]) -> tuple[set[int], dict[int, Exception]]:
+        """Run the version-guarded upserts; the indexes whose guard failed, and those that failed else."""
+        if not writes:
+            return set(), {}
+        operations = [
+            UpdateOne(_guard(key, plan.version), _update(plan), upsert=True) for key, plan in writes
+        ]
+        try:
+            await self._collection.bulk_write(operations, ordered=False)
+        except BulkWriteError as error:
+            errors = error.details.get("writeErrors", [])
+            lost = {e["index"] for e in errors if e.get("code") == DUPLICATE_KEY}
+            failed: dict[int, Exception] = {
+                e["index"]: WriteRefusedError(e.get("code"), e.get("errmsg", ""))
+                for e in errors
+                if e.get("code") != DUPLICATE_KEY
+            }
+            return lost, failed
+        return set(), {}
+
+
+def _guard(key: Any, version: int) -> Document:
+    return {"_id": key, "version": version} if version else {"_id": key, "version": {"$exists": False}}
+
+
+def _update(plan: Planned) -> Document:
+    update: Document = {"$set": _fields(plan)}
+    removed = plan.removed - plan.touched
+    if removed:
+        update["$unset"] = dict.fromkeys(sorted(removed), "")
+    return update
+
+
+def _fields(plan: Planned) -> Document:
+    """Final values of every touched path (outermost paths only: MongoDB refuses overlaps)."""
+    paths = sorted(plan.touched)
+    outer = [p for p in paths if not any(p.startswith(q + ".") for q in paths if q != p)]
+    fields = {path: get_path(plan.doc, path) for path in outer}
+    fields["version"] = plan.version + 1
+    return fields
+
+
+def get_path(doc: Document, path: str) -> Any:
+    value: Any = doc
+    for part in path.split("."):
+        value = value[part]
+    return value
+
+
+def set_path(doc: Document, path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        doc = doc.setdefault(part, {})
+    doc[last] = value
+
+
+def unset_path(doc: Document, path: str) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        doc = doc.get(part) or {}
+    doc.pop(last, None)
+
+
+def inc_path(doc: Document, path: str, amount: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        doc = doc.setdefault(part, {})
+    doc[last] = doc.get(last, 0) + amount

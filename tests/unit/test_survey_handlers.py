@@ -1,0 +1,253 @@
+"""Survey use cases on in-memory adapters: state and published events, no broker or store."""
+
+import datetime as dt
+import functools
+
+import pytest
+
+from services.survey import handlers
+from services.survey.model import (
+    MAX_ITEMS,
+    Forum,
+    ForumFullError,
+    KioskResponse,
+    NoSuchForumError,
+    ResponseConflictError,
+    UnlistedChoiceError,
+)
+from shared.contract import events
+from tests.builders import a_feedback_received, a_survey_submitted, random_id, wrapped
+from tests.fakes import (
+    InMemoryFeedbackLog,
+    InMemoryFeedbackTallies,
+    InMemoryForums,
+    InMemoryResponses,
+    InMemoryResponseTallies,
+)
+
+SERVICES = ("KTP-el", "KK")
+DATE = dt.date(2026, 5, 4)
+
+
+def offered(_: str) -> tuple[str, ...]:
+    return SERVICES
+
+
+@pytest.fixture
+def responses() -> InMemoryResponses:
+    return InMemoryResponses()
+
+
+@pytest.fixture
+def tallies() -> InMemoryResponseTallies:
+    return InMemoryResponseTallies()
+
+
+@pytest.fixture
+def forums() -> InMemoryForums:
+    return InMemoryForums()
+
+
+@pytest.fixture
+def totals() -> InMemoryFeedbackTallies:
+    return InMemoryFeedbackTallies()
+
+
+@pytest.fixture
+def record(responses: InMemoryResponses, tallies: InMemoryResponseTallies) -> handlers.Record:
+    return functools.partial(handlers.record_response, offered=offered, responses=responses, tallies=tallies)
+
+
+async def counted(tallies: InMemoryResponseTallies, response: events.SurveySubmitted) -> int:
+    return sum(shard.n for shard in await tallies.shards(response.unit_id, response.period))
+
+
+class TestRecordResponse:
+    async def test_a_response_is_kept_published_and_counted_once_whatever_its_event_ids(
+        self, record: handlers.Record, responses: InMemoryResponses, tallies: InMemoryResponseTallies
+    ) -> None:
+        response = a_survey_submitted()
+        first, second = wrapped(response), wrapped(response)
+        assert [await record(e, None) for e in (first, first, second)] == [True, False, True]
+        assert [e.id for e in responses.published] == [first.id]
+        kept = await responses.get(response.response_id)
+        assert kept is not None
+        assert (kept.event_id, kept.holds(response)) == (first.id, True)
+        assert await counted(tallies, response) == 1
+
+    async def test_the_comment_stays_in_the_store(
+        self, record: handlers.Record, responses: InMemoryResponses
+    ) -> None:
+        submitted = wrapped(a_survey_submitted())
+        await record(submitted, "SECRET antri lama")
+        kept = await responses.get(submitted.data.response_id)
+        assert kept is not None
+        assert kept.comment == "SECRET antri lama"
+        assert "SECRET" not in str([e.model_dump() for e in responses.published])
+
+    async def test_another_response_under_a_used_response_id_is_a_conflict(
+        self, record: handlers.Record, responses: InMemoryResponses, tallies: InMemoryResponseTallies
+    ) -> None:
+        response = a_survey_submitted()
+        await record(wrapped(response), None)
+        other = response.model_copy(update={"answers": events.Answers(**{f"u{i}": 1 for i in range(1, 10)})})
+        with pytest.raises(ResponseConflictError):
+            await record(wrapped(other), None)
+        with pytest.raises(ResponseConflictError):  # even under the event id of the first
+            await record(wrapped(other, event_id=responses.published[0].id), None)
+        assert len(responses.published) == 1
+        assert await counted(tallies, response) == 1
+
+    async def test_a_service_the_unit_does_not_offer_is_refused_with_reasons(
+        self, record: handlers.Record, responses: InMemoryResponses
+    ) -> None:
+        refused = a_survey_submitted(service_type="Paspor", respondent={"occupation": "guru"})
+        with pytest.raises(UnlistedChoiceError) as raised:
+            await record(wrapped(refused), None)
+        assert [r["loc"] for r in raised.value.reasons] == [
+            ["body", "service_type"],
+            ["body", "respondent", "occupation"],
+        ]
+        assert (responses.states, responses.published) == ({}, [])
+
+
+class TestSubmitResponse:
+    def a_submission(self, **changes: object) -> KioskResponse:
+        fields = {
+            "response_id": random_id("kiosk"),
+            "unit_id": "kel-candi",
+            "service_type": "KK",
+            "channel": "counter",
+            "answers": {f"u{i}": 4 for i in range(1, 10)},
+            "comment": "ramah",
+        }
+        return KioskResponse.model_validate(fields | changes)
+
+    async def test_a_resubmit_is_one_response_in_the_current_quarter(
+        self, record: handlers.Record, responses: InMemoryResponses
+    ) -> None:
+        submission = self.a_submission()
+        ids = {await handlers.submit_response(submission, record=record) for _ in range(2)}
+        assert ids == {submission.response_id}
+        (event,) = responses.published
+        now = dt.datetime.now(dt.UTC)
+        assert event.data.period == f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+        assert event.source == "/survey/kiosk"
+        kept = await responses.get(submission.response_id)
+        assert kept is not None
+        assert kept.comment == "ramah"
+
+    async def test_a_given_period_is_kept(
+        self, record: handlers.Record, responses: InMemoryResponses
+    ) -> None:
+        await handlers.submit_response(self.a_submission(period="2026-Q2"), record=record)
+        assert responses.published[0].data.period == "2026-Q2"
+
+
+class TestRecordFeedback:
+    async def test_feedback_is_kept_published_and_counted_once(self, totals: InMemoryFeedbackTallies) -> None:
+        feedback = InMemoryFeedbackLog()
+        received = a_feedback_received(category="suggestion")
+        for event in (wrapped(received, event_id="fb-1"), wrapped(received, event_id="fb-1")):
+            await handlers.record_feedback(event, feedback=feedback, totals=totals)
+        await handlers.record_feedback(wrapped(received, event_id="fb-2"), feedback=feedback, totals=totals)
+        assert [e.id for e in feedback.published] == ["fb-1"]
+        tally = await totals.get(received.unit_id)
+        assert tally is not None
+        assert (tally.n, tally.categories) == (1, {"suggestion": 1})
+
+
+class TestForums:
+    async def open(self, forums: InMemoryForums, unit_id: str = "kel-candi") -> str:
+        return await handlers.open_forum(None, DATE, unit_id, "Antrian KTP", 25, forums=forums)
+
+    async def test_a_forum_opens_once_under_an_id_from_unit_date_and_topic(
+        self, forums: InMemoryForums
+    ) -> None:
+        assert await self.open(forums) == await self.open(forums)
+        (forum,) = forums.states.values()
+        assert (forum.date, forum.attendees, forum.items_count) == ("2026-05-04", 25, 0)
+
+    async def test_an_item_publishes_its_topic_once_never_its_text(
+        self, forums: InMemoryForums, totals: InMemoryFeedbackTallies
+    ) -> None:
+        forum_id = await self.open(forums)
+        add = functools.partial(
+            handlers.add_item,
+            forum_id,
+            None,
+            "complaint",
+            "antrian",
+            "SECRET tiga jam",
+            forums=forums,
+            totals=totals,
+        )
+        assert await add() == await add()
+        (event,) = forums.published
+        assert isinstance(event.data, events.FeedbackReceived)
+        assert (event.data.forum_id, event.data.topic, event.source) == (
+            forum_id,
+            "antrian",
+            "/survey/forums",
+        )
+        assert "SECRET" not in event.model_dump_json()
+        forum = await forums.get(forum_id)
+        assert forum is not None
+        assert forum.items_count == 1
+        assert [i.text for i in forum.items.values()] == ["SECRET tiga jam"]
+        feedback = await handlers.unit_feedback("kel-candi", totals=totals)
+        assert (feedback.items, feedback.by_topic) == (1, [{"topic": "antrian", "complaint": 1}])
+
+    async def test_an_unknown_forum_is_not_found(
+        self, forums: InMemoryForums, totals: InMemoryFeedbackTallies
+    ) -> None:
+        with pytest.raises(NoSuchForumError):
+            await handlers.add_item("nope", None, "complaint", "t", "x", forums=forums, totals=totals)
+        assert forums.published == []
+
+    async def test_a_full_forum_refuses_more_items(
+        self, forums: InMemoryForums, totals: InMemoryFeedbackTallies
+    ) -> None:
+        forum_id = await self.open(forums)
+        full = forums.states[forum_id].model_copy(update={"items_count": MAX_ITEMS})
+        forums.states[forum_id] = full
+        with pytest.raises(ForumFullError):
+            await handlers.add_item(
+                forum_id, "one-more", "suggestion", "t", "x", forums=forums, totals=totals
+            )
+        assert forums.published == []
+        assert await totals.get("kel-candi") is None
+
+    async def test_forums_are_listed_by_unit(self, forums: InMemoryForums) -> None:
+        ours = await self.open(forums, "kel-candi")
+        await self.open(forums, "kel-jomblang")
+        listed = await handlers.list_forums("kel-candi", forums=forums)
+        assert [(f.forum_id, f.items_count, f.attendees) for f in listed] == [(ours, 0, 25)]
+
+
+class TestSummaries:
+    async def test_the_summary_adds_up_the_quarter_and_names_the_sample(
+        self, record: handlers.Record, tallies: InMemoryResponseTallies
+    ) -> None:
+        unit = random_id("kel")
+        for i in range(9):
+            channel = "online" if i % 3 else "counter"
+            response = a_survey_submitted(
+                unit_id=unit, period="2026-Q2", channel=channel, respondent={"sex": "P"}
+            )
+            await record(wrapped(response), None)
+        summary = await handlers.summarise_responses(unit, "2026-Q2", 1000, tallies=tallies)
+        assert summary.responses == 9
+        assert summary.channels == {"online": 6, "counter": 3}
+        assert summary.answers["u1"] == {"3": 9}
+        assert summary.profile["sex"] == {"P": 9}
+        assert summary.profile["occupation"] == {"unknown": 9}
+        assert summary.sample.model_dump() == {"population": 1000, "minimum": 278, "reached": False}
+
+    async def test_no_population_names_no_minimum(self, tallies: InMemoryResponseTallies) -> None:
+        summary = await handlers.summarise_responses("kel-candi", "2026-Q1", 0, tallies=tallies)
+        assert (summary.responses, summary.answers, summary.sample.minimum) == (0, {}, None)
+
+
+def test_a_forum_state_starts_closed() -> None:
+    assert not Forum().opened

@@ -1,0 +1,111 @@
+"""Survey's wiring: it consumes nothing, publishes through the outbox what it declares, maps its errors."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.survey import model, routes, subscribers
+from services.survey.settings import SurveySettings
+from shared.contract import envelope, events
+from shared.observability import metrics
+from shared.runtime import Runtime
+from shared.web import apikeys
+from tests.builders import a_feedback_received, a_survey_submitted, structured
+from tests.fakes import (
+    InMemoryFeedbackLog,
+    InMemoryFeedbackTallies,
+    InMemoryForums,
+    InMemoryResponses,
+    InMemoryResponseTallies,
+)
+
+
+@dataclass
+class Survey:
+    runtime: Runtime
+    http: httpx.AsyncClient
+    key: dict[str, str]
+    fakes: tuple[InMemoryResponses, InMemoryFeedbackLog, InMemoryForums]
+
+    async def post_event(self, data: events.Event, event_id: str | None = None) -> httpx.Response:
+        headers = self.key | {"Content-Type": envelope.CONTENT_TYPE}
+        return await self.http.post("/events", json=structured(data, event_id=event_id), headers=headers)
+
+
+@pytest.fixture
+async def survey(tmp_path: Path) -> AsyncIterator[Survey]:
+    """The app as the composition root makes it, with the in-memory adapters (nothing connected)."""
+    settings = SurveySettings(mongodb_url="mongodb://127.0.0.1:1", var_dir=tmp_path)
+    runtime = Runtime("survey", settings)
+    runtime.produces += model.PUBLISHES
+    subscribers.subscribe(runtime)
+    fakes = InMemoryResponses(), InMemoryFeedbackLog(), InMemoryForums()
+    routers = routes.build_routes(
+        auth=runtime.auth,
+        units=runtime.units,
+        settings=settings,
+        responses=fakes[0],
+        feedback=fakes[1],
+        forums=fakes[2],
+        tallies=InMemoryResponseTallies(),
+        totals=InMemoryFeedbackTallies(),
+    )
+    app = runtime.app(title="Mutu survey", routers=routers)
+    key = {"Authorization": f"Bearer {apikeys.KeyFile(settings.keys_file).create('integrator')}"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://survey") as http:
+        yield Survey(runtime, http, key, fakes)
+
+
+async def test_the_app_publishes_through_the_outbox_what_it_declares(survey: Survey) -> None:
+    for data in (a_survey_submitted(), a_feedback_received()):
+        assert (await survey.post_event(data)).status_code == 202
+    forum = {"date": "2026-05-04", "unit_id": "kel-candi", "topic": "Antrian KTP", "attendees": 25}
+    forum_id = (await survey.http.post("/forums", json=forum, headers=survey.key)).json()["id"]
+    item = {"category": "complaint", "topic": "antrian", "text": "tiga jam"}
+    assert (
+        await survey.http.post(f"/forums/{forum_id}/items", json=item, headers=survey.key)
+    ).status_code == 202
+    published = {e.type for fake in survey.fakes for e in fake.published}
+    assert published == {e.__name__ for e in model.PUBLISHES}
+    document = (await survey.http.get("/asyncapi.json")).json()
+    assert survey.runtime.consumed == []
+    assert {"survey.submitted", "survey.feedback_received"} <= {
+        channel["address"] for channel in document["channels"].values()
+    }
+
+
+def rejected(status: str) -> float:
+    value = metrics.REGISTRY.get_sample_value(
+        "mutu_events_rejected_total", {"route": "/events", "status": status}
+    )
+    return value or 0.0
+
+
+async def test_refusals_answer_with_their_status_and_reasons_and_count_as_rejected(survey: Survey) -> None:
+    before = rejected("422"), rejected("409")
+    unlisted = await survey.post_event(a_survey_submitted(service_type="Paspor"))
+    assert unlisted.status_code == 422
+    assert [reason["loc"] for reason in unlisted.json()["detail"]] == [["body", "service_type"]]
+    response = a_survey_submitted()
+    assert (await survey.post_event(response)).status_code == 202
+    other = response.model_copy(update={"answers": events.Answers(**{f"u{i}": 1 for i in range(1, 10)})})
+    taken = await survey.post_event(other)
+    assert (taken.status_code, taken.json()) == (
+        409,
+        {"detail": "this response_id already holds a different response"},
+    )
+    assert (rejected("422"), rejected("409")) == (before[0] + 1, before[1] + 1)
+    missing = await survey.http.post(
+        "/forums/nope/items", json={"category": "complaint", "topic": "t", "text": "x"}, headers=survey.key
+    )
+    assert (missing.status_code, missing.json()) == (404, {"detail": "no such forum"})
+
+
+async def test_a_kiosk_body_off_the_schema_answers_field_level_reasons(survey: Survey) -> None:
+    answer = await survey.http.post("/responses", json={"name": "Budi"})
+    assert answer.status_code == 422
+    assert ["name"] in [reason["loc"] for reason in answer.json()["detail"]]
+    assert "Budi" not in answer.text
