@@ -9,6 +9,7 @@ from services.survey.repository import (
     MongoForums,
     MongoResponses,
     MongoResponseTallies,
+    MongoTickets,
 )
 from services.survey.settings import SurveySettings
 from shared.runtime import Runtime
@@ -22,6 +23,7 @@ def create_app(settings: SurveySettings) -> FastAPI:
     summaries = runtime.aggregates("summaries")  # response tallies and feedback tallies share it
     tallies, totals = MongoResponseTallies(summaries), MongoFeedbackTallies(summaries)
     forums = MongoForums(runtime.aggregates("forums"))
+    tickets = MongoTickets(runtime.aggregates("tickets"))
     subscribers.subscribe(runtime)
     routers = routes.build_routes(
         auth=runtime.auth,
@@ -32,5 +34,6 @@ def create_app(settings: SurveySettings) -> FastAPI:
         forums=forums,
         tallies=tallies,
         totals=totals,
+        tickets=tickets,
     )
     return runtime.app(title="Mutu survey", routers=routers)

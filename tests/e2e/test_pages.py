@@ -16,7 +16,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from mutu import launcher
-from services.survey.model import current_quarter
+from shared.calendar import Calendar
 from tests import infra, pages
 from tests.builders import a_training_completed, random_id, structured
 
@@ -25,7 +25,7 @@ ANSWERS = {"u1": 4, "u2": 3, "u3": 2, "u4": 4, "u5": 3, "u6": 3, "u7": 4, "u8": 
 
 
 def this_quarter() -> str:
-    return current_quarter(dt.datetime.now(dt.UTC))
+    return Calendar().quarter_of(dt.datetime.now(dt.UTC))
 
 
 @pytest.fixture(scope="module")
