@@ -36,7 +36,7 @@ run: env broker ## start the embedded store and the four services (Ctrl-C stops 
 	$(BIN)/mutu run
 
 test: env broker ops-tools lint typecheck ## lint, type-check and run the whole suite on the real broker and store
-	$(PYTEST) -m "not cluster"
+	$(PYTEST)
 
 unit: env ops-tools ## unit tests only (no broker, no store)
 	$(PYTEST) tests/unit tests/docs
@@ -53,7 +53,7 @@ faults: env broker ## fault-injection suite (kills, broker restart, poison messa
 cluster: env ops-tools ## start 3 RabbitMQ nodes behind HAProxy on loopback and print the AMQP address (own names, ports, cookie)
 	@$(BIN)/python -m tests.cluster.local start var/cluster
 
-cluster-faults: env broker ops-tools ## the RabbitMQ cluster fault test (3 nodes, node kills; not yet in `make test`: see README)
+cluster-faults: env broker ops-tools ## the RabbitMQ cluster fault test alone (3 nodes, node kills; `make test` runs it too)
 	$(PYTEST) -m cluster tests/cluster
 
 cluster-stop: env ## stop what `make cluster` started

@@ -136,14 +136,14 @@ async def throughput(stack: infra.Stack, keys: infra.Keys, amqp_url: str, count:
 
 
 async def latency(
-    stack: infra.Stack, keys: infra.Keys, amqp_url: str, rate: float, *, roster: bool
+    stack: infra.Stack, keys: infra.Keys, amqp_url: str, rate: float, *, roster: bool, count: int = 300
 ) -> dict[str, float]:
     """Post at a fixed `rate`; latency = RewardPointsGranted arrival minus the 202 answer.
 
     With `roster`, one training for each person of the roster (known people: the steady state of
     a kecamatan); otherwise as many first-time people, whose documents are all new.
     """
-    count = len(ROSTER)
+    count = min(count, len(ROSTER))
     granted = Granted()
     connection = await granted.listen(amqp_url)
     accepted: dict[str, float] = {}

@@ -1,6 +1,10 @@
 """`make bench`: every figure of the performance issue, as JSON lines plus a table with targets.
 
-Usage: python -m bench.run [--events N] [--responses N] [--out DIR]
+Usage: python -m bench.run [--events N] [--responses N] [--store memory|sqlite] [--out DIR]
+
+`--store sqlite` is the default set-up (`make run`): SQLite store files, the demo loaded first
+(`mutu demo`, timed), then the pipeline; `--store memory` (the default) adds the FastStream
+baseline, latencies and read times.
 """
 
 import argparse
@@ -8,23 +12,38 @@ import asyncio
 import datetime as dt
 import json
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from bench import baseline, pipeline, reads, stack
+from mutu.demo import command as demo
 from tests import infra
 
 TARGETS = {
-    "throughput_ratio": ">= 0.25",
+    "throughput (memory, 10,000 events)": ">= 60 events/s, and >= 0.8 x the rate at 1,000",
+    "throughput (sqlite, demo loaded, 2,000 events)": ">= 30 events/s",
     "store_round_trips_per_event_per_service": "<= 2",
     "broker_publishes_per_event_produced": "== 1",
+    "cpu_s_per_1000_events": "<= 7",
     "latency_p99_ms": "<= 250",
     "peak_rss_mb": "<= 200 each",
     "read_growth": "<= 1.5x",
+    "largest_document_bytes": "< 256 KB",
+    "demo_seconds (sqlite, full)": "<= 45",
 }
 
 
-async def main(events: int, responses: int, out: Path) -> list[dict[str, Any]]:
+async def main(
+    events: int,
+    responses: int,
+    out: Path,
+    *,
+    store: str = "memory",
+    demo_scale: str | None = "full",
+    latency_events: int = len(pipeline.ROSTER),
+    baseline_count: int | None = None,
+) -> list[dict[str, Any]]:
     figures: list[dict[str, Any]] = []
 
     def record(name: str, **values: Any) -> None:
@@ -32,58 +51,73 @@ async def main(events: int, responses: int, out: Path) -> list[dict[str, Any]]:
         figures.append(line)
         print(json.dumps(line), flush=True)
 
-    with infra.vhost() as amqp_url:
-        base = await baseline.measure(amqp_url, count=max(events, 5000))
-    record("baseline_faststream", **base)
+    memory = store == "memory"
+    base: dict[str, float] | None = None
+    if memory:
+        with infra.vhost() as amqp_url:
+            base = await baseline.measure(amqp_url, count=baseline_count or max(events, 5000))
+        record("baseline_faststream", **base)
 
-    with tempfile.TemporaryDirectory() as tmp, stack.running(Path(tmp)) as (services, keys, amqp_url):
-        before, cpu_before = stack.scrape(services), stack.cpu_seconds(services)
+    with tempfile.TemporaryDirectory() as tmp, stack.running(Path(tmp), memory=memory) as running:
+        services, keys, amqp_url = running
+        if not memory and demo_scale is not None:
+            record("demo", **await load_demo(services, keys, demo_scale))
+        before, cpu_before = stack.scrape(services), stack.cpu_by_service(services)
         flow = await pipeline.throughput(services, keys, amqp_url, events)
-        after, cpu_after = stack.scrape(services), stack.cpu_seconds(services)
-        record("throughput", **flow, ratio_to_baseline=flow["events_per_s"] / base["messages_per_s"])
-        trips = {
-            name: (
-                stack.metric_sum(after[name], "mutu_store_commands_total", ("ping", "endSessions"))
-                - stack.metric_sum(before[name], "mutu_store_commands_total", ("ping", "endSessions"))
-            )
-            / events
-            for name in ("training", "evaluation", "rewards")
-        }
-        record("store_round_trips_per_event", **trips)
-        published = sum(
-            stack.metric_sum(after[n], "mutu_events_published_total")
-            - stack.metric_sum(before[n], "mutu_events_published_total")
-            for n in after
-        )
-        per_service = {
-            n: (
-                stack.metric_sum(after[n], "mutu_events_published_total")
-                - stack.metric_sum(before[n], "mutu_events_published_total")
-            )
-            / events
-            for n in ("training", "evaluation", "rewards")
-        }
-        record(
-            "broker_publishes_per_event_produced",
-            value=published / flow["events_produced"],
-            per_post=per_service,
-        )
-        cpu = (cpu_after - cpu_before) / events * 1000
-        record("cpu_s_per_1000_events", value=cpu, ratio_to_baseline=cpu / base["cpu_s_per_1000"])
-        for roster in (True, False):
-            half = flow["events_per_s"] / 2
-            lat = await pipeline.latency(services, keys, amqp_url, rate=half, roster=roster)
-            record("latency" if roster else "latency_new_people", **lat)
-        for row in await reads.read_times(services, keys, sizes=(100, responses)):
-            record("read_times", **row)
+        after, cpu_after = stack.scrape(services), stack.cpu_by_service(services)
+        ratio = {"ratio_to_baseline": flow["events_per_s"] / base["messages_per_s"]} if base else {}
+        record("throughput", store=store, **flow, **ratio)
+        record_costs(record, before, after, flow, events)
+        cpu = {name: (cpu_after[name] - cpu_before[name]) / events * 1000 for name in cpu_after}
+        record("cpu_s_per_1000_events", value=sum(cpu.values()), per_service=cpu)
+        if memory:
+            for roster in (True, False):
+                half = flow["events_per_s"] / 2
+                lat = await pipeline.latency(
+                    services, keys, amqp_url, rate=half, roster=roster, count=latency_events
+                )
+                record("latency" if roster else "latency_new_people", **lat)
+            for row in await reads.read_times(services, keys, sizes=(min(100, responses), responses)):
+                record("read_times", **row)
+        record("largest_document_bytes", **stack.largest_documents(services))
         record("peak_rss_mb", **stack.peak_rss_mb(services))
 
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.jsonl"
+    path = out / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{store}.jsonl"
     path.write_text("".join(json.dumps(f) + "\n" for f in figures))
     print_table(figures)
     print(f"\nwritten to {path}")
     return figures
+
+
+async def load_demo(services: infra.Stack, keys: infra.Keys, scale: str) -> dict[str, Any]:
+    """`mutu demo` against the bench's stack, timed until its effects settled."""
+    target = demo.Target(
+        dict(services.urls), {"integrator": keys.integrator, "reader": keys.reader, "admin": keys.admin}
+    )
+    start = time.perf_counter()
+    summary = await demo.simulate(target, seed=2026, scale=scale, quiet=True)
+    return {"scale": scale, "seconds": time.perf_counter() - start, "settled": summary["settled"]}
+
+
+def record_costs(
+    record: Any, before: dict[str, str], after: dict[str, str], flow: dict[str, float], events: int
+) -> None:
+    """Store round trips per event per consuming service, and broker publishes per event produced."""
+
+    def delta(name: str, metric: str, exclude: tuple[str, ...] = ()) -> float:
+        return stack.metric_sum(after[name], metric, exclude) - stack.metric_sum(
+            before[name], metric, exclude
+        )
+
+    consumers = ("training", "evaluation", "rewards")
+    trips = {n: delta(n, "mutu_store_commands_total", ("ping", "endSessions")) / events for n in consumers}
+    record("store_round_trips_per_event", **trips)
+    published = sum(delta(n, "mutu_events_published_total") for n in after)
+    per_service = {n: delta(n, "mutu_events_published_total") / events for n in consumers}
+    record(
+        "broker_publishes_per_event_produced", value=published / flow["events_produced"], per_post=per_service
+    )
 
 
 def print_table(figures: list[dict[str, Any]]) -> None:
@@ -98,8 +132,13 @@ def print_table(figures: list[dict[str, Any]]) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=10000)  # peak RSS is asked after 10,000
+    parser.add_argument("--events", type=int, default=None, help="10,000 (memory) or 2,000 (sqlite)")
     parser.add_argument("--responses", type=int, default=10000)
+    parser.add_argument("--store", choices=("memory", "sqlite"), default="memory")
+    parser.add_argument(
+        "--demo", choices=("small", "full"), default="full", help="demo loaded first (sqlite)"
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     args = parser.parse_args()
-    asyncio.run(main(args.events, args.responses, args.out))
+    count = args.events or (10000 if args.store == "memory" else 2000)  # peak RSS is asked after 10,000
+    asyncio.run(main(count, args.responses, args.out, store=args.store, demo_scale=args.demo))

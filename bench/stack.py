@@ -1,4 +1,7 @@
-"""A private Mutu stack for benchmarks: fresh vhost, memory-engine store, four service processes."""
+"""A private Mutu stack for benchmarks: fresh vhost, a store per service, four service processes.
+
+`memory=False` is `make run`'s set-up: SQLite files under the bench's VAR_DIR.
+"""
 
 import contextlib
 import re
@@ -15,10 +18,10 @@ _SAMPLE = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>[^}]*)\})? (?P<value>[0
 
 
 @contextlib.contextmanager
-def running(var_dir: Path) -> Iterator[tuple[infra.Stack, infra.Keys, str]]:
-    with infra.vhost() as amqp_url, infra.embedded_store(var_dir) as store_url:
+def running(var_dir: Path, *, memory: bool = True) -> Iterator[tuple[infra.Stack, infra.Keys, str]]:
+    with infra.vhost() as amqp_url, infra.embedded_stores(var_dir, memory=memory) as stores:
         keys = infra.Keys.create(var_dir / "api-keys.json")
-        stack = infra.Stack(infra.service_env(amqp_url, store_url, var_dir, LOG_LEVEL="ERROR"))
+        stack = infra.Stack(infra.service_env(amqp_url, stores, var_dir, LOG_LEVEL="ERROR"))
         for service in launcher.SERVICES:
             stack.start(service)
         try:
@@ -34,6 +37,11 @@ def processes(stack: infra.Stack) -> dict[str, psutil.Process]:
 
 def cpu_seconds(stack: infra.Stack) -> float:
     return sum(sum(p.cpu_times()[:2]) for p in processes(stack).values())
+
+
+def cpu_by_service(stack: infra.Stack) -> dict[str, float]:
+    """CPU seconds (user + system) of each service process so far."""
+    return {name: sum(p.cpu_times()[:2]) for name, p in processes(stack).items()}
 
 
 def peak_rss_mb(stack: infra.Stack) -> dict[str, float]:
@@ -53,6 +61,16 @@ def metric_sum(text: str, name: str, exclude: tuple[str, ...] = ()) -> float:
         if match.group("name") == name and not any(x in labels for x in exclude):
             total += float(match.group("value"))
     return total
+
+
+def metric_max(text: str, name: str) -> float:
+    values = [float(m.group("value")) for m in _SAMPLE.finditer(text) if m.group("name") == name]
+    return max(values, default=0.0)
+
+
+def largest_documents(stack: infra.Stack) -> dict[str, float]:
+    """The largest document (BSON bytes) each service wrote since it started."""
+    return {name: metric_max(text, "mutu_store_document_max_bytes") for name, text in scrape(stack).items()}
 
 
 def scrape(stack: infra.Stack) -> dict[str, str]:

@@ -5,11 +5,13 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,6 @@ import httpx
 
 from mutu import services as registry
 from shared import apikeys, embedded_store, logs, server, users
-from shared.embedded_store import STORE_URL_FILE
 from shared.settings import ServiceSettings
 
 SERVICES = registry.EVENT_SERVICE_NAMES
@@ -41,22 +42,78 @@ def store(path: Path | None, port: int, host: str = "127.0.0.1") -> None:
         asyncio.run(embedded_store.serve(path=path, host=host, port=port))
 
 
-def start_store(var_dir: Path, *, memory: bool = False, port: int = 0) -> tuple[subprocess.Popen[str], str]:
-    """Start `mutu store` as a child process and return it with its MongoDB URL.
+def start_store(
+    var_dir: Path, *, memory: bool = False, port: int = 0, name: str = "store"
+) -> tuple[subprocess.Popen[str], str]:
+    """Start `mutu store` as a child process and return it with its MongoDB URL (VAR_DIR/<name>.sqlite3)."""
+    process = _spawn_store(var_dir / f"{name}.sqlite3", memory=memory, port=port)
+    return process, _store_address(process)
+
+
+def start_stores(
+    var_dir: Path, services: Sequence[str], *, memory: bool = False, port: int = 0
+) -> dict[str, tuple[subprocess.Popen[str], str]]:
+    """One store process per service database, started together: {service: (process, URL)}.
+
+    SQLite files are VAR_DIR/store-<service>.sqlite3; ports follow `port` (0: any free port).
+    Each store is a Python process on one core; four of them serve four databases in parallel.
+    """
+    if not memory:
+        _split_shared_store(var_dir, services)
+    spawned = {
+        service: _spawn_store(var_dir / f"store-{service}.sqlite3", memory=memory, port=port and port + i)
+        for i, service in enumerate(services)
+    }
+    started: dict[str, tuple[subprocess.Popen[str], str]] = {}
+    try:
+        for service, process in spawned.items():
+            started[service] = (process, _store_address(process))
+    except BaseException:
+        _terminate(list(spawned.values()))
+        raise
+    return started
+
+
+def _spawn_store(path: Path, *, memory: bool, port: int) -> subprocess.Popen[str]:
+    """`mutu store` as a child process.
 
     In a session of its own, so a Ctrl-C in the terminal reaches the services but not the store:
     the caller stops the store last, after the services flushed their outboxes into it.
     """
     command = [sys.executable, "-m", "mutu", "store", "--port", str(port)]
-    command += ["--memory"] if memory else ["--path", str(var_dir / "store.sqlite3")]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, start_new_session=True)  # noqa: S603
+    command += ["--memory"] if memory else ["--path", str(path)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, start_new_session=True)  # noqa: S603
+
+
+def _store_address(process: subprocess.Popen[str]) -> str:
     assert process.stdout is not None  # noqa: S101 - set by PIPE
     url = process.stdout.readline().strip()
     if not url.startswith("mongodb://"):
         process.kill()
         msg = "the embedded store did not start"
         raise RuntimeError(msg)
-    return process, url
+    return url
+
+
+def _split_shared_store(var_dir: Path, services: Sequence[str]) -> None:
+    """Data of the one store earlier versions ran (VAR_DIR/store.sqlite3) becomes each service's file.
+
+    Each copy holds every database; a service only opens its own. The old file is kept, renamed.
+    """
+    shared = var_dir / "store.sqlite3"
+    if not shared.exists() or any((var_dir / f"store-{s}.sqlite3").exists() for s in services):
+        return
+    for service in services:
+        for suffix in ("", "-wal"):  # a write-ahead log holds what the last checkpoint did not
+            source = shared.with_name(shared.name + suffix)
+            if source.exists():
+                shutil.copyfile(source, var_dir / f"store-{service}.sqlite3{suffix}")
+    shared.rename(shared.with_name("store.sqlite3.before-split"))
+    logger.warning(
+        "copied %s to one store file per service; the old file is kept as %s.before-split",
+        shared,
+        shared.name,
+    )
 
 
 def start_service(service: str, env: dict[str, str], port: int | None = None) -> subprocess.Popen[bytes]:
@@ -121,17 +178,18 @@ def ensure_portal_accounts(settings: ServiceSettings) -> dict[str, str]:
 
 
 def run() -> None:
-    """Start the store (unless MONGODB_URL is set) and the four services; Ctrl-C stops all."""
+    """Start a store per service (unless MONGODB_URL is set) and the four services; Ctrl-C stops all."""
     settings = ServiceSettings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     keys = ensure_dev_keys(settings)
     manager = ensure_portal_accounts(settings)
     env = dict(os.environ)
-    store_process = None
-    if settings.mongodb_url is None:
-        store_process, url = start_store(settings.var_dir, port=int(env.get("STORE_PORT", "27117")))
-        (settings.var_dir / STORE_URL_FILE).write_text(url)
-        env["MONGODB_URL"] = url
+    stores: dict[str, tuple[subprocess.Popen[str], str]] = {}
+    if settings.mongodb_url is None:  # one embedded store per service database
+        stores = start_stores(settings.var_dir, SERVICES, port=int(env.get("STORE_PORT", "27117")))
+        for service, (_, url) in stores.items():
+            embedded_store.url_file(settings.var_dir, service).write_text(url)
+            env[embedded_store.url_variable(service)] = url
     processes = [start_service(service, env) for service in (*SERVICES, PORTAL)]
     stop = _stop_on_signal()
     try:
@@ -152,8 +210,9 @@ def run() -> None:
             stop.wait(0.5)
     finally:
         _terminate(processes)
-        if store_process is not None:
-            _terminate([store_process])
+        _terminate([process for process, _ in stores.values()])
+        for service in stores:  # a stopped store's address must not send `mutu serve` nowhere
+            embedded_store.url_file(settings.var_dir, service).unlink(missing_ok=True)
 
 
 def _stop_on_signal() -> threading.Event:

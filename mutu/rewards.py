@@ -10,7 +10,7 @@ from mutu import launcher
 from services.rewards.model import Account, LedgerEntry
 from services.rewards.repository import MongoAccounts, MongoLedgerPages
 from shared.aggregates import Aggregates
-from shared.embedded_store import STORE_URL_FILE
+from shared.embedded_store import store_url
 from shared.outbox import OutboxRelay
 from shared.storage import Store
 
@@ -61,7 +61,9 @@ async def reconcile(url: str, database: str) -> list[dict[str, Any]]:
 
 def _run(args: argparse.Namespace) -> None:
     settings = launcher.settings_for("rewards")
-    url = settings.mongodb_url or (settings.var_dir / STORE_URL_FILE).read_text().strip()
+    url = store_url("rewards", settings.mongodb_url, settings.var_dir)
+    if url is None:
+        sys.exit("no store for rewards: set MONGODB_URL (or MONGODB_URL_REWARDS) or start `mutu run`")
     differences = asyncio.run(reconcile(url, f"{settings.mongodb_db_prefix}rewards"))
     for row in differences:
         print(f"account {row['nip']}: {'; '.join(row['problems'])}")

@@ -2,8 +2,9 @@
 
 Multi-document transactions are not used: the embedded store serialises them globally. Instead
 each change is one conditional update on one document (optimistic concurrency on `version`), and
-that update also records the event id in the document's inbox and the outgoing events in its
-outbox. A redelivered event finds its id in the inbox and changes nothing.
+that update also records the event as applied (shared/inbox.py: its natural key, or a mark in the
+inbox kept for the retention window) and the outgoing events in its outbox. A redelivered event
+finds itself applied and changes nothing.
 """
 
 import dataclasses
@@ -15,8 +16,8 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from shared import envelope, tracing
-from shared.group_commit import GroupCommit, Pending, Planned, inc_path, set_path
+from shared import envelope, inbox, tracing
+from shared.group_commit import GroupCommit, Pending, Planned, inc_path, set_path, unset_path
 from shared.identifiers import field_key
 from shared.outbox import Entry, OutboxRelay, outbox_fields
 from shared.storage import MAX_DOCUMENT_BYTES, Document
@@ -34,6 +35,11 @@ class Change:
 
 
 Decide = Callable[[Document], Change | None]
+Clock = Callable[[], dt.datetime]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class Aggregates:
@@ -45,9 +51,13 @@ class Aggregates:
         relay: OutboxRelay,
         *,
         max_document_bytes: int = MAX_DOCUMENT_BYTES,
+        inbox_retention: dt.timedelta | None = inbox.RETENTION,
+        clock: Clock = _now,
     ) -> None:
         self.collection = collection
         self._relay = relay
+        self._retention = inbox_retention
+        self._clock = clock
         relay.watch(collection)
         self._group = GroupCommit(
             collection, plan=self._plan, saved=self._saved, max_document_bytes=max_document_bytes
@@ -62,19 +72,24 @@ class Aggregates:
         `decide` is pure: it gets the document ({} when new) and returns a Change or None.
         Concurrent calls are group-committed (shared/group_commit.py): one read, one bulk write.
         """
-        seen = field_key(event_id) if event_id else None
-        return await self._group.submit(Pending(key, seen, _stamped(decide)))
+        return await self._group.submit(Pending(key, event_id, _stamped(decide)))
 
     def _plan(self, plan: Planned, item: Pending) -> bool:
         """Apply one decision to the in-memory document of a group commit."""
-        if item.seen is not None and item.seen in plan.doc.get("inbox", {}):
+        event_id = item.event_id
+        seen = field_key(event_id) if event_id is not None else None
+        if event_id is not None and seen is not None and inbox.applied(plan.doc, event_id, seen):
             return False
         change = item.decide(plan.doc)
-        if change is None and item.seen is None:
+        if change is None and item.event_id is None:
             return True
         change = change or Change()
+        now = self._clock()
         if not plan.touched:  # first change to this document: its still-pending entries go out too
             plan.entries.extend(_pending(plan.doc))
+            for path in inbox.expired(plan.doc, now, self._retention) if self._retention else ():
+                unset_path(plan.doc, path)
+                plan.removed.add(path)
         base = plan.version * 1000 + len(plan.entries)
         entries = [Entry.of(event, seq=base + i) for i, event in enumerate(change.publish)]
         for path, value in {**change.set, **outbox_fields(entries)}.items():
@@ -83,9 +98,10 @@ class Aggregates:
         for path, amount in change.inc.items():
             inc_path(plan.doc, path, amount)
             plan.touched.add(path)
-        if item.seen is not None:
-            set_path(plan.doc, f"inbox.{item.seen}", dt.datetime.now(dt.UTC))
-            plan.touched.add(f"inbox.{item.seen}")
+        if event_id is not None and seen is not None and not inbox.natural(change.set, seen):
+            path, value = inbox.marked(plan.doc, event_id, now)
+            set_path(plan.doc, path, value)
+            plan.touched.add(path)
         plan.entries.extend(entries)
         return True
 

@@ -9,12 +9,27 @@ import re
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _PERIOD = re.compile(r"^(\d{4})(?:-([SQ])([1-4]))?$")
 PeriodKind = Literal["year", "semester", "quarter"]
 Clock = Callable[[], dt.datetime]
+
+
+def check_timezone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        msg = "must be an IANA time zone such as Asia/Jakarta"
+        raise ValueError(msg) from None
+    return name
+
+
+# A time zone setting or field: an IANA name, checked when it is read.
+Timezone = Annotated[str, Field(max_length=64), AfterValidator(check_timezone)]
 
 
 def utc_now() -> dt.datetime:

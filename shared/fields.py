@@ -92,6 +92,15 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 UnitId = Slug
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 Competency = Code
+# The documented competency codes; evaluation's rules file and training's EXTRA_COMPETENCIES add more.
+COMPETENCIES = (
+    "digital_service",
+    "online_service_guidance",
+    "service_ethics",
+    "data_management",
+    "public_communication",
+    "change_management",
+)
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(check_line)]
 Line = Annotated[str, AfterValidator(check_line)]  # add a max_length with Field where used

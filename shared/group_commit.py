@@ -18,7 +18,6 @@ planned again on its own, so the one whose change is at fault fails and the othe
 """
 
 import asyncio
-import copy
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,7 +49,7 @@ class WriteRefusedError(RuntimeError):
 @dataclass
 class Pending:
     key: Any
-    seen: str | None
+    event_id: str | None  # the event applied at most once per document (None: no dedupe)
     decide: Callable[[Document], Any]
     rounds: int = 0
     alone: bool = False  # planned in a batch of its own (its document failed with others on it)
@@ -64,6 +63,7 @@ class Planned:
     version: int
     doc: Document
     touched: set[str] = field(default_factory=set)
+    removed: set[str] = field(default_factory=set)  # paths to unset (expired inbox buckets)
     outcomes: list[tuple[Pending, bool]] = field(default_factory=list)
     entries: list[Any] = field(default_factory=list)
     size: int = 0  # BSON bytes of the document as it will be written
@@ -122,7 +122,9 @@ class GroupCommit:
 
     async def _flush(self, batch: list[Pending]) -> None:
         plans = await self._planned(batch)
-        writes, broken = self._checked([(key, plan) for key, plan in plans.items() if plan.touched])
+        writes, broken = self._checked(
+            [(key, plan) for key, plan in plans.items() if plan.touched or plan.removed]
+        )
         lost, failed = await self._write(writes)
         broken |= {writes[i][0]: error for i, error in failed.items()}
         for index, (key, plan) in enumerate(writes):
@@ -142,7 +144,7 @@ class GroupCommit:
             await asyncio.sleep(random.uniform(0, 0.02))  # noqa: S311 - jitter, not security
 
     async def _planned(self, batch: list[Pending]) -> dict[Any, Planned]:
-        """One read of the batch's documents; every decision applied in order to a copy of its own."""
+        """One read of the batch's documents; every decision applied in order to the document read."""
         keys = list(dict.fromkeys(item.key for item in batch))
         found = {doc["_id"]: doc async for doc in self._collection.find({"_id": {"$in": keys}})}
         plans: dict[Any, Planned] = {}
@@ -150,7 +152,8 @@ class GroupCommit:
             plan = plans.get(item.key)
             if plan is None:
                 doc = found.get(item.key, {})
-                plan = plans[item.key] = Planned(version=int(doc.get("version", 0)), doc=copy.deepcopy(doc))
+                # the document was just read for this batch alone: planned in place, not copied
+                plan = plans[item.key] = Planned(version=int(doc.get("version", 0)), doc=doc)
             try:
                 plan.outcomes.append((item, self._plan(plan, item)))
             except Exception as error:  # noqa: BLE001 - a bad decision fails its caller only
@@ -196,7 +199,7 @@ class GroupCommit:
         if not writes:
             return set(), {}
         operations = [
-            UpdateOne(_guard(key, plan.version), {"$set": _fields(plan)}, upsert=True) for key, plan in writes
+            UpdateOne(_guard(key, plan.version), _update(plan), upsert=True) for key, plan in writes
         ]
         try:
             await self._collection.bulk_write(operations, ordered=False)
@@ -214,6 +217,14 @@ class GroupCommit:
 
 def _guard(key: Any, version: int) -> Document:
     return {"_id": key, "version": version} if version else {"_id": key, "version": {"$exists": False}}
+
+
+def _update(plan: Planned) -> Document:
+    update: Document = {"$set": _fields(plan)}
+    removed = plan.removed - plan.touched
+    if removed:
+        update["$unset"] = dict.fromkeys(sorted(removed), "")
+    return update
 
 
 def _fields(plan: Planned) -> Document:
@@ -237,6 +248,13 @@ def set_path(doc: Document, path: str, value: Any) -> None:
     for part in parents:
         doc = doc.setdefault(part, {})
     doc[last] = value
+
+
+def unset_path(doc: Document, path: str) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        doc = doc.get(part) or {}
+    doc.pop(last, None)
 
 
 def inc_path(doc: Document, path: str, amount: Any) -> None:

@@ -144,7 +144,10 @@ def consume(
     queue = queue_for(service, event)
     accepted = {event.__name__: event}
 
-    async def on_message(message: RabbitMessage) -> None:
+    async def on_message() -> None:
+        # The message from FastStream's context, not a `message: RabbitMessage` parameter: fast_depends
+        # resolves such a parameter in a worker thread, a thread hop per message (see bench/README.md).
+        message: RabbitMessage = broker.context.get_local("message")
         raw = message.raw_message
         try:
             cloud_event = envelope.parse_structured(raw.body, accepted)

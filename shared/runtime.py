@@ -1,5 +1,6 @@
 """What every service process has: store, broker, outbox relay, keys, probes and the lifespan."""
 
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -44,10 +45,18 @@ class Runtime:
         self.on_start: list[Hook] = []
         self.watchdog = Watchdog(self.broker, self._attach_broker)
 
-    def aggregates(self, collection: str) -> Aggregates:
-        """Aggregate documents in one of this service's collections, within MAX_DOCUMENT_BYTES."""
+    def aggregates(self, collection: str, *, keep_ids: bool = False) -> Aggregates:
+        """Aggregate documents in one of this service's collections, within MAX_DOCUMENT_BYTES.
+
+        Ids of applied events are kept INBOX_RETENTION_DAYS (shared/inbox.py); with `keep_ids`, for
+        the document's life: for per-period documents whose inbox is the only guard of a count.
+        """
+        retention = None if keep_ids else dt.timedelta(days=self.settings.inbox_retention_days)
         return Aggregates(
-            self.store.collection(collection), self.relay, max_document_bytes=self.settings.max_document_bytes
+            self.store.collection(collection),
+            self.relay,
+            max_document_bytes=self.settings.max_document_bytes,
+            inbox_retention=retention,
         )
 
     def consume[E: events.Event](

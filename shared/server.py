@@ -8,7 +8,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from shared import logs
-from shared.embedded_store import STORE_URL_FILE
+from shared.embedded_store import store_url
 from shared.settings import ServiceSettings
 
 
@@ -17,16 +17,17 @@ def serve[S: ServiceSettings](
 ) -> None:
     """Run one service until SIGINT/SIGTERM (graceful: in-flight work finishes).
 
-    Without MONGODB_URL, a service that uses the store takes the address `mutu run` or `mutu store`
-    wrote to VAR_DIR/mongodb-url.
+    A service that uses the store takes MONGODB_URL_<NAME> (its own store, as `mutu run` starts
+    one per service), else MONGODB_URL, else the address an embedded store wrote to VAR_DIR
+    (shared/embedded_store.py).
     """
     overrides: dict[str, Any] = {} if port is None else {"port": port}
     settings = settings_class(**overrides)
-    if settings.mongodb_url is None and settings.uses_store:
-        url_file = settings.var_dir / STORE_URL_FILE
-        if not url_file.exists():
+    if settings.uses_store:
+        url = store_url(name, settings.mongodb_url, settings.var_dir)
+        if url is None:
             sys.exit("MONGODB_URL is not set and no embedded store runs: use `mutu run` or `mutu store`")
-        settings = settings_class(**overrides, mongodb_url=url_file.read_text().strip())
+        settings = settings_class(**overrides, mongodb_url=url)
     logs.configure(name, level=settings.log_level, json_lines=settings.log_json)
     uvicorn.run(
         create_app(settings),

@@ -1,13 +1,12 @@
 """Settings from environment variables (pydantic-settings); built once per process, passed down."""
 
-import zoneinfo
 from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.calendar import Calendar
+from shared.calendar import Calendar, Timezone
 from shared.storage import ReadPreference, StoreOptions
 
 SECRETS = Path("/run/secrets")
@@ -43,6 +42,9 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     # The storage guard: a write that would make a document larger is refused (MongoDB's cap is 16 MB).
     max_document_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # How long a document remembers the ids of events it applied that have no natural key
+    # (shared/inbox.py): longer than any redelivery, outbox republish or dead-letter replay.
+    inbox_retention_days: int = Field(default=30, ge=1, le=3650)
     # Comma-separated addresses or networks (or "*") whose X-Forwarded-For/-Proto are believed.
     # Empty (the default): forwarded headers are ignored and the client is the TCP peer.
     trusted_proxies: str = ""
@@ -52,17 +54,7 @@ class ServiceSettings(BaseSettings):
         return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     # Year, semester and quarter of any instant are its date in this zone (shared/calendar.py).
-    programme_timezone: str = "Asia/Jakarta"
-
-    @field_validator("programme_timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            msg = "PROGRAMME_TIMEZONE must be an IANA zone such as Asia/Jakarta"
-            raise ValueError(msg) from None
-        return value
+    programme_timezone: Timezone = "Asia/Jakarta"
 
     @property
     def calendar(self) -> Calendar:

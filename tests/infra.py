@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,7 @@ from pymongo import AsyncMongoClient
 
 from mutu import launcher
 from shared import apikeys, units
+from shared.embedded_store import url_variable
 
 RABBITMQCTL = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
 READY_SECONDS = 300  # a loaded 2-core machine starts several services slowly
@@ -66,6 +67,18 @@ def embedded_store(var_dir: Path, *, memory: bool = True) -> Iterator[str]:
         process.wait(timeout=10)
 
 
+@contextmanager
+def embedded_stores(
+    var_dir: Path, services: Iterable[str] = launcher.SERVICES, *, memory: bool = True
+) -> Iterator[dict[str, str]]:
+    """One store process per service database, as `mutu run` starts them: {service: URL}."""
+    started = launcher.start_stores(var_dir, list(services), memory=memory)
+    try:
+        yield {service: url for service, (_, url) in started.items()}
+    finally:
+        launcher._terminate([process for process, _ in started.values()])
+
+
 @dataclass
 class Keys:
     integrator: str
@@ -80,21 +93,26 @@ class Keys:
 
 @dataclass(frozen=True)
 class Site:
-    """What a stack runs on: a broker address, a store, a VAR_DIR and keys in its key file."""
+    """What a stack runs on: a broker address, a store per service, a VAR_DIR and keys in its key file."""
 
     amqp_url: str
-    store_url: str
+    stores: dict[str, str]
     var_dir: Path
     keys: Keys
+
+    @property
+    def store_url(self) -> str:
+        """A store for tests that make databases of their own (it is also the first service's)."""
+        return next(iter(self.stores.values()))
 
 
 @contextmanager
 def site(var_dir: Path, amqp_url: str | None = None) -> Iterator[Site]:
-    """A fresh store and key file, on a fresh vhost of the local broker unless `amqp_url` is given."""
+    """Fresh stores and key file, on a fresh vhost of the local broker unless `amqp_url` is given."""
     with contextlib.ExitStack() as resources:
         url = amqp_url or resources.enter_context(vhost())
-        store_url = resources.enter_context(embedded_store(var_dir))
-        yield Site(url, store_url, var_dir, Keys.create(var_dir / "api-keys.json"))
+        stores = resources.enter_context(embedded_stores(var_dir))
+        yield Site(url, stores, var_dir, Keys.create(var_dir / "api-keys.json"))
 
 
 @dataclass
@@ -129,6 +147,10 @@ class Stack:
         process.wait(timeout=10)
         self.urls.pop(service, None)
 
+    def store_url(self, service: str) -> str:
+        """The store holding `service`'s database, as that service resolves it."""
+        return self.env.get(url_variable(service)) or self.env["MONGODB_URL"]
+
     def restart(self, service: str) -> str:
         self.start(service)
         return self.urls[service]
@@ -152,7 +174,7 @@ class Stack:
 @contextlib.asynccontextmanager
 async def running_stack(site: Site, services: Iterable[str], **env: str) -> AsyncIterator[Stack]:
     """The services, one process each, on `site`; every process is stopped on the way out."""
-    stack = Stack(service_env(site.amqp_url, site.store_url, site.var_dir, **env))
+    stack = Stack(service_env(site.amqp_url, site.stores, site.var_dir, **env))
     try:
         for service in services:
             stack.start(service)
@@ -184,17 +206,28 @@ def units_file(var_dir: Path) -> Path:
     return path
 
 
-def service_env(amqp_url: str, store_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
-    return os.environ | {
-        "UNITS_FILE": str(units_file(var_dir)),
-        "AMQP_URL": amqp_url,
-        "MONGODB_URL": store_url,
-        "MONGODB_DB_PREFIX": f"t{uuid.uuid4().hex[:6]}_",
-        "VAR_DIR": str(var_dir),
-        "LOG_LEVEL": "WARNING",
-        "OUTBOX_SWEEP_SECONDS": "1",
-        **extra,
-    }
+def service_env(
+    amqp_url: str, stores: str | Mapping[str, str], var_dir: Path, **extra: str
+) -> dict[str, str]:
+    """The environment of a stack's services: one store for all (a URL) or one each ({service: URL})."""
+    addresses = (
+        {"MONGODB_URL": stores}
+        if isinstance(stores, str)
+        else {url_variable(service): url for service, url in stores.items()}
+    )
+    return (
+        os.environ
+        | addresses
+        | {
+            "UNITS_FILE": str(units_file(var_dir)),
+            "AMQP_URL": amqp_url,
+            "MONGODB_DB_PREFIX": f"t{uuid.uuid4().hex[:6]}_",
+            "VAR_DIR": str(var_dir),
+            "LOG_LEVEL": "WARNING",
+            "OUTBOX_SWEEP_SECONDS": "1",
+            **extra,
+        }
+    )
 
 
 async def eventually[T](probe: Callable[[], Awaitable[T | None]], *, timeout: float = 20) -> T:
@@ -303,18 +336,20 @@ async def _queued(stack: Stack) -> int:
 
 
 async def _outbox_backlog(env: dict[str, str]) -> int:
-    """Documents with unpublished outbox entries in the stack's databases."""
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(env["MONGODB_URL"])
-    try:
-        found = 0
-        for name in await client.list_database_names():
-            if name.startswith(env["MONGODB_DB_PREFIX"]):
-                database = client[name]
-                for collection in await database.list_collection_names():
-                    found += await database[collection].count_documents({"outbox_pending": True}, limit=1)
-        return found
-    finally:
-        await client.close()
+    """Documents with unpublished outbox entries in the stack's databases (on every store it uses)."""
+    urls = {v for k, v in env.items() if k == "MONGODB_URL" or k.startswith(url_variable(""))}
+    found = 0
+    for url in urls:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url)
+        try:
+            for name in await client.list_database_names():
+                if name.startswith(env["MONGODB_DB_PREFIX"]):
+                    database = client[name]
+                    for collection in await database.list_collection_names():
+                        found += await database[collection].count_documents({"outbox_pending": True}, limit=1)
+        finally:
+            await client.close()
+    return found
 
 
 async def post_cloudevent(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from shared import events
 from shared.calendar import Calendar, PeriodKind
+from shared.fields import COMPETENCIES
 
 DEFAULT_FILE = Path(__file__).with_name("default_rules.toml")
 
@@ -113,17 +114,6 @@ class UnitRules(_Section):
         if channel == "online" and element in self.online_competency:
             return self.online_competency[element]
         return self.competency[element]
-
-
-# The documented competency codes; a rules file may list more under `competencies`.
-COMPETENCIES = (
-    "digital_service",
-    "online_service_guidance",
-    "service_ethics",
-    "data_management",
-    "public_communication",
-    "change_management",
-)
 
 
 class Rules(_Section):

@@ -2,14 +2,14 @@
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
+
+from shared.calendar import Calendar
 
 QUARTER = re.compile(r"^(20\d\d)-Q([1-4])$")
 
 
 def current(timezone: str = "Asia/Jakarta", now: dt.datetime | None = None) -> str:
-    local = (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(timezone))
-    return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
+    return Calendar(timezone).quarter_of(now or dt.datetime.now(dt.UTC))
 
 
 def chosen(value: str | None, timezone: str = "Asia/Jakarta") -> str:

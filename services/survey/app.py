@@ -20,7 +20,9 @@ def create_app(settings: SurveySettings) -> FastAPI:
     runtime.produces += model.PUBLISHES
     responses = MongoResponses(runtime.aggregates("responses"))
     feedback = MongoFeedbackLog(runtime.aggregates("feedback"))
-    summaries = runtime.aggregates("summaries")  # response tallies and feedback tallies share it
+    # response tallies and feedback tallies share it; per period, it keeps the ids it counted for
+    # the period (a resent response reaches it over HTTP), not only INBOX_RETENTION_DAYS
+    summaries = runtime.aggregates("summaries", keep_ids=True)
     tallies, totals = MongoResponseTallies(summaries), MongoFeedbackTallies(summaries)
     forums = MongoForums(runtime.aggregates("forums"))
     tickets = MongoTickets(runtime.aggregates("tickets"))

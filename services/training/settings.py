@@ -2,7 +2,7 @@
 
 from pydantic import Field
 
-from services.training.model.programmes import Timezone
+from shared.calendar import Timezone
 from shared.fields import Code
 from shared.settings import ServiceSettings
 

@@ -25,8 +25,8 @@ def cluster_site(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(scope="session")
-def cluster_store_url(cluster_site: infra.Site) -> str:
-    return cluster_site.store_url
+def cluster_stores(cluster_site: infra.Site) -> dict[str, str]:
+    return cluster_site.stores
 
 
 @pytest.fixture(scope="session")

@@ -107,7 +107,7 @@ async def test_nothing_is_lost_or_counted_twice_when_cluster_nodes_fail(
     cluster: Cluster,
     cluster_stack: infra.Stack,
     cluster_keys: infra.Keys,
-    cluster_store_url: str,
+    cluster_stores: dict[str, str],
 ) -> None:
     scenario = pipeline.Scenario.make(EVENTS, PEOPLE, duplicates=0.10, seed=22)
     wants = scenario.expected()
@@ -123,13 +123,13 @@ async def test_nothing_is_lost_or_counted_twice_when_cluster_nodes_fail(
     posted = time.monotonic() - started
 
     async def settled() -> pipeline.Tally | None:
-        tally = pipeline.compare(wants, await pipeline.observed(cluster_store_url, prefix, nips))
+        tally = pipeline.compare(wants, await pipeline.observed(cluster_stores, prefix, nips))
         return tally if tally.exact else None
 
     try:
         await infra.eventually(settled, timeout=240)
     finally:
-        tally = pipeline.compare(wants, await pipeline.observed(cluster_store_url, prefix, nips))
+        tally = pipeline.compare(wants, await pipeline.observed(cluster_stores, prefix, nips))
         queues = await asyncio.to_thread(queue_states, cluster)
         seen = await pipeline.drain_audit(cluster.url)
         pipeline.report(

@@ -26,8 +26,8 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[demo.Target]:
     the same units and quarter from other tests, and the report's figures must be exactly the demo's."""
     var_dir = tmp_path_factory.mktemp("demo-var")
     keys = infra.Keys.create(var_dir / "api-keys.json")
-    with infra.vhost() as amqp_url, infra.embedded_store(var_dir) as store_url:
-        stack = infra.Stack(infra.service_env(amqp_url, store_url, var_dir))
+    with infra.vhost() as amqp_url, infra.embedded_stores(var_dir) as stores:
+        stack = infra.Stack(infra.service_env(amqp_url, stores, var_dir))
         for service in launcher.SERVICES:
             stack.start(service)
         try:

@@ -39,8 +39,8 @@ def fault_var_dir(fault_site: infra.Site) -> Path:
 
 
 @pytest.fixture(scope="session")
-def fault_store_url(fault_site: infra.Site) -> str:
-    return fault_site.store_url
+def fault_stores(fault_site: infra.Site) -> dict[str, str]:
+    return fault_site.stores
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ and reads the services' stores to report what was lost or counted twice.
 import asyncio
 import random
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,9 +125,10 @@ class Got:
     points: int = 0
 
 
-async def observed(store_url: str, prefix: str, nips: list[str]) -> dict[str, Got]:
-    """What evaluation and rewards hold now, per person, read from their databases."""
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(store_url, tz_aware=True)
+async def observed(stores: Mapping[str, str], prefix: str, nips: list[str]) -> dict[str, Got]:
+    """What evaluation and rewards hold now, per person, read from their databases (on their stores)."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stores["evaluation"], tz_aware=True)
+    rewards: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stores["rewards"], tz_aware=True)
     try:
         got = {nip: Got() for nip in nips}
         people = client[f"{prefix}evaluation"]["people"]
@@ -135,13 +137,14 @@ async def observed(store_url: str, prefix: str, nips: list[str]) -> dict[str, Go
             row.trainings = len(doc.get("trainings", {}))
             row.jp = int(doc.get("jp", {}).get("2026", 0))
             row.firings = len(doc.get("firings", {}))
-        accounts = client[f"{prefix}rewards"]["accounts"]
+        accounts = rewards[f"{prefix}rewards"]["accounts"]
         async for doc in accounts.find({"_id": {"$in": nips}}, {"balance": 1, "seq": 1}):
             got[doc["_id"]].points = doc.get("balance", 0)
             got[doc["_id"]].rewards = int(doc.get("seq", 0))
         return got
     finally:
         await client.close()
+        await rewards.close()
 
 
 @dataclass

@@ -49,7 +49,7 @@ async def test_nothing_is_lost_or_counted_twice_through_crashes_and_a_broker_res
     fault_keys: infra.Keys,
     fault_http: httpx.AsyncClient,
     fault_amqp_url: str,
-    fault_store_url: str,
+    fault_stores: dict[str, str],
 ) -> None:
     scenario = pipeline.Scenario.make(EVENTS, PEOPLE, duplicates=0.10, seed=1)
     wants = scenario.expected()
@@ -65,13 +65,13 @@ async def test_nothing_is_lost_or_counted_twice_through_crashes_and_a_broker_res
     await fault_stack.ready()
 
     async def settled() -> pipeline.Tally | None:
-        tally = pipeline.compare(wants, await pipeline.observed(fault_store_url, prefix, nips))
+        tally = pipeline.compare(wants, await pipeline.observed(fault_stores, prefix, nips))
         return tally if tally.exact else None
 
     try:
         await infra.eventually(settled, timeout=150)
     finally:
-        tally = pipeline.compare(wants, await pipeline.observed(fault_store_url, prefix, nips))
+        tally = pipeline.compare(wants, await pipeline.observed(fault_stores, prefix, nips))
         seen = await pipeline.drain_audit(fault_amqp_url)
         pipeline.report(
             "crashes+broker-restart",

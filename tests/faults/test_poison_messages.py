@@ -45,11 +45,11 @@ async def test_poison_messages_are_dead_lettered_and_the_pipeline_keeps_flowing(
     fault_keys: infra.Keys,
     fault_http: httpx.AsyncClient,
     fault_amqp_url: str,
-    fault_store_url: str,
+    fault_stores: dict[str, str],
 ) -> None:
     prefix = fault_stack.env["MONGODB_DB_PREFIX"]
     damaged = random_nip()
-    await corrupt_account(fault_store_url, prefix, damaged)
+    await corrupt_account(fault_stores["rewards"], prefix, damaged)
     wrong_schema = structured(a_training_completed(), event_id="poison-schema") | {"data": {"nip": "1"}}
     await infra.publish_raw(
         fault_amqp_url,
@@ -69,7 +69,7 @@ async def test_poison_messages_are_dead_lettered_and_the_pipeline_keeps_flowing(
     await scenario.post(fault_http, [fault_stack.urls["training"]], fault_keys.integrator)
 
     async def settled() -> pipeline.Tally | None:
-        tally = pipeline.compare(wants, await pipeline.observed(fault_store_url, prefix, list(wants)))
+        tally = pipeline.compare(wants, await pipeline.observed(fault_stores, prefix, list(wants)))
         return tally if tally.exact else None
 
     async def three_dead() -> list[dlq.DeadLetter] | None:

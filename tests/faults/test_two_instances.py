@@ -21,7 +21,7 @@ async def test_two_instances_of_each_service_count_exactly_once(
     fault_keys: infra.Keys,
     fault_http: httpx.AsyncClient,
     fault_amqp_url: str,
-    fault_store_url: str,
+    fault_stores: dict[str, str],
     tmp_path: Path,
 ) -> None:
     first = dict(fault_stack.urls)
@@ -41,13 +41,13 @@ async def test_two_instances_of_each_service_count_exactly_once(
     )
 
     async def settled() -> pipeline.Tally | None:
-        tally = pipeline.compare(wants, await pipeline.observed(fault_store_url, prefix, list(wants)))
+        tally = pipeline.compare(wants, await pipeline.observed(fault_stores, prefix, list(wants)))
         return tally if tally.exact else None
 
     try:
         await infra.eventually(settled, timeout=90)
     finally:
-        tally = pipeline.compare(wants, await pipeline.observed(fault_store_url, prefix, list(wants)))
+        tally = pipeline.compare(wants, await pipeline.observed(fault_stores, prefix, list(wants)))
         seen = await pipeline.drain_audit(fault_amqp_url)
         pipeline.report(
             "two-instances", scenario, seen, tally, sigterm_exit_codes=codes,

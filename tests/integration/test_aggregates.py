@@ -1,6 +1,7 @@
 """Aggregates on the real driver and store: exact under concurrency, duplicates applied once."""
 
 import asyncio
+import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Callable
 
@@ -8,6 +9,7 @@ import pytest
 
 from shared import messaging
 from shared.aggregates import Aggregates, Change
+from shared.identifiers import field_key
 from shared.outbox import OutboxRelay
 from shared.storage import Document, Store
 from tests.builders import a_reward_triggered, wrapped
@@ -85,3 +87,81 @@ async def test_a_failing_decision_fails_only_its_caller(aggregates: Aggregates) 
     assert results[0] is True
     assert isinstance(results[1], ValueError)
     assert (await aggregates.get("f") or {})["total"] == 1
+
+
+class Clock:
+    """A clock the test moves: the inbox's retention window is measured with it."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def completion(event_id: str) -> Callable[[Document], Change]:
+    """Stored under its own id (a natural key), plus a counter that must not count it twice."""
+    return lambda _: Change(set={f"completions.{field_key(event_id)}": {"jp": 2}}, inc={"jp": 2})
+
+
+async def test_a_resend_after_the_retention_window_is_not_double_counted_where_the_natural_key_protects_it(
+    aggregates: Aggregates,
+) -> None:
+    clock = Clock()
+    person = Aggregates(
+        aggregates.collection,
+        OutboxRelay(messaging.Publisher(messaging.make_broker("amqp://-"))),
+        inbox_retention=dt.timedelta(days=30),
+        clock=clock,
+    )
+    done = [f"done-{i}" for i in range(20)]
+    answers = [f"answer-{i}" for i in range(20)]
+    assert all(await asyncio.gather(*(person.apply("p", e, completion(e)) for e in done)))
+    assert all(await asyncio.gather(*(person.apply("p", a, add(1)) for a in answers)))
+    raw = await aggregates.collection.find_one({"_id": "p"}) or {}
+    assert [len(bucket) for bucket in raw["inbox"].values()] == [8 * len(answers)]  # marks for answers only
+
+    clock.now += dt.timedelta(days=29)  # within the window: every resend is a duplicate
+    assert not any(await asyncio.gather(*(person.apply("p", e, completion(e)) for e in done + answers)))
+
+    clock.now += dt.timedelta(days=2)  # past the window: the next write drops the old marks
+    assert not any(await asyncio.gather(*(person.apply("p", e, completion(e)) for e in done)))
+    assert await person.apply("p", "answer-new", add(1))
+    raw = await aggregates.collection.find_one({"_id": "p"}) or {}
+    assert raw["jp"] == 2 * len(done)  # the completions, resent after the window, counted once
+    assert [len(bucket) for bucket in raw["inbox"].values()] == [8]  # only today's mark is left
+    assert raw["total"] == len(answers) + 1
+
+
+async def test_ids_marked_by_earlier_versions_still_count_and_expire(aggregates: Aggregates) -> None:
+    clock = Clock()
+    old = Aggregates(
+        aggregates.collection,
+        OutboxRelay(messaging.Publisher(messaging.make_broker("amqp://-"))),
+        inbox_retention=dt.timedelta(days=30),
+        clock=clock,
+    )
+    await aggregates.collection.insert_one(
+        {"_id": "legacy", "version": 1, "total": 1, "inbox": {field_key("ev-old"): clock.now}}
+    )
+    assert not await old.apply("legacy", "ev-old", add(1))
+    clock.now += dt.timedelta(days=31)
+    assert await old.apply("legacy", "ev-new", add(1))
+    raw = await aggregates.collection.find_one({"_id": "legacy"}) or {}
+    assert field_key("ev-old") not in raw["inbox"]
+    assert raw["total"] == 2
+
+
+async def test_keeping_ids_for_the_document_life_never_drops_them(aggregates: Aggregates) -> None:
+    clock = Clock()
+    period = Aggregates(
+        aggregates.collection,
+        OutboxRelay(messaging.Publisher(messaging.make_broker("amqp://-"))),
+        inbox_retention=None,
+        clock=clock,
+    )
+    assert await period.apply("q", "ev-1", add(1))
+    clock.now += dt.timedelta(days=400)
+    assert await period.apply("q", "ev-2", add(1))
+    assert not await period.apply("q", "ev-1", add(1))
+    assert (await period.get("q") or {})["total"] == 2

@@ -188,12 +188,12 @@ async def test_old_entries_move_to_pages_and_a_late_redelivery_still_books_nothi
             break
     assert seqs == list(range(len(triggers), 0, -1))
     assert page["balance"] == len(triggers)
-    async with AsyncMongoClient(stack.env["MONGODB_URL"]) as client:
+    async with AsyncMongoClient(stack.store_url("rewards")) as client:
         account = await client[database(stack)]["accounts"].find_one({"_id": nip})
         assert account is not None
         assert len(account["entries"]) < ledger.PAGE + ledger.KEEP
         assert account["archived"] == 3
-    assert not [d for d in await reconcile(stack.env["MONGODB_URL"], database(stack)) if d["nip"] == nip]
+    assert not [d for d in await reconcile(stack.store_url("rewards"), database(stack)) if d["nip"] == nip]
 
 
 async def test_leaderboard_of_a_thousand_people_reads_one_document(

@@ -55,3 +55,17 @@ def test_period_kinds() -> None:
     assert [period_kind(p) for p in ("2026", "2026-S2", "2026-Q3")] == ["year", "semester", "quarter"]
     with pytest.raises(ValueError, match="not a period"):
         period_kind("2026-S3")
+
+
+def test_one_timezone_type_checks_the_programme_zone_and_a_programme_schedule_zone() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from shared.calendar import Timezone
+    from shared.settings import ServiceSettings
+
+    assert TypeAdapter(Timezone).validate_python("Asia/Makassar") == "Asia/Makassar"
+    for bad in ("Mars/Olympus", "../etc/passwd", ""):
+        with pytest.raises(ValidationError, match="IANA time zone"):
+            TypeAdapter(Timezone).validate_python(bad)
+    with pytest.raises(ValidationError, match="IANA time zone"):
+        ServiceSettings(programme_timezone="WIB")

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import Annotated, Any, Self
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -16,18 +15,10 @@ from pydantic import (
 )
 
 from shared import errors, events
-from shared.fields import Competency, Count, EventTime, Identifier, Jp, PlannedTime, Score, Text
+from shared.calendar import Timezone
+from shared.fields import COMPETENCIES, Competency, Count, EventTime, Identifier, Jp, PlannedTime, Score, Text
 from shared.persistence.state_store import Outcome, State
 
-# The documented competency codes; more come from the EXTRA_COMPETENCIES setting.
-COMPETENCIES = (
-    "digital_service",
-    "online_service_guidance",
-    "service_ethics",
-    "data_management",
-    "public_communication",
-    "change_management",
-)
 Capacity = Annotated[Count, Field(ge=1, le=5_000)]
 
 
@@ -49,18 +40,6 @@ class ProgramFullError(errors.ConflictError):
 class CapacityError(errors.ConflictError):
     def __init__(self) -> None:
         super().__init__("capacity cannot go below the seats already taken")
-
-
-def check_timezone(name: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        msg = "timezone must be an IANA name such as Asia/Jakarta"
-        raise ValueError(msg) from None
-    return name
-
-
-Timezone = Annotated[str, Field(max_length=64), AfterValidator(check_timezone)]
 
 
 class ProgramFields(BaseModel):
