@@ -74,7 +74,7 @@ typecheck: env ## mypy --strict on shared, services and mutu
 	$(BIN)/mypy
 
 schemas: env ## regenerate the committed JSON Schemas of the events
-	$(BIN)/python -m shared.schemas schemas
+	$(BIN)/python -m shared.contract.schemas schemas
 
 asyncapi: env ## regenerate docs/asyncapi.yaml from what the services consume and publish
 	$(BIN)/mutu asyncapi

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import aio_pika
 import httpx
 
-from shared import envelope
+from shared.contract import envelope
 from tests import infra
 from tests.builders import a_training_completed, random_id, random_nip, structured
 

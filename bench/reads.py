@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from shared import envelope
+from shared.contract import envelope
 from tests import infra
 from tests.builders import a_survey_submitted, random_id, random_nip, structured
 

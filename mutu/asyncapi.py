@@ -12,7 +12,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from mutu import launcher
-from shared import asyncapi, events
+from shared.contract import asyncapi, events
 
 DEFAULT_PATH = Path("docs/asyncapi.yaml")
 UNUSED_STORE = "mongodb://127.0.0.1:1/?connect=false"

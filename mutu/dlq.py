@@ -20,7 +20,8 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobus
 from aiormq.exceptions import ChannelNotFoundEntity
 
 from mutu.services import EVENT_SERVICE_NAMES
-from shared import events, messaging, strictjson
+from shared import messaging
+from shared.contract import events, strictjson
 from shared.settings import ServiceSettings
 
 DROPPED_HEADERS = (messaging.REASON, messaging.ERROR, messaging.QUEUE, "x-death", "x-delivery-count")

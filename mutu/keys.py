@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shared import apikeys
 from shared.settings import ServiceSettings
+from shared.web import apikeys
 
 
 def _key_file(args: argparse.Namespace) -> apikeys.KeyFile:

@@ -18,8 +18,10 @@ from typing import Any
 import httpx
 
 from mutu import services as registry
-from shared import apikeys, embedded_store, logs, server, users
+from shared.observability import logs
+from shared.persistence import embedded_store
 from shared.settings import ServiceSettings
+from shared.web import apikeys, server, users
 
 SERVICES = registry.EVENT_SERVICE_NAMES
 PORTAL = registry.PORTAL.name  # a reader of the event services' HTTP APIs

@@ -9,10 +9,10 @@ from typing import Any
 from mutu import launcher
 from services.rewards.model import Account, LedgerEntry
 from services.rewards.repository import MongoAccounts, MongoLedgerPages
-from shared.aggregates import Aggregates
-from shared.embedded_store import store_url
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.embedded_store import store_url
+from shared.persistence.storage import Store
 
 
 def problems(account: Account, entries: dict[int, LedgerEntry]) -> list[str]:

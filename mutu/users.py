@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shared import users
 from shared.settings import ServiceSettings
+from shared.web import users
 
 
 def _file(args: argparse.Namespace) -> users.UserFile:

@@ -1,4 +1,4 @@
-"""The errors a caller can act on, one class per HTTP answer; shared/web.py maps them in one place."""
+"""The errors a caller can act on, one class per HTTP answer, mapped in one place (shared/web)."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any

@@ -8,12 +8,15 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from faststream.rabbit import RabbitQueue
 
-from shared import apikeys, asyncapi, envelope, events, messaging, metrics, tracing, units, web
-from shared.aggregates import Aggregates
-from shared.outbox import OutboxRelay
+from shared import messaging, web
+from shared.contract import asyncapi, envelope, events, units
+from shared.messaging.outbox import OutboxRelay
+from shared.messaging.watchdog import Watchdog, consumers_alive
+from shared.observability import metrics, tracing
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from shared.settings import ServiceSettings
-from shared.storage import Store
-from shared.watchdog import Watchdog, consumers_alive
+from shared.web import apikeys
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ class Runtime:
     def aggregates(self, collection: str, *, keep_ids: bool = False) -> Aggregates:
         """Aggregate documents in one of this service's collections, within MAX_DOCUMENT_BYTES.
 
-        Ids of applied events are kept INBOX_RETENTION_DAYS (shared/inbox.py); with `keep_ids`, for
+        Ids of applied events are kept INBOX_RETENTION_DAYS (persistence/inbox.py); with `keep_ids`, for
         the document's life: for per-period documents whose inbox is the only guard of a count.
         """
         retention = None if keep_ids else dt.timedelta(days=self.settings.inbox_retention_days)

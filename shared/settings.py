@@ -6,8 +6,8 @@ from typing import ClassVar
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.calendar import Calendar, Timezone
-from shared.storage import ReadPreference, StoreOptions
+from shared.contract.calendar import Calendar, Timezone
+from shared.persistence.storage import ReadPreference, StoreOptions
 
 SECRETS = Path("/run/secrets")
 
@@ -30,7 +30,7 @@ class ServiceSettings(BaseSettings):
     port: int = 8000
     var_dir: Path = Path("var")
     api_keys_file: Path | None = None
-    # The programme's units (shared/units.py); unset: Kecamatan Candisari and its seven kelurahan.
+    # The programme's units (shared/contract/units.py); unset: Kecamatan Candisari and its seven kelurahan.
     units_file: Path | None = None
     users_file: Path | None = None
     prefetch: int = Field(default=64, ge=1, le=1000)
@@ -43,7 +43,7 @@ class ServiceSettings(BaseSettings):
     # The storage guard: a write that would make a document larger is refused (MongoDB's cap is 16 MB).
     max_document_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, le=16 * 1024 * 1024)
     # How long a document remembers the ids of events it applied that have no natural key
-    # (shared/inbox.py): longer than any redelivery, outbox republish or dead-letter replay.
+    # (shared/persistence/inbox.py): longer than any redelivery, outbox republish or dead-letter replay.
     inbox_retention_days: int = Field(default=30, ge=1, le=3650)
     # Comma-separated addresses or networks (or "*") whose X-Forwarded-For/-Proto are believed.
     # Empty (the default): forwarded headers are ignored and the client is the TCP peer.
@@ -53,14 +53,14 @@ class ServiceSettings(BaseSettings):
     def proxies(self) -> list[str]:
         return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
-    # Year, semester and quarter of any instant are its date in this zone (shared/calendar.py).
+    # Year, semester and quarter of any instant are its date in this zone (shared/contract/calendar.py).
     programme_timezone: Timezone = "Asia/Jakarta"
 
     @property
     def calendar(self) -> Calendar:
         return Calendar(self.programme_timezone)
 
-    # Replica set / sharded cluster client options (shared.storage.StoreOptions).
+    # Replica set / sharded cluster client options (shared.persistence.storage.StoreOptions).
     mongodb_write_concern: str | int = "majority"
     mongodb_wtimeout_ms: int = Field(default=10_000, ge=0)
     mongodb_journal: bool = True

@@ -8,7 +8,7 @@ valid event for `/events`. `allowed` is the exact status for a key that passes t
 
 from dataclasses import dataclass
 
-from shared import apikeys
+from shared.web import apikeys
 
 
 @dataclass(frozen=True)

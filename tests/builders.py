@@ -5,7 +5,7 @@ import random
 import uuid
 from typing import Any
 
-from shared import envelope, events
+from shared.contract import envelope, events
 
 UNITS = (
     "kec-candisari",

@@ -15,8 +15,8 @@ from services.training.model.programmes import ProgramFullError, Programme, Unkn
 from services.training.model.records import Record
 from services.training.model.statements import Month
 from services.training.repository import Repositories
-from shared import envelope
-from shared.identifiers import field_key
+from shared.contract import envelope
+from shared.contract.identifiers import field_key
 from shared.persistence.state_store import Outcome, State
 
 

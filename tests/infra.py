@@ -23,8 +23,9 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from mutu import launcher
-from shared import apikeys, units
-from shared.embedded_store import url_variable
+from shared.contract import units
+from shared.persistence.embedded_store import url_variable
+from shared.web import apikeys
 
 RABBITMQCTL = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
 READY_SECONDS = 300  # a loaded 2-core machine starts several services slowly

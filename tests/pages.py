@@ -10,7 +10,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from mutu import launcher
-from shared import apikeys, users
+from shared.web import apikeys, users
 from tests import infra
 
 MANAGER = ("manager-test", "correct horse battery staple")

@@ -10,7 +10,7 @@ from typing import Any
 
 from mutu.demo import roster
 from mutu.demo.world import World
-from shared.calendar import Calendar
+from shared.contract.calendar import Calendar
 
 ELEMENTS = tuple(f"u{i}" for i in range(1, 10))
 GRADES = ((88.31, "A"), (76.61, "B"), (65.00, "C"), (0.0, "D"))

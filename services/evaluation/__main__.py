@@ -2,7 +2,7 @@
 
 from services.evaluation.app import create_app
 from services.evaluation.settings import EvaluationSettings
-from shared.server import serve
+from shared.web.server import serve
 
 if __name__ == "__main__":
     serve("evaluation", create_app, EvaluationSettings)

@@ -7,8 +7,8 @@ from services.evaluation import judgements
 from services.evaluation.firings import Firings, open_count
 from services.evaluation.model import ACTIVE, Appraisal, Firing, Person, Reward, Served, Training
 from services.evaluation.rules import Rules
-from shared import envelope, events
-from shared.identifiers import derived_id, field_key
+from shared.contract import envelope, events
+from shared.contract.identifiers import derived_id, field_key
 from shared.persistence.state_store import Outcome
 
 

@@ -5,8 +5,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.evaluation.model import ACTIVE, Decision, Firing, Reward
-from shared import envelope, events
-from shared.identifiers import derived_id, field_key
+from shared.contract import envelope, events
+from shared.contract.identifiers import derived_id, field_key
 
 SOURCE = "urn:mutu:evaluation"
 

@@ -5,7 +5,8 @@ import datetime as dt
 from services.evaluation import decisions, satisfaction
 from services.evaluation.repository import People, Tallies
 from services.evaluation.rules import Rules
-from shared import envelope, errors, events
+from shared import errors
+from shared.contract import envelope, events
 
 
 async def evaluate_training(

@@ -3,8 +3,8 @@
 from services.evaluation import ikm
 from services.evaluation.model import Appraisal, Decision, Recommendation, Reward, Served
 from services.evaluation.rules import AdaptationRules, AppraisalRules, JpRules, TrainingRules, UnitRules
-from shared import events
-from shared.calendar import period_kind, quarter_number
+from shared.contract import events
+from shared.contract.calendar import period_kind, quarter_number
 
 ALL_CHANNELS = "all"
 

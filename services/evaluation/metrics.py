@@ -1,10 +1,10 @@
-"""Evaluation's own Prometheus metrics (registered in the process registry of shared/metrics.py)."""
+"""Evaluation's own Prometheus metrics (in the process registry of shared/observability/metrics.py)."""
 
 from prometheus_client import Counter, Gauge
 
-from shared import events
+from shared.contract import events
 from shared.messaging import Publisher
-from shared.metrics import REGISTRY
+from shared.observability.metrics import REGISTRY
 
 IKM = Gauge(
     "mutu_ikm_converted",

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared import events
+from shared.contract import events
 from shared.persistence.state_store import State
 
 # What this service publishes (checked against the code by tests/unit/test_architecture.py).

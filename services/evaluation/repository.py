@@ -4,9 +4,9 @@ from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
 from services.evaluation.model import Firing, Person, TallyShard, UnitQuarter
-from shared.aggregates import Aggregates
+from shared.persistence.aggregates import Aggregates
 from shared.persistence.state_store import Outcome, StateStore
-from shared.storage import Document
+from shared.persistence.storage import Document
 
 PersonDecision = Callable[[Person], Outcome[Person] | None]
 QuarterDecision = Callable[[UnitQuarter], Outcome[UnitQuarter] | None]

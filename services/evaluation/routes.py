@@ -10,10 +10,12 @@ from services.evaluation.model import Person
 from services.evaluation.repository import People, UnitQuarters
 from services.evaluation.rules import Rules
 from services.evaluation.unit_rule import UnitRule
-from shared import apikeys, envelope, events, web
-from shared.calendar import Clock, utc_now
-from shared.fields import AppraisalPeriod, Nip, Quarter, UnitId
-from shared.units import Units
+from shared import web
+from shared.contract import envelope, events
+from shared.contract.calendar import Clock, utc_now
+from shared.contract.fields import AppraisalPeriod, Nip, Quarter, UnitId
+from shared.contract.units import Units
+from shared.web import apikeys
 
 RUN_BATCH = 64
 Status = Literal["open", "scheduled", "done", "withdrawn"]

@@ -7,9 +7,9 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from shared import events
-from shared.calendar import Calendar, PeriodKind
-from shared.fields import COMPETENCIES
+from shared.contract import events
+from shared.contract.calendar import Calendar, PeriodKind
+from shared.contract.fields import COMPETENCIES
 
 DEFAULT_FILE = Path(__file__).with_name("default_rules.toml")
 

@@ -8,7 +8,7 @@ from typing import Any
 from services.evaluation import ikm
 from services.evaluation.firings import Firings, open_count
 from services.evaluation.model import Recommendation, TallyShard, UnitQuarter
-from shared import events
+from shared.contract import events
 from shared.persistence.state_store import Outcome
 
 # Responses of one unit and quarter spread over this many documents, so that no document (and

@@ -4,7 +4,7 @@ from services.evaluation import handlers
 from services.evaluation.repository import People, Tallies
 from services.evaluation.rules import Rules
 from services.evaluation.unit_rule import UnitRule
-from shared import envelope, events
+from shared.contract import envelope, events
 from shared.runtime import Runtime
 
 

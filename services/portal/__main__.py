@@ -2,7 +2,7 @@
 
 from services.portal.app import create_app
 from services.portal.settings import PortalSettings
-from shared.server import serve
+from shared.web.server import serve
 
 if __name__ == "__main__":
     serve("portal", create_app, PortalSettings)

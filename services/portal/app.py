@@ -13,7 +13,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from services.portal import auth, pages, report
 from services.portal.client import Services
 from services.portal.settings import PortalSettings
-from shared import users, web
+from shared import web
+from shared.web import users
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 

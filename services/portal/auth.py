@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from shared import forms, ratelimit, users
+from shared.web import forms, ratelimit, users
 
 MAX_FORM_BYTES = 4096
 Render = Callable[..., HTMLResponse]

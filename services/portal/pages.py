@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.portal import charts, periods
 from services.portal.client import Fetched, Services
-from shared import users
+from shared.web import users
 
 UNIT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 NIP = re.compile(r"^\d{18}$")

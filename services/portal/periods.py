@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 
-from shared.calendar import Calendar
+from shared.contract.calendar import Calendar
 
 QUARTER = re.compile(r"^(20\d\d)-Q([1-4])$")
 

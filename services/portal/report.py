@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from services.portal import pages, periods
 from services.portal.client import Services
-from shared import users
+from shared.web import users
 
 UNIT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 PROFILE: dict[str, tuple[str, list[str] | None]] = {

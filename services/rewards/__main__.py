@@ -2,7 +2,7 @@
 
 from services.rewards.app import create_app
 from services.rewards.settings import RewardsSettings
-from shared.server import serve
+from shared.web.server import serve
 
 if __name__ == "__main__":
     serve("rewards", create_app, RewardsSettings)

@@ -17,8 +17,8 @@ from services.rewards.model import (
     page_of,
 )
 from services.rewards.repository import Accounts, Boards, LedgerPages
-from shared import envelope, events
-from shared.calendar import Calendar
+from shared.contract import envelope, events
+from shared.contract.calendar import Calendar
 from shared.persistence.state_store import Outcome
 
 logger = logging.getLogger(__name__)

@@ -19,9 +19,9 @@ from services.rewards.model import (
     LedgerEntry,
     StaleArchiveError,
 )
-from shared import envelope, events
-from shared.calendar import Calendar
-from shared.identifiers import derived_id
+from shared.contract import envelope, events
+from shared.contract.calendar import Calendar
+from shared.contract.identifiers import derived_id
 from shared.persistence.state_store import Outcome
 
 SOURCE = "urn:mutu:rewards"

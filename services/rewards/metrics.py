@@ -1,8 +1,8 @@
-"""Rewards' own Prometheus metrics (registered in the process registry of shared/metrics.py)."""
+"""Rewards' own Prometheus metrics (in the process registry of shared/observability/metrics.py)."""
 
 from prometheus_client import Counter
 
-from shared.metrics import REGISTRY
+from shared.observability.metrics import REGISTRY
 
 POINTS_GRANTED = Counter(
     "mutu_reward_points_granted_total",

@@ -5,8 +5,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from shared import errors, events
-from shared.identifiers import derived_id, field_key
+from shared import errors
+from shared.contract import events
+from shared.contract.identifiers import derived_id, field_key
 from shared.persistence.state_store import State
 
 # What this service publishes (checked against the code by tests/unit/test_architecture.py).

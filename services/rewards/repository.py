@@ -4,9 +4,9 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Protocol
 
 from services.rewards.model import Account, Board, LedgerEntry
-from shared.aggregates import Aggregates
+from shared.persistence.aggregates import Aggregates
 from shared.persistence.state_store import Outcome, StateStore
-from shared.storage import Store
+from shared.persistence.storage import Store
 
 AccountDecision = Callable[[Account], Outcome[Account] | None]
 BoardDecision = Callable[[Board], Outcome[Board] | None]

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.rewards import handlers, leaderboard
 from services.rewards.model import TOP, InsufficientPointsError, LedgerEntry, board_id
 from services.rewards.repository import Accounts, Boards, LedgerPages
-from shared import apikeys, web
-from shared.calendar import Calendar
-from shared.fields import Count, Identifier, Nip, Points, Quarter, Text, UnitId
+from shared import web
+from shared.contract.calendar import Calendar
+from shared.contract.fields import Count, Identifier, Nip, Points, Quarter, Text, UnitId
+from shared.web import apikeys
 
 KEY_REQUIRED = "an Idempotency-Key header or an idempotency key field in the body is required"
 CONFLICTS: dict[int | str, dict[str, Any]] = {

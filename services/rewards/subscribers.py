@@ -4,7 +4,7 @@ import functools
 
 from services.rewards import handlers
 from services.rewards.repository import Accounts, Boards, LedgerPages
-from shared import events
+from shared.contract import events
 from shared.runtime import Runtime
 
 

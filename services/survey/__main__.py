@@ -2,7 +2,7 @@
 
 from services.survey.app import create_app
 from services.survey.settings import SurveySettings
-from shared.server import serve
+from shared.web.server import serve
 
 if __name__ == "__main__":
     serve("survey", create_app, SurveySettings)

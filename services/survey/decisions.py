@@ -23,9 +23,9 @@ from services.survey.model import (
     TicketUsedError,
     TopicTally,
 )
-from shared import envelope, events
-from shared.calendar import Calendar
-from shared.identifiers import derived_id, field_key
+from shared.contract import envelope, events
+from shared.contract.calendar import Calendar
+from shared.contract.identifiers import derived_id, field_key
 from shared.persistence.state_store import Outcome
 
 KIOSK = "/survey/kiosk"

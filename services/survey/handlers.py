@@ -26,10 +26,11 @@ from services.survey.repository import (
     ResponseTallies,
     Tickets,
 )
-from shared import envelope, errors, events
-from shared.calendar import Calendar, Clock
-from shared.identifiers import derived_id
-from shared.units import Units
+from shared import errors
+from shared.contract import envelope, events
+from shared.contract.calendar import Calendar, Clock
+from shared.contract.identifiers import derived_id
+from shared.contract.units import Units
 
 logger = logging.getLogger(__name__)
 

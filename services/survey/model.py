@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared import errors, events
-from shared.fields import Comment, Identifier, Nip, Quarter, Text, UnitId
+from shared import errors
+from shared.contract import events
+from shared.contract.fields import Comment, Identifier, Nip, Quarter, Text, UnitId
 from shared.persistence.state_store import State
 
 # What this service publishes (checked against the code by tests/unit/test_architecture.py).

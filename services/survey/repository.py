@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from services.survey.model import Feedback, FeedbackTally, Forum, Response, ResponseTally, Ticket
-from shared.aggregates import Aggregates
+from shared.persistence.aggregates import Aggregates
 from shared.persistence.state_store import Outcome, StateStore
 
 ResponseDecision = Callable[[Response], Outcome[Response] | None]

@@ -2,7 +2,7 @@
 
 from pydantic import Field
 
-from shared.fields import Text
+from shared.contract.fields import Text
 from shared.settings import ServiceSettings
 
 ServiceType = Text

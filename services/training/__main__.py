@@ -2,7 +2,7 @@
 
 from services.training.app import create_app
 from services.training.settings import TrainingSettings
-from shared.server import serve
+from shared.web.server import serve
 
 if __name__ == "__main__":
     serve("training", create_app, TrainingSettings)

@@ -2,8 +2,8 @@
 
 from pydantic import Field
 
-from shared.calendar import Timezone
-from shared.fields import Code
+from shared.contract.calendar import Timezone
+from shared.contract.fields import Code
 from shared.settings import ServiceSettings
 
 

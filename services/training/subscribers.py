@@ -4,7 +4,7 @@ import functools
 
 from services.training.handlers import retraining
 from services.training.repository import Repositories
-from shared import events
+from shared.contract import events
 from shared.runtime import Runtime
 
 

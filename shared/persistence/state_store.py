@@ -3,12 +3,12 @@
 A service's model says what an aggregate holds (`State` subclasses) and decides with pure
 functions `state -> Outcome(new state, events to publish)`. `StateStore` loads the document as
 that model, runs the decision and turns the difference between the old and the new state into
-`$set` paths for the group commit (shared/aggregates.py), which adds the inbox mark, the outbox
+`$set` paths for the group commit (shared/persistence/aggregates.py), which adds the inbox mark, the outbox
 entries and the version guard. No service writes a field path.
 
 Maps in a state are written per changed entry (`entries.<key>`), so their keys must be safe field
-names: no `.`, no leading `$` (hash ids with `shared.identifiers.field_key`). A map that lost a key is
-written whole. Unknown fields of older documents are ignored and left as they are.
+names: no `.`, no leading `$` (hash ids with `shared.contract.identifiers.field_key`).
+A map that lost a key is written whole. Unknown fields of older documents are ignored and left as they are.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from shared import envelope
-from shared.aggregates import Aggregates, Change
-from shared.storage import Document
+from shared.contract import envelope
+from shared.persistence.aggregates import Aggregates, Change
+from shared.persistence.storage import Document
 
 # Fields of a stored document that belong to the chassis, not to the state.
 _CHASSIS = frozenset({"_id", "version", "inbox", "outbox", "outbox_pending"})

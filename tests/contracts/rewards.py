@@ -5,7 +5,7 @@ import datetime as dt
 from services.rewards import ledger
 from services.rewards.model import Board, LedgerEntry
 from services.rewards.repository import Accounts, Boards, LedgerPages
-from shared.calendar import Calendar
+from shared.contract.calendar import Calendar
 from shared.persistence.state_store import Outcome
 from tests.builders import random_id, random_nip
 

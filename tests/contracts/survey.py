@@ -15,7 +15,7 @@ from services.survey.repository import (
     ResponseTallies,
     Tickets,
 )
-from shared.identifiers import derived_id
+from shared.contract.identifiers import derived_id
 from tests.builders import a_feedback_received, a_survey_submitted, random_id, wrapped
 
 NOW = dt.datetime(2026, 5, 4, 9, tzinfo=dt.UTC)

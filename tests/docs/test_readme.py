@@ -4,7 +4,7 @@ import importlib
 import re
 from pathlib import Path
 
-from shared import events
+from shared.contract import events
 
 ROOT = Path(__file__).parents[2]
 README = ROOT / "README.md"

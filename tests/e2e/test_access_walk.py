@@ -6,7 +6,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared import apikeys, envelope, events
+from shared.contract import envelope, events
+from shared.web import apikeys
 from tests import access, infra
 from tests.builders import a_survey_submitted, a_training_completed, random_id, random_nip, structured
 

@@ -7,7 +7,7 @@ from mutu.demo import expect as demo_expect
 from mutu.demo import requests as demo_requests
 from mutu.demo import roster
 from mutu.demo import world as demo_world
-from shared import envelope, events
+from shared.contract import envelope, events
 
 
 def test_the_same_seed_gives_the_same_quarter_and_another_seed_another() -> None:

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from services.evaluation import ikm
-from shared import events
-from shared.calendar import Calendar
+from shared.contract import events
+from shared.contract.calendar import Calendar
 from tests import infra
 from tests.builders import a_survey_submitted, a_training_completed, random_id, random_nip, structured
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared import apikeys, envelope, events
+from shared.contract import envelope, events
+from shared.web import apikeys
 from tests import infra
 from tests.builders import a_survey_submitted, random_id, random_nip, structured
 from tests.e2e.test_survey_kiosk import a_response

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from mutu.services import EVENT_SERVICES, PORTAL
-from shared import users
-from shared.apikeys import ROLES
+from shared.web import users
+from shared.web.apikeys import ROLES
 from tests import infra
 
 PORTS = {service.name: service.port for service in EVENT_SERVICES}

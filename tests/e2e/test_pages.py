@@ -16,7 +16,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from mutu import launcher
-from shared.calendar import Calendar
+from shared.contract.calendar import Calendar
 from tests import infra, pages
 from tests.builders import a_training_completed, random_id, structured
 

@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from shared import envelope
+from shared.contract import envelope
 from tests import infra
 from tests.builders import a_training_completed, random_id, structured
 

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from shared import events
+from shared.contract import events
 from tests import infra
 from tests.builders import random_id, structured
 

@@ -11,7 +11,9 @@ import aio_pika
 import httpx
 import pytest
 
-from shared import envelope, events, logs, messaging
+from shared import messaging
+from shared.contract import envelope, events
+from shared.observability import logs
 from tests import infra
 from tests.builders import a_training_completed, random_id, structured
 

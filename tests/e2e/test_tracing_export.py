@@ -12,7 +12,7 @@ import pytest
 SCRIPT = """
 import sys
 from opentelemetry import trace
-from shared import tracing
+from shared.observability import tracing
 tracing.configure("training", sys.argv[1] or None)
 with trace.get_tracer("test").start_as_current_span("work"):
     pass

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from services.training.handlers import retraining
-from shared import envelope, events
+from shared.contract import envelope, events
 from tests import infra
 from tests.builders import a_training_completed, random_id, random_nip, structured
 from tests.e2e.test_training_catalogue import bearer, create_program, enrol

@@ -16,7 +16,7 @@ import aio_pika
 import httpx
 from pymongo import AsyncMongoClient
 
-from shared import events
+from shared.contract import events
 from tests import infra
 from tests.builders import random_nip, structured
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from shared import envelope, events
+from shared.contract import envelope, events
 
 ATTRIBUTES = ("id", "source", "specversion", "type", "data")  # required in a structured CloudEvent
 JSON: st.SearchStrategy[Any] = st.recursive(

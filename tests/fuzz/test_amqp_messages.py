@@ -5,7 +5,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from shared import envelope, events, messaging
+from shared import messaging
+from shared.contract import envelope, events
 from tests import infra
 from tests.builders import a_reward_triggered, random_nip, structured, wrapped
 from tests.fuzz import malformed

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from shared import events
+from shared.contract import events
 from tests import infra
 from tests.builders import a_survey_submitted, a_training_completed, random_nip, structured
 from tests.fuzz import malformed

@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from mutu import launcher
-from shared import envelope, events, messaging
+from shared import messaging
+from shared.contract import envelope, events
 from tests import access, infra
 from tests.builders import (
     a_reward_triggered,

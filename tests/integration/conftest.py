@@ -4,8 +4,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.storage import Store
 from tests.builders import random_id
 
 

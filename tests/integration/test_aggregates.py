@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from shared import messaging
-from shared.aggregates import Aggregates, Change
-from shared.identifiers import field_key
-from shared.outbox import OutboxRelay
-from shared.storage import Document, Store
+from shared.contract.identifiers import field_key
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates, Change
+from shared.persistence.storage import Document, Store
 from tests.builders import a_reward_triggered, wrapped
 
 pytestmark = pytest.mark.integration

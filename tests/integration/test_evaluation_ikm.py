@@ -13,10 +13,11 @@ from faststream.rabbit import RabbitBroker
 from services.evaluation import handlers, ikm, rules, satisfaction
 from services.evaluation.repository import MongoTallies, MongoUnitQuarters
 from services.evaluation.unit_rule import UnitRule
-from shared import envelope, events, messaging
-from shared.aggregates import Aggregates
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared import messaging
+from shared.contract import envelope, events
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from tests import infra
 from tests.builders import a_survey_submitted, wrapped
 

@@ -3,9 +3,9 @@
 import pytest
 
 from services.evaluation.repository import MongoPeople, MongoTallies, MongoUnitQuarters
-from shared.aggregates import Aggregates
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from tests.contracts.evaluation import PeopleContract, TalliesContract, UnitQuartersContract
 
 pytestmark = pytest.mark.integration

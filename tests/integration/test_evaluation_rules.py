@@ -12,11 +12,12 @@ import pytest
 from services.evaluation import handlers, ikm, rules
 from services.evaluation.model import Person
 from services.evaluation.repository import MongoPeople
-from shared import events, messaging
-from shared.aggregates import Aggregates
-from shared.identifiers import derived_id
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared import messaging
+from shared.contract import events
+from shared.contract.identifiers import derived_id
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from tests import infra
 from tests.builders import a_survey_submitted, a_training_completed, random_nip, wrapped
 

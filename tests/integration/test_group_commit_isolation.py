@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from shared import messaging, metrics
-from shared.aggregates import Aggregates, Change
-from shared.outbox import OutboxRelay
-from shared.storage import Document, DocumentTooLargeError, Store
+from shared import messaging
+from shared.messaging.outbox import OutboxRelay
+from shared.observability import metrics
+from shared.persistence.aggregates import Aggregates, Change
+from shared.persistence.storage import Document, DocumentTooLargeError, Store
 
 pytestmark = pytest.mark.integration
 

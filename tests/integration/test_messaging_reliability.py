@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from mutu import dlq
-from shared import envelope, events, messaging
-from shared.aggregates import Aggregates, Change
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared import messaging
+from shared.contract import envelope, events
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates, Change
+from shared.persistence.storage import Store
 from tests import infra
 from tests.builders import a_reward_triggered, structured
 

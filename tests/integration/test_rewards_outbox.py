@@ -14,11 +14,11 @@ from pymongo import AsyncMongoClient
 
 from services.rewards import ledger
 from services.rewards.model import Account, LedgerEntry
-from shared.aggregates import Aggregates
-from shared.calendar import Calendar
-from shared.outbox import OutboxRelay
+from shared.contract.calendar import Calendar
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
 from shared.persistence.state_store import StateStore
-from shared.storage import Document
+from shared.persistence.storage import Document
 from tests.builders import a_reward_triggered, random_id, random_nip, wrapped
 
 pytestmark = pytest.mark.integration

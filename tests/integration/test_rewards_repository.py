@@ -3,9 +3,9 @@
 import pytest
 
 from services.rewards.repository import MongoAccounts, MongoBoards, MongoLedgerPages
-from shared.aggregates import Aggregates
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from tests.contracts.rewards import AccountsContract, BoardsContract, LedgerPagesContract
 
 pytestmark = pytest.mark.integration

@@ -17,8 +17,9 @@ from pymongo import AsyncMongoClient
 from mutu import launcher
 from mutu.rewards import reconcile
 from services.rewards import ledger
-from shared import envelope, events, messaging
-from shared.calendar import Calendar
+from shared import messaging
+from shared.contract import envelope, events
+from shared.contract.calendar import Calendar
 from tests import infra
 from tests.builders import a_reward_triggered, random_nip, wrapped
 

@@ -12,9 +12,9 @@ from services.survey.repository import (
     MongoResponseTallies,
     MongoTickets,
 )
-from shared.aggregates import Aggregates
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from tests.contracts.survey import (
     FeedbackLogContract,
     FeedbackTalliesContract,

@@ -10,9 +10,9 @@ from services.training.repository.mongo import (
     MongoRecords,
     MongoUnits,
 )
-from shared.aggregates import Aggregates
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from tests.contracts.training import (
     GroupsContract,
     MonthsContract,

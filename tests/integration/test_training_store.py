@@ -24,10 +24,11 @@ from services.training.repository.mongo import (
     MongoRecords,
     MongoUnits,
 )
-from shared import envelope, events, messaging
-from shared.aggregates import Aggregates
-from shared.outbox import OutboxRelay
-from shared.storage import Store
+from shared import messaging
+from shared.contract import envelope, events
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates
+from shared.persistence.storage import Store
 from tests import infra
 from tests.builders import a_training_completed, random_id, random_nip, wrapped
 

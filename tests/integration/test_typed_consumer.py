@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from mutu import asyncapi
-from shared import asyncapi as documents
-from shared import envelope, events
+from shared.contract import asyncapi as documents
+from shared.contract import envelope, events
 from tests import builders, infra
 
 pytestmark = pytest.mark.integration

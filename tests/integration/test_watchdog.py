@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
-from shared import envelope, events, messaging
-from shared.watchdog import Watchdog, consumer_alive
+from shared import messaging
+from shared.contract import envelope, events
+from shared.messaging.watchdog import Watchdog, consumer_alive
 from tests import infra
 from tests.builders import a_reward_triggered, wrapped
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shared import apikeys
+from shared.web import apikeys
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mutu import cli, launcher
-from shared import apikeys
 from shared.settings import ServiceSettings
+from shared.web import apikeys
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:

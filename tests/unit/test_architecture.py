@@ -67,7 +67,12 @@ def test_template_services_have_the_same_files() -> None:
 
 
 def test_only_the_repository_touches_the_store() -> None:
-    store_modules = ("pymongo", "shared.aggregates", "shared.storage", "shared.group_commit")
+    store_modules = (
+        "pymongo",
+        "shared.persistence.aggregates",
+        "shared.persistence.storage",
+        "shared.persistence.group_commit",
+    )
     for service in TEMPLATE:
         allowed = {*part_of(service, "repository"), *part_of(service, "app")}
         for path in (ROOT / "services" / service).rglob("*.py"):

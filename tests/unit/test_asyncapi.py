@@ -11,7 +11,8 @@ import yaml
 from referencing.jsonschema import DRAFT202012
 
 from mutu import asyncapi
-from shared import envelope, events, messaging
+from shared import messaging
+from shared.contract import envelope, events
 from tests import builders
 
 DOCS = Path(__file__).parents[2] / "docs" / "asyncapi.yaml"

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from shared.calendar import Calendar, period_kind
+from shared.contract.calendar import Calendar, period_kind
 
 WIB = Calendar()
 
@@ -60,7 +60,7 @@ def test_period_kinds() -> None:
 def test_one_timezone_type_checks_the_programme_zone_and_a_programme_schedule_zone() -> None:
     from pydantic import TypeAdapter, ValidationError
 
-    from shared.calendar import Timezone
+    from shared.contract.calendar import Timezone
     from shared.settings import ServiceSettings
 
     assert TypeAdapter(Timezone).validate_python("Asia/Makassar") == "Asia/Makassar"

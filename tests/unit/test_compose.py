@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from mutu import asyncapi
-from shared import events
+from shared.contract import events
 
 ROOT = Path(__file__).parents[2]
 SERVICES = ("training", "survey", "evaluation", "rewards")

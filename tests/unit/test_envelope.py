@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from shared import envelope, events
+from shared.contract import envelope, events
 from tests.builders import a_survey_submitted, a_training_completed, structured
 
 ACCEPTED = {"TrainingCompleted": events.TrainingCompleted}

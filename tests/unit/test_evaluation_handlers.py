@@ -7,7 +7,8 @@ import pytest
 
 from services.evaluation import handlers, rules, views
 from services.evaluation.model import Appraisal, Person
-from shared import envelope, errors, events
+from shared import errors
+from shared.contract import envelope, events
 from tests.builders import a_survey_submitted, a_training_completed, random_nip, wrapped
 from tests.fakes import InMemoryPeople
 

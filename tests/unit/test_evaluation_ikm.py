@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from services.evaluation import ikm, rules
 from services.evaluation.model import TallyShard
 from services.evaluation.satisfaction import CHANNELS, SHARDS, counted, shard_key, shard_tallies
-from shared import events
+from shared.contract import events
 from tests.builders import a_survey_submitted
 
 

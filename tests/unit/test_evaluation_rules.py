@@ -1,7 +1,7 @@
 import pytest
 
 from services.evaluation import ikm, judgements, model, rules
-from shared import events
+from shared.contract import events
 from tests.builders import a_training_completed, random_nip
 
 RULES = rules.load()

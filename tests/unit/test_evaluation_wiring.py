@@ -7,7 +7,8 @@ from faststream.rabbit import TestRabbitBroker
 from services.evaluation import rules, subscribers
 from services.evaluation.settings import EvaluationSettings
 from services.evaluation.unit_rule import UnitRule
-from shared import envelope, events, messaging
+from shared import messaging
+from shared.contract import envelope, events
 from shared.runtime import Runtime
 from tests.builders import a_training_completed, random_nip, wrapped
 from tests.fakes import InMemoryPeople, InMemoryTallies, InMemoryUnitQuarters

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from shared.fields import Nip
+from shared.contract.fields import Nip
 from tests.builders import random_nip
 
 NIP = TypeAdapter(Nip)

@@ -12,8 +12,11 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from services.survey import decisions, skm
 from services.survey.settings import SurveySettings
 from services.training.model import programmes, xapi
-from shared import apikeys, envelope, events, metrics, strictjson, units, web
-from shared.fields import Answer, Comment, EventTime, Jp, Points, Score, Text
+from shared import web
+from shared.contract import envelope, events, strictjson, units
+from shared.contract.fields import Answer, Comment, EventTime, Jp, Points, Score, Text
+from shared.observability import metrics
+from shared.web import apikeys
 from tests.builders import a_survey_submitted, a_training_completed, structured
 
 DEEP = b"[" * 100_000 + b"]" * 100_000

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from shared import inbox
-from shared.identifiers import field_key
+from shared.contract.identifiers import field_key
+from shared.persistence import inbox
 
 NOW = dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
 

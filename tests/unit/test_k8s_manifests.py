@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from mutu import asyncapi
-from shared import events
+from shared.contract import events
 
 ROOT = Path(__file__).parents[2]
 K8S = ROOT / "deploy/k8s"

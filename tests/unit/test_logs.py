@@ -8,7 +8,7 @@ import pytest
 from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
-from shared import logs, tracing
+from shared.observability import logs, tracing
 
 TRACE_ID = 0x12345678901234567890123456789012  # all digits in hex: must not be taken for a NIP
 SPAN_ID = 0x1234567890ABCDEF

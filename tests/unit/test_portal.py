@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from services.portal import app, auth, periods
 from services.portal.settings import PortalSettings
-from shared import users
+from shared.web import users
 from tests import infra
 
 PASSWORD = "a long enough password"  # noqa: S105 - a test account

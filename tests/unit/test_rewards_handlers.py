@@ -13,7 +13,7 @@ from services.rewards.model import (
     InsufficientPointsError,
     board_id,
 )
-from shared.calendar import Calendar
+from shared.contract.calendar import Calendar
 from tests.builders import a_reward_triggered, random_id, random_nip, wrapped
 from tests.fakes import InMemoryAccounts, InMemoryBoards, InMemoryLedgerPages
 

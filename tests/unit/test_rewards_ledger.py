@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from mutu.rewards import problems
 from services.rewards import ledger
 from services.rewards.model import Account, Booking, InsufficientPointsError, LedgerEntry, StaleArchiveError
-from shared.calendar import Calendar
+from shared.contract.calendar import Calendar
 from tests.builders import a_reward_triggered, random_nip, wrapped
 
 NIP = random_nip()

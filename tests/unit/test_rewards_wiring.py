@@ -4,7 +4,8 @@ from faststream.rabbit import TestRabbitBroker
 
 from services.rewards import subscribers
 from services.rewards.settings import RewardsSettings
-from shared import envelope, messaging
+from shared import messaging
+from shared.contract import envelope
 from shared.runtime import Runtime
 from tests.builders import a_reward_triggered, random_nip, wrapped
 from tests.fakes import InMemoryAccounts, InMemoryBoards, InMemoryLedgerPages

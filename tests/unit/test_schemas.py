@@ -7,7 +7,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from shared import envelope, events, schemas
+from shared.contract import envelope, events, schemas
 from tests import builders
 
 COMMITTED = Path(__file__).parents[2] / "schemas"
@@ -17,7 +17,7 @@ EXAMPLES = [build() for build in builders.EXAMPLES.values()]
 def test_committed_schemas_match_the_models() -> None:
     rendered = schemas.render_all()
     on_disk = {path.name: path.read_text() for path in COMMITTED.glob("*.json")}
-    assert on_disk == rendered, "schemas/ drifted from shared/events.py: run `make schemas`"
+    assert on_disk == rendered, "schemas/ drifted from shared/contract/events.py: run `make schemas`"
 
 
 def test_every_event_type_has_a_schema_and_an_example() -> None:
@@ -31,7 +31,7 @@ def test_each_schema_passes_its_metaschema(path: Path) -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     jsonschema.Draft202012Validator.check_schema(schema)
     undescribed = [name for name, prop in schema["properties"].items() if not prop.get("description")]
-    assert undescribed == [], "describe them in shared.schemas.ATTRIBUTES"
+    assert undescribed == [], "describe them in shared.contract.schemas.ATTRIBUTES"
 
 
 @pytest.mark.parametrize("data", EXAMPLES, ids=lambda d: type(d).__name__)

@@ -6,8 +6,8 @@ import pytest
 from pymongo import ReadPreference
 from pymongo.write_concern import WriteConcern
 
+from shared.persistence.storage import Store
 from shared.settings import ServiceSettings
-from shared.storage import Store
 
 URL = "mongodb://127.0.0.1:1/?connect=false"
 

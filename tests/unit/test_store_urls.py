@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from mutu import launcher
-from shared.embedded_store import store_url, url_file, url_variable
+from shared.persistence.embedded_store import store_url, url_file, url_variable
 
 
 def test_a_service_takes_its_own_url_first_then_the_shared_one(tmp_path: Path) -> None:

@@ -12,8 +12,10 @@ from services.survey import handlers, skm
 from services.survey.model import TicketRequest
 from services.survey.routes import form
 from services.survey.settings import SurveySettings
-from shared import envelope, events, ratelimit, units, web
-from shared.calendar import Calendar
+from shared import web
+from shared.contract import envelope, events, units
+from shared.contract.calendar import Calendar
+from shared.web import ratelimit
 from tests.fakes import InMemoryTickets
 
 NOW = dt.datetime(2026, 5, 4, 9, tzinfo=dt.UTC)

@@ -20,8 +20,9 @@ from services.survey.model import (
     TicketUsedError,
     UnlistedChoiceError,
 )
-from shared import errors, events, units
-from shared.calendar import Calendar
+from shared import errors
+from shared.contract import events, units
+from shared.contract.calendar import Calendar
 from tests.builders import a_feedback_received, a_survey_submitted, random_id, wrapped
 from tests.fakes import (
     InMemoryFeedbackLog,

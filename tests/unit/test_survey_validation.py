@@ -7,8 +7,8 @@ import pytest
 from pydantic import ValidationError
 
 from services.survey import decisions, model
-from shared.calendar import Calendar
-from shared.ratelimit import TokenBuckets
+from shared.contract.calendar import Calendar
+from shared.web.ratelimit import TokenBuckets
 
 
 def a_body(**changes: Any) -> dict[str, Any]:

@@ -9,8 +9,10 @@ import pytest
 
 from services.survey import model, routes, subscribers
 from services.survey.settings import SurveySettings
-from shared import apikeys, envelope, events, metrics
+from shared.contract import envelope, events
+from shared.observability import metrics
 from shared.runtime import Runtime
+from shared.web import apikeys
 from tests.builders import a_feedback_received, a_survey_submitted, structured
 from tests.fakes import (
     InMemoryFeedbackLog,

@@ -19,7 +19,7 @@ from services.training.model.programmes import (
 from services.training.model.statements import MAX_KEPT, KeptFullError, Month
 from services.training.model.xapi import Result, Statement, UnmappableBatchError
 from services.training.repository import Repositories
-from shared import envelope, events
+from shared.contract import envelope, events
 from tests.builders import a_training_completed, random_id, random_nip, wrapped
 from tests.fakes import (
     InMemoryGroups,

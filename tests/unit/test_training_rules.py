@@ -10,8 +10,8 @@ from services.training.model import groups, people, programmes, views
 from services.training.model.people import EnrolmentEntry, Person, Recommendation
 from services.training.model.programmes import Programme
 from services.training.model.records import Completion, Record
-from shared import envelope, events
-from shared.identifiers import field_key
+from shared.contract import envelope, events
+from shared.contract.identifiers import field_key
 from shared.persistence.state_store import difference
 from tests.builders import a_training_completed, random_nip
 

@@ -8,7 +8,8 @@ from faststream.rabbit import TestRabbitBroker
 from services.training import subscribers
 from services.training.model.programmes import Program, created
 from services.training.settings import TrainingSettings
-from shared import envelope, events, messaging
+from shared import messaging
+from shared.contract import envelope, events
 from shared.runtime import Runtime
 from tests.builders import random_id, random_nip, wrapped
 from tests.fakes import in_memory_training

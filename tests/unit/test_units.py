@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from shared import errors, units
+from shared import errors
+from shared.contract import units
 
 
 def test_the_default_is_the_kecamatan_office_and_its_seven_kelurahan() -> None:

@@ -8,8 +8,10 @@ import pytest
 from fastapi import Depends, FastAPI, HTTPException
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared import apikeys, envelope, errors, events, redact, units, web
-from shared.fields import Nip
+from shared import errors, web
+from shared.contract import envelope, events, units
+from shared.contract.fields import Nip
+from shared.web import apikeys, redact
 
 NIP = "199001012015011001"
 

@@ -16,9 +16,11 @@ from services.survey.routes import form, kiosk, summaries
 from services.survey.routes import forums as forum_routes
 from services.survey.routes import tickets as ticket_routes
 from services.survey.settings import SurveySettings
-from shared import envelope, events, ratelimit, web
-from shared.calendar import Clock, utc_now
-from shared.units import Units
+from shared import web
+from shared.contract import envelope, events
+from shared.contract.calendar import Clock, utc_now
+from shared.contract.units import Units
+from shared.web import ratelimit
 
 
 def build_routes(

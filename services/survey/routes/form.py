@@ -26,10 +26,10 @@ from services.survey.model import (
 from services.survey.repository import Tickets
 from services.survey.routes import texts
 from services.survey.settings import SurveySettings
-from shared import forms, ratelimit
-from shared.calendar import Clock
+from shared.contract.calendar import Clock
+from shared.contract.units import Units
 from shared.errors import NotFoundError
-from shared.units import Units
+from shared.web import forms, ratelimit
 
 UNIT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 ELEMENT_CODES = tuple(code for code, *_ in skm.ELEMENTS)

@@ -8,9 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.survey import handlers, views
 from services.survey.repository import FeedbackTallies, Forums
-from shared import events, web
-from shared.fields import Count, Identifier, LongText, Text, UnitId
-from shared.units import Units
+from shared import web
+from shared.contract import events
+from shared.contract.fields import Count, Identifier, LongText, Text, UnitId
+from shared.contract.units import Units
 
 
 class Forum(BaseModel):

@@ -7,7 +7,9 @@ from pydantic import ValidationError
 
 from services.survey import handlers, skm
 from services.survey.model import KioskResponse
-from shared import errors, ratelimit, strictjson, web
+from shared import errors, web
+from shared.contract import strictjson
+from shared.web import ratelimit
 
 
 def build(submit: handlers.Submit, *, limiter: ratelimit.TokenBuckets, max_body_bytes: int) -> APIRouter:

@@ -9,8 +9,8 @@ from services.survey.model import IssuedTicket, TicketRequest
 from services.survey.repository import Tickets
 from services.survey.settings import SurveySettings
 from shared import web
-from shared.calendar import Clock
-from shared.units import Units
+from shared.contract.calendar import Clock
+from shared.contract.units import Units
 
 
 def build(

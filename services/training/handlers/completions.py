@@ -2,7 +2,7 @@
 
 from services.training.model import people, records
 from services.training.repository import Repositories
-from shared import envelope, events
+from shared.contract import envelope, events
 
 
 async def record_completion(

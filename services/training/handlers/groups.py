@@ -8,7 +8,7 @@ from services.training.model import SOURCE, groups, programmes
 from services.training.model.groups import Group, ProjectGroup, RecordedAssessment
 from services.training.model.programmes import Assessment
 from services.training.repository import Repositories
-from shared import envelope
+from shared.contract import envelope
 from shared.persistence.state_store import Outcome
 
 NO_GROUP_OR_PROGRAMME = "no such group or programme"

@@ -8,8 +8,8 @@ from services.training.model import SOURCE, people
 from services.training.model.people import Person
 from services.training.model.programmes import ProgramFullError, Programme
 from services.training.repository import Repositories
-from shared import envelope, events
-from shared.identifiers import derived_id, field_key
+from shared.contract import envelope, events
+from shared.contract.identifiers import derived_id, field_key
 
 logger = logging.getLogger(__name__)
 CONCURRENT_MEMBERS = 16

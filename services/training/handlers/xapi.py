@@ -11,7 +11,7 @@ from services.training.model import SOURCE, programmes, statements
 from services.training.model.programmes import Assessment
 from services.training.model.xapi import UNIT_EXTENSION, Problem, Statement, UnmappableBatchError, problem
 from services.training.repository import Repositories
-from shared import envelope, events
+from shared.contract import envelope, events
 
 Numbered = list[tuple[int, Statement]]
 

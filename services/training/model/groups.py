@@ -7,8 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.training.model.programmes import Assessment
 from shared import errors
-from shared.fields import Identifier, LongText, Nip, UnitId
-from shared.identifiers import derived_id
+from shared.contract.fields import Identifier, LongText, Nip, UnitId
+from shared.contract.identifiers import derived_id
 from shared.persistence.state_store import Outcome, State
 
 MIN_MEMBERS, MAX_MEMBERS = 2, 8

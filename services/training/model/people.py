@@ -6,9 +6,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from services.training.model.programmes import Programme
-from shared import envelope, events
-from shared.fields import Nip, UnitId
-from shared.identifiers import field_key
+from shared.contract import envelope, events
+from shared.contract.fields import Nip, UnitId
+from shared.contract.identifiers import field_key
 from shared.persistence.state_store import Outcome, State
 
 Status = Literal["open", "scheduled", "done"]

@@ -14,9 +14,20 @@ from pydantic import (
     model_validator,
 )
 
-from shared import errors, events
-from shared.calendar import Timezone
-from shared.fields import COMPETENCIES, Competency, Count, EventTime, Identifier, Jp, PlannedTime, Score, Text
+from shared import errors
+from shared.contract import events
+from shared.contract.calendar import Timezone
+from shared.contract.fields import (
+    COMPETENCIES,
+    Competency,
+    Count,
+    EventTime,
+    Identifier,
+    Jp,
+    PlannedTime,
+    Score,
+    Text,
+)
 from shared.persistence.state_store import Outcome, State
 
 Capacity = Annotated[Count, Field(ge=1, le=5_000)]

@@ -2,8 +2,8 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared import envelope, events
-from shared.identifiers import field_key
+from shared.contract import envelope, events
+from shared.contract.identifiers import field_key
 from shared.persistence.state_store import Outcome, State
 
 

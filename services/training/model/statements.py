@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.training.model.xapi import Statement
 from shared import errors
-from shared.identifiers import field_key
+from shared.contract.identifiers import field_key
 from shared.persistence.state_store import Outcome, State
 
 MAX_KEPT = 2000  # statements kept per person and month (other verbs); each is under 1.2 kB

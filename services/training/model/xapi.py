@@ -11,8 +11,8 @@ from typing import Any, TypeIs
 from pydantic import TypeAdapter, ValidationError
 
 from shared import errors
-from shared.fields import Nip, UnitId, check_line, check_recent
-from shared.identifiers import derived_id
+from shared.contract.fields import Nip, UnitId, check_line, check_recent
+from shared.contract.identifiers import derived_id
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 COMPLETED, PASSED, FAILED = f"{ADL}completed", f"{ADL}passed", f"{ADL}failed"

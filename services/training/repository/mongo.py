@@ -17,10 +17,10 @@ from services.training.model.programmes import (
 from services.training.model.records import Record
 from services.training.model.statements import Month
 from services.training.repository import Decision
-from shared.aggregates import Aggregates
-from shared.identifiers import field_key
+from shared.contract.identifiers import field_key
+from shared.persistence.aggregates import Aggregates
 from shared.persistence.state_store import StateStore
-from shared.storage import Document
+from shared.persistence.storage import Document
 
 # Read without the seat map (up to `capacity` NIPs), inbox and outbox.
 SUMMARY: Document = {"seats": 0, "inbox": 0, "outbox": 0}

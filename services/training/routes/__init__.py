@@ -7,8 +7,9 @@ from services.training.model import programmes
 from services.training.repository import Repositories
 from services.training.routes import catalogue, groups, people, xapi
 from services.training.settings import TrainingSettings
-from shared import envelope, events, web
-from shared.units import Units
+from shared import web
+from shared.contract import envelope, events
+from shared.contract.units import Units
 
 
 def build_routes(

@@ -12,8 +12,10 @@ from services.training.model.people import Enrolment
 from services.training.model.programmes import Program, Programme, ProgramPatch
 from services.training.repository import Repositories
 from services.training.settings import TrainingSettings
-from shared import apikeys, errors, events, web
-from shared.fields import Competency, Identifier, Nip
+from shared import errors, web
+from shared.contract import events
+from shared.contract.fields import Competency, Identifier, Nip
+from shared.web import apikeys
 
 
 class Seat(BaseModel):

@@ -10,8 +10,9 @@ from services.training.model import views
 from services.training.model.groups import ProjectGroup
 from services.training.model.programmes import Assessment
 from services.training.repository import Repositories
-from shared import apikeys, web
-from shared.fields import Identifier
+from shared import web
+from shared.contract.fields import Identifier
+from shared.web import apikeys
 
 
 class Completions(BaseModel):

@@ -8,8 +8,9 @@ from services.training.model import views
 from services.training.model.people import Person, Status
 from services.training.repository import Repositories
 from services.training.settings import TrainingSettings
-from shared import apikeys, web
-from shared.fields import Nip
+from shared import web
+from shared.contract.fields import Nip
+from shared.web import apikeys
 
 
 def build(*, auth: web.Auth, repos: Repositories, settings: TrainingSettings) -> APIRouter:

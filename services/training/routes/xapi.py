@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from services.training.handlers import xapi
 from services.training.model.xapi import MAX_STATEMENTS, read_all
 from services.training.repository import Repositories
-from shared import apikeys, strictjson, web
+from shared import web
+from shared.contract import strictjson
+from shared.web import apikeys
 
 VERSION = "1.0.3"
 

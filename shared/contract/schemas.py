@@ -1,6 +1,6 @@
 """JSON Schemas of the events, generated from the models for subscribers in other languages.
 
-`python -m shared.schemas DIR` writes one `<Type>.json` per event type: the CloudEvent envelope
+`python -m shared.contract.schemas DIR` writes one `<Type>.json` per event type: the CloudEvent envelope
 with that type's `data`.
 """
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from shared import envelope, events
+from shared.contract import envelope, events
 
 # What each CloudEvents attribute means here (CloudEvents 1.0 core and the distributed-tracing extension).
 ATTRIBUTES = {

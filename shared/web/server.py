@@ -7,8 +7,8 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from shared import logs
-from shared.embedded_store import store_url
+from shared.observability import logs
+from shared.persistence.embedded_store import store_url
 from shared.settings import ServiceSettings
 
 
@@ -19,7 +19,7 @@ def serve[S: ServiceSettings](
 
     A service that uses the store takes MONGODB_URL_<NAME> (its own store, as `mutu run` starts
     one per service), else MONGODB_URL, else the address an embedded store wrote to VAR_DIR
-    (shared/embedded_store.py).
+    (shared/persistence/embedded_store.py).
     """
     overrides: dict[str, Any] = {} if port is None else {"port": port}
     settings = settings_class(**overrides)

@@ -16,7 +16,7 @@ from typing import Any
 
 from faststream.rabbit import RabbitBroker
 
-from shared import metrics
+from shared.observability import metrics
 
 logger = logging.getLogger(__name__)
 

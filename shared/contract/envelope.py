@@ -8,8 +8,8 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared import events, strictjson
-from shared.fields import EventTime, Identifier, Line
+from shared.contract import events, strictjson
+from shared.contract.fields import EventTime, Identifier, Line
 
 CONTENT_TYPE = "application/cloudevents+json"
 _ATTRIBUTES = ("id", "source", "specversion", "type", "time", "subject", "dataschema")

@@ -13,7 +13,11 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import apikeys, envelope, errors, events, metrics, redact, storage, units
+from shared import errors
+from shared.contract import envelope, events, units
+from shared.observability import metrics
+from shared.persistence import storage
+from shared.web import apikeys, redact
 
 Check = Callable[[], Awaitable[bool]]
 

@@ -32,7 +32,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from shared.storage import Document
+from shared.persistence.storage import Document
 
 DIGEST = 8
 PREFIX = "d"  # day buckets: d20261129; older documents hold one `<field_key>: <datetime>` per id

@@ -4,7 +4,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, model_validator
 
-from shared.fields import (
+from shared.contract.fields import (
     Answer,
     AppraisalPeriod,
     Code,

@@ -25,7 +25,8 @@ from faststream.rabbit import (
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from pymongo.errors import ConnectionFailure
 
-from shared import envelope, events, metrics, strictjson, tracing
+from shared.contract import envelope, events, strictjson
+from shared.observability import metrics, tracing
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from shared import events
-from shared.secret_file import SecretFile
+from shared.contract import events
+from shared.web.secret_file import SecretFile
 
 Role = Literal["integrator", "reader", "admin"]
 ROLES: tuple[Role, ...] = ("integrator", "reader", "admin")

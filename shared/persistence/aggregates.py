@@ -2,7 +2,7 @@
 
 Multi-document transactions are not used: the embedded store serialises them globally. Instead
 each change is one conditional update on one document (optimistic concurrency on `version`), and
-that update also records the event as applied (shared/inbox.py: its natural key, or a mark in the
+that update also records the event as applied (shared/persistence/inbox.py: its natural key, or a mark in the
 inbox kept for the retention window) and the outgoing events in its outbox. A redelivered event
 finds itself applied and changes nothing.
 """
@@ -16,11 +16,13 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from shared import envelope, inbox, tracing
-from shared.group_commit import GroupCommit, Pending, Planned, inc_path, set_path, unset_path
-from shared.identifiers import field_key
-from shared.outbox import Entry, OutboxRelay, outbox_fields
-from shared.storage import MAX_DOCUMENT_BYTES, Document
+from shared.contract import envelope
+from shared.contract.identifiers import field_key
+from shared.messaging.outbox import Entry, OutboxRelay, outbox_fields
+from shared.observability import tracing
+from shared.persistence import inbox
+from shared.persistence.group_commit import GroupCommit, Pending, Planned, inc_path, set_path, unset_path
+from shared.persistence.storage import MAX_DOCUMENT_BYTES, Document
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ class Aggregates:
         """Apply `decide` to the current document; False if `event_id` was applied before.
 
         `decide` is pure: it gets the document ({} when new) and returns a Change or None.
-        Concurrent calls are group-committed (shared/group_commit.py): one read, one bulk write.
+        Concurrent calls are group-committed (shared/persistence/group_commit.py): one read, one bulk write.
         """
         return await self._group.submit(Pending(key, event_id, _stamped(decide)))
 

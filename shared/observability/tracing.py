@@ -22,7 +22,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import events, metrics
+from shared.contract import events
+from shared.observability import metrics
 
 logger = logging.getLogger("mutu.events")
 _PROPAGATOR = TraceContextTextMapPropagator()

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from shared.contract.fields import Text, UnitId
 from shared.errors import InvalidError
-from shared.fields import Text, UnitId
 
 DEFAULT_FILE = Path(__file__).with_name("default_units.toml")
 

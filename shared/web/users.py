@@ -9,7 +9,7 @@ from typing import Any, Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from shared.secret_file import SecretFile
+from shared.web.secret_file import SecretFile
 
 Role = Literal["manager"]
 ROLES: tuple[Role, ...] = ("manager",)

@@ -28,8 +28,8 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
-from shared import metrics
-from shared.storage import DUPLICATE_KEY, MAX_DOCUMENT_BYTES, Document, DocumentTooLargeError
+from shared.observability import metrics
+from shared.persistence.storage import DUPLICATE_KEY, MAX_DOCUMENT_BYTES, Document, DocumentTooLargeError
 
 MAX_BATCH = 256
 MAX_ROUNDS = 100

@@ -1,7 +1,7 @@
 """Logging set-up: one JSON object per line, level from LOG_LEVEL, NIP-like digit runs masked.
 
 Every line names the service and, inside a trace, its `trace_id` and `span_id` (the broker
-middleware in shared/tracing.py adds one line per event handled or published, with its id and type).
+middleware in shared/observability/tracing.py adds a line per event handled or published).
 """
 
 import json
@@ -11,7 +11,7 @@ from typing import Any
 
 from opentelemetry import trace
 
-from shared import redact
+from shared.web import redact
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 _TRACE = ("trace_id", "span_id")

@@ -18,9 +18,9 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
-from shared import envelope
-from shared.identifiers import field_key
-from shared.storage import Document
+from shared.contract import envelope
+from shared.contract.identifiers import field_key
+from shared.persistence.storage import Document
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Each event type has a channel (its routing key on the topic exchange `mutu.events`) that its
 producer sends to; each consuming service has a channel for its work queue (quorum, dead-letter
 exchange `mutu.dlx`) that it receives from. A message's payload is the CloudEvent JSON Schema of
-its type (`shared.schemas.schema_for`) as `<Type>CloudEvent`, with the pydantic `$defs` (the
+its type (`shared.contract.schemas.schema_for`) as `<Type>CloudEvent`, with the pydantic `$defs` (the
 `data` models) moved to `components/schemas` so every `$ref` resolves. Bindings follow the AMQP
 binding 0.3.0: exchange and queue on channels, delivery mode and acks on operations, only the
 message type on messages. The official parser (`tools/asyncapi`) accepts them with no error.
@@ -17,7 +17,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from faststream.rabbit import RabbitQueue
 
-from shared import envelope, events, messaging, schemas
+from shared import messaging
+from shared.contract import envelope, events, schemas
 
 ASYNCAPI = "3.1.0"
 VERSION = "0.2.0"

@@ -10,7 +10,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
-from shared.metrics import REGISTRY
+from shared.observability.metrics import REGISTRY
 
 DUPLICATE_KEY = 11000
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024  # the default guard; real MongoDB refuses documents over 16 MB

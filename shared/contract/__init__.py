@@ -1,0 +1,1 @@
+"""The outside contract: events and their envelope, field types, schemas, calendar and units."""
