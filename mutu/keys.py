@@ -72,8 +72,8 @@ def add_to(commands: Any) -> None:
         "--scope",
         action="append",
         choices=apikeys.SCOPES,
-        help="integrator only, repeatable: an event type it may post, or xapi/enrolments/groups/redemptions "
-        "(default: all)",
+        help="integrator only, repeatable: an event type it may post, "
+        "or xapi/enrolments/groups/redemptions/tickets (default: all)",
     )
     new.add_argument("--name", default="", help="who or what holds the key")
     new.set_defaults(handler=create)

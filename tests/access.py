@@ -86,6 +86,9 @@ ROUTES: dict[tuple[str, str, str], Access] = {
     ("survey", "POST", "/s/{unit_id}"): Access(None, allowed=415),  # the walk posts JSON; the form takes urlencoded
     ("survey", "GET", "/s/{unit_id}/thanks"): PUBLIC,
     ("survey", "GET", "/units/{unit_id}/qr.svg"): PUBLIC,
+    ("survey", "POST", "/tickets"): Access("integrator", "tickets", 422),
+    ("survey", "GET", "/t/{ticket}"): Access(None, allowed=404),  # the probe's ticket is unknown
+    ("survey", "POST", "/t/{ticket}"): Access(None, allowed=415),  # the walk posts JSON; the form takes urlencoded
     ("survey", "GET", "/units/{unit_id}/responses/summary"): Access("reader", allowed=422),
     ("survey", "POST", "/events"): Access("integrator", "SurveySubmitted", 202),
     ("survey", "POST", "/forums"): Access("integrator", "FeedbackReceived", 422),

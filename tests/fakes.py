@@ -6,7 +6,7 @@ from typing import Any
 
 from services.evaluation.model import Firing, Person, QuarterClose, TallyShard, UnitQuarter
 from services.rewards.model import Account, Board, LedgerEntry
-from services.survey.model import Feedback, FeedbackTally, Forum, Response, ResponseTally
+from services.survey.model import Feedback, FeedbackTally, Forum, Response, ResponseTally, Ticket
 from services.survey.repository import FeedbackTallyDecision, ResponseTallyDecision
 from services.training.model.groups import Group
 from services.training.model.people import Person as Trainee
@@ -276,6 +276,11 @@ def in_memory_training() -> Repositories:
 class InMemoryResponses(InMemoryStates[Response]):
     def __init__(self) -> None:
         super().__init__(Response)
+
+
+class InMemoryTickets(InMemoryStates[Ticket]):
+    def __init__(self) -> None:
+        super().__init__(Ticket)
 
 
 class InMemoryFeedbackLog(InMemoryStates[Feedback]):

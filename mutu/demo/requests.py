@@ -170,13 +170,17 @@ def groups(world: World) -> list[Call]:
 
 
 def responses(world: World) -> list[Call]:
-    """Online answers come from the web form integrator (CloudEvents), counter ones from the kiosk."""
+    """Online answers come from the web form integrator (CloudEvents), counter ones from the kiosk.
+
+    An answer that names its officer goes through the integrator too: the anonymous kiosk refuses it
+    (only a service ticket or a keyed integrator may name a person).
+    """
     calls = []
     for response in world.responses:
         as_event = cloudevent(
             "response", "survey", "SurveySubmitted", f"ev-{response['response_id']}", response
         )
-        if response["channel"] == "online":
+        if response["channel"] == "online" or "served_by_nip" in response:
             calls.append(as_event)
         else:
             calls.append(Call("response", "survey", ROUTES["responses"], body=response, fallback=as_event))

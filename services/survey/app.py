@@ -9,6 +9,7 @@ from services.survey.repository import (
     MongoForums,
     MongoResponses,
     MongoResponseTallies,
+    MongoTickets,
 )
 from services.survey.settings import SurveySettings
 from shared.runtime import Runtime
@@ -24,6 +25,7 @@ def create_app(settings: SurveySettings) -> FastAPI:
     summaries = runtime.aggregates("summaries", keep_ids=True)
     tallies, totals = MongoResponseTallies(summaries), MongoFeedbackTallies(summaries)
     forums = MongoForums(runtime.aggregates("forums"))
+    tickets = MongoTickets(runtime.aggregates("tickets"))
     subscribers.subscribe(runtime)
     routers = routes.build_routes(
         auth=runtime.auth,
@@ -34,5 +36,6 @@ def create_app(settings: SurveySettings) -> FastAPI:
         forums=forums,
         tallies=tallies,
         totals=totals,
+        tickets=tickets,
     )
     return runtime.app(title="Mutu survey", routers=routers)

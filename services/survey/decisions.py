@@ -1,6 +1,7 @@
 """Survey's decisions (pure): record a response or feedback once, open forums, add items, count them."""
 
 import datetime as dt
+import hashlib
 
 from services.survey import skm
 from services.survey.model import (
@@ -10,15 +11,20 @@ from services.survey.model import (
     Forum,
     ForumFullError,
     ForumItem,
+    IssuedTwiceError,
     KioskResponse,
     Reason,
     Response,
     ResponseConflictError,
     ResponseTally,
+    Ticket,
+    TicketExpiredError,
+    TicketUnknownError,
+    TicketUsedError,
     TopicTally,
-    current_quarter,
 )
 from shared.contract import envelope, events
+from shared.contract.calendar import Calendar
 from shared.contract.identifiers import derived_id, field_key
 from shared.persistence.state_store import Outcome
 
@@ -50,15 +56,83 @@ def choice_problems(response: events.SurveySubmitted, service_types: tuple[str, 
     return found
 
 
+def kiosk_problems(submission: KioskResponse) -> list[Reason]:
+    """Without a ticket: unit, service type and channel are required, and no officer may be named.
+
+    Anonymous answers count for the unit, never for a person: only a ticket names the officer.
+    """
+    if submission.ticket is not None:
+        return []
+    found: list[Reason] = [
+        {"loc": ["body", name], "msg": "Field required (or answer with a ticket)", "type": "missing"}
+        for name in ("unit_id", "service_type", "channel")
+        if getattr(submission, name) is None
+    ]
+    if submission.served_by_nip is not None:
+        found.append(
+            {
+                "loc": ["body", "served_by_nip"],
+                "msg": "an anonymous answer cannot name an officer: answer with a service ticket",
+                "type": "officer_without_ticket",
+            }
+        )
+    return found
+
+
+def period_problems(period: str, now: dt.datetime, calendar: Calendar) -> list[Reason]:
+    """A quarter that has not started in the programme calendar cannot be answered for."""
+    if calendar.quarter_start(period) <= now:
+        return []
+    return [
+        {"loc": ["body", "period"], "msg": f"the period {period} has not started", "type": "future_period"}
+    ]
+
+
 def kiosk_submitted(
-    submission: KioskResponse, now: dt.datetime
+    submission: KioskResponse, now: dt.datetime, calendar: Calendar, ticket: Ticket | None = None
 ) -> envelope.CloudEvent[events.SurveySubmitted]:
-    """A kiosk or form response as its event; the id derives from response_id, so a resubmit is one."""
-    fields = submission.model_dump(exclude={"comment"}, exclude_none=True)
+    """A kiosk or form response as its event; the id derives from response_id, so a resubmit is one.
+
+    Its period defaults to the current quarter in the programme calendar; with a ticket, the unit,
+    service type, channel and officer are the ticket's, whatever the answer says.
+    """
+    fields = submission.model_dump(exclude={"comment", "ticket"}, exclude_none=True)
+    if ticket is not None:
+        fields |= ticket.model_dump(include={"unit_id", "service_type", "channel", "served_by_nip"})
     data = events.SurveySubmitted.model_validate(
-        fields | {"period": submission.period or current_quarter(now)}
+        fields | {"period": submission.period or calendar.quarter_of(now)}
     )
     return envelope.wrap(data, source=KIOSK, event_id=derived_id("kiosk", data.response_id), time=now)
+
+
+def ticket_key(code: str) -> str:
+    """Where a ticket is kept: the SHA-256 of its code (the code itself is never stored)."""
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def ticket_issued(ticket: Ticket, issuing: Ticket) -> Outcome[Ticket]:
+    if ticket.issued:
+        raise IssuedTwiceError
+    return Outcome(issuing)
+
+
+def ticket_usable(ticket: Ticket | None, response_id: str, now: dt.datetime) -> Ticket:
+    """The ticket an answer may use: known, unexpired, unused (or used by this very answer)."""
+    if ticket is None or not ticket.issued:
+        raise TicketUnknownError
+    if ticket.used_by is not None and ticket.used_by != response_id:
+        raise TicketUsedError
+    if ticket.expired(now) and ticket.used_by is None:
+        raise TicketExpiredError
+    return ticket
+
+
+def ticket_used(ticket: Ticket, response_id: str, now: dt.datetime) -> Outcome[Ticket] | None:
+    """Mark the ticket used by `response_id`; the same answer again changes nothing, another is 409."""
+    usable = ticket_usable(ticket, response_id, now)
+    if usable.used_by == response_id:
+        return None
+    return Outcome(ticket.model_copy(update={"used_by": response_id, "used_at": now.isoformat()}))
 
 
 def response_recorded(

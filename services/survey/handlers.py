@@ -2,26 +2,43 @@
 
 import datetime as dt
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 
 from services.survey import decisions, views
 from services.survey.model import (
     Forum,
     ForumItem,
+    IssuedTicket,
     KioskResponse,
     NoSuchForumError,
     Offered,
     ResponseConflictError,
+    Ticket,
+    TicketRequest,
     UnlistedChoiceError,
 )
-from services.survey.repository import FeedbackLog, FeedbackTallies, Forums, Responses, ResponseTallies
+from services.survey.repository import (
+    FeedbackLog,
+    FeedbackTallies,
+    Forums,
+    Responses,
+    ResponseTallies,
+    Tickets,
+)
+from shared import errors
 from shared.contract import envelope, events
+from shared.contract.calendar import Calendar, Clock
 from shared.contract.identifiers import derived_id
+from shared.contract.units import Units
 
 logger = logging.getLogger(__name__)
 
 # Records one response with its comment: record_response with its adapters bound (see routes).
 Record = Callable[[envelope.CloudEvent[events.SurveySubmitted], str | None], Awaitable[bool]]
+# Takes one kiosk or form answer: submit_response with its adapters bound (see routes); its id.
+Submit = Callable[[KioskResponse], Awaitable[str]]
+TICKET_BYTES = 24  # 192 random bits per code
 
 
 def _now() -> dt.datetime:
@@ -65,11 +82,97 @@ async def record_response(
     return fresh
 
 
-async def submit_response(submission: KioskResponse, *, record: Record) -> str:
-    """Record one kiosk or form response (its event id derives from response_id: a resubmit is a no-op)."""
-    submitted = decisions.kiosk_submitted(submission, _now())
+async def submit_response(
+    submission: KioskResponse,
+    *,
+    record: Record,
+    tickets: Tickets,
+    units: Units,
+    calendar: Calendar,
+    clock: Clock,
+) -> str:
+    """Record one kiosk or form response (its event id derives from response_id: a resubmit is a no-op).
+
+    Without a ticket the answer is anonymous: it counts for its unit and may not name an officer
+    (422). With one, unit, service type, channel and officer come from the ticket, which the answer
+    uses up: a ticket another answer used is 409, an unknown or expired one 422. Two answers racing
+    for one ticket meet in the ticket's version guard: one uses it, the other gets 409. A known
+    unit and a quarter that has started (programme calendar; default: the current one) are required.
+    """
+    now = clock()
+    refused = decisions.kiosk_problems(submission)
+    if refused:
+        raise errors.InvalidError("the response is invalid", reasons=refused)
+    ticket, key = None, ""
+    if submission.ticket is not None:
+        key = decisions.ticket_key(submission.ticket)
+        ticket = decisions.ticket_usable(await tickets.get(key), submission.response_id, now)
+    submitted = decisions.kiosk_submitted(submission, now, calendar, ticket)
+    response = submitted.data
+    units.require(response.unit_id)
+    refused = decisions.period_problems(response.period, now, calendar)
+    if refused:
+        raise errors.InvalidError("the period has not started", reasons=refused)
+    if ticket is not None:
+        await tickets.update(
+            key,
+            lambda current: decisions.ticket_used(current, response.response_id, now),
+            event_id=derived_id("ticket-used", key, response.response_id),
+        )
     await record(submitted, submission.comment)
-    return submitted.data.response_id
+    return response.response_id
+
+
+async def accept_submitted(
+    submitted: envelope.CloudEvent[events.SurveySubmitted],
+    *,
+    record: Record,
+    calendar: Calendar,
+    clock: Clock,
+) -> bool:
+    """An integrator's SurveySubmitted (trusted, keyed: it may name the officer), if its quarter started."""
+    refused = decisions.period_problems(submitted.data.period, clock(), calendar)
+    if refused:
+        raise errors.InvalidError("the period has not started", reasons=refused)
+    return await record(submitted, None)
+
+
+async def issue_ticket(
+    request: TicketRequest,
+    *,
+    base_url: str,
+    tickets: Tickets,
+    units: Units,
+    offered: Offered,
+    ttl: dt.timedelta,
+    clock: Clock,
+) -> IssuedTicket:
+    """A single-use ticket for one service: a random code, kept only as its hash, valid for `ttl`."""
+    units.require(request.unit_id)
+    services = offered(request.unit_id)
+    if request.service_type not in services:
+        reason = {
+            "loc": ["body", "service_type"],
+            "msg": f"service_type must be one of the unit's services: {', '.join(services)}",
+            "type": "enum",
+        }
+        raise UnlistedChoiceError([reason])
+    now = clock()
+    code = secrets.token_urlsafe(TICKET_BYTES)
+    expires_at = now + ttl
+    issuing = Ticket.model_validate(
+        request.model_dump() | {"issued_at": now.isoformat(), "expires_at": expires_at.isoformat()}
+    )
+    key = decisions.ticket_key(code)
+    await tickets.update(
+        key, lambda ticket: decisions.ticket_issued(ticket, issuing), event_id=derived_id("ticket", key)
+    )
+    return IssuedTicket(ticket=code, url=f"{base_url.rstrip('/')}/t/{code}", expires_at=expires_at)
+
+
+async def open_ticket(code: str, response_id: str = "", *, tickets: Tickets, clock: Clock) -> Ticket:
+    """The ticket a form page shows: known, unexpired, not used (or used by `response_id`), else its error."""
+    return decisions.ticket_usable(await tickets.get(decisions.ticket_key(code)), response_id, clock())
 
 
 async def record_feedback(

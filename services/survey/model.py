@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,15 +43,24 @@ class ForumFullError(errors.ConflictError):
         super().__init__("this forum has too many items")
 
 
+# A ticket's code as posted: token_urlsafe(24) gives 32 characters; anything else is not a ticket.
+TicketCode = Annotated[str, Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
 class KioskResponse(BaseModel):
-    """A kiosk or form submission: strictly anonymous, unknown fields (name, phone, e-mail...) refused."""
+    """A kiosk or form submission: strictly anonymous, unknown fields (name, phone, e-mail...) refused.
+
+    With a `ticket`, the unit, service type, channel and officer come from the ticket; without one,
+    unit, service type and channel are required and no officer may be named (see decisions).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     response_id: Identifier
-    unit_id: UnitId
-    service_type: Text
-    channel: events.Channel
+    ticket: TicketCode | None = None
+    unit_id: UnitId | None = None
+    service_type: Text | None = None
+    channel: events.Channel | None = None
     period: Quarter | None = None
     answers: events.Answers
     served_by_nip: Nip | None = None
@@ -59,9 +68,71 @@ class KioskResponse(BaseModel):
     comment: Comment | None = None
 
 
-def current_quarter(now: dt.datetime) -> str:
-    """The quarter a kiosk response without a period counts in: that of `now` as given (UTC)."""
-    return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+class TicketRequest(BaseModel):
+    """`POST /tickets`: who served whom, where, with what; the answer made with the ticket names them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: UnitId
+    served_by_nip: Nip
+    service_type: Text
+    channel: events.Channel
+
+
+class IssuedTicket(BaseModel):
+    """The answer to `POST /tickets`: the code (shown once, stored only as a hash), its form, its end."""
+
+    ticket: str
+    url: str
+    expires_at: dt.datetime
+
+
+class Ticket(State):
+    """A service ticket, keyed by the hash of its code: single use until `expires_at`."""
+
+    unit_id: str | None = None
+    served_by_nip: str | None = None
+    service_type: str | None = None
+    channel: str | None = None
+    issued_at: str | None = None  # RFC 3339
+    expires_at: str | None = None  # RFC 3339
+    used_by: str | None = None  # the response_id that used it
+    used_at: str | None = None
+
+    @property
+    def issued(self) -> bool:
+        return self.unit_id is not None
+
+    def expired(self, now: dt.datetime) -> bool:
+        return self.expires_at is not None and now >= dt.datetime.fromisoformat(self.expires_at)
+
+
+def _reason(msg: str, kind: str, field: str = "ticket") -> Reason:
+    return {"loc": ["body", field], "msg": msg, "type": kind}
+
+
+class TicketUsedError(errors.ConflictError):
+    """409: the ticket was used by another answer (one answer per service)."""
+
+    def __init__(self) -> None:
+        super().__init__("this ticket was already used: one answer per ticket")
+
+
+class TicketUnknownError(errors.InvalidError):
+    def __init__(self) -> None:
+        super().__init__("unknown ticket", reasons=[_reason("unknown ticket", "unknown_ticket")])
+
+
+class TicketExpiredError(errors.InvalidError):
+    def __init__(self) -> None:
+        super().__init__("expired ticket", reasons=[_reason("the ticket has expired", "expired_ticket")])
+
+
+class IssuedTwiceError(errors.ConflictError):
+    """A fresh code met a stored ticket: never happens with 192 random bits, refused if it does."""
+
+    def __init__(self) -> None:
+        super().__init__("ticket code collision")
 
 
 class Response(State):

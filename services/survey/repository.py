@@ -4,7 +4,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Protocol
 
-from services.survey.model import Feedback, FeedbackTally, Forum, Response, ResponseTally
+from services.survey.model import Feedback, FeedbackTally, Forum, Response, ResponseTally, Ticket
 from shared.persistence.aggregates import Aggregates
 from shared.persistence.state_store import Outcome, StateStore
 
@@ -13,6 +13,7 @@ FeedbackDecision = Callable[[Feedback], Outcome[Feedback] | None]
 ForumDecision = Callable[[Forum], Outcome[Forum] | None]
 ResponseTallyDecision = Callable[[ResponseTally], Outcome[ResponseTally] | None]
 FeedbackTallyDecision = Callable[[FeedbackTally], Outcome[FeedbackTally] | None]
+TicketDecision = Callable[[Ticket], Outcome[Ticket] | None]
 
 # Responses of one unit and quarter are counted in this many documents, so that no document (and
 # its inbox of response ids) grows without bound and concurrent writers rarely meet.
@@ -53,6 +54,28 @@ class ResponseTallies(Protocol):
 class FeedbackTallies(Protocol):
     async def get(self, unit_id: str) -> FeedbackTally | None: ...
     async def update(self, unit_id: str, decide: FeedbackTallyDecision, *, event_id: str) -> bool: ...
+
+
+class Tickets(Protocol):
+    """Service tickets by key (the hash of the code, see decisions.ticket_key)."""
+
+    async def get(self, key: str) -> Ticket | None: ...
+    async def update(self, key: str, decide: TicketDecision, *, event_id: str) -> bool:
+        """Apply `decide` under the version guard: two concurrent uses of one ticket see each other."""
+        ...
+
+
+class MongoTickets:
+    """`tickets`: one document per ticket, `_id` the SHA-256 of its code (the code is not stored)."""
+
+    def __init__(self, aggregates: Aggregates) -> None:
+        self._states = StateStore(aggregates, Ticket)
+
+    async def get(self, key: str) -> Ticket | None:
+        return await self._states.get(key)
+
+    async def update(self, key: str, decide: TicketDecision, *, event_id: str) -> bool:
+        return await self._states.update(key, decide, event_id=event_id)
 
 
 class MongoResponses:

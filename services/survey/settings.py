@@ -38,5 +38,8 @@ class SurveySettings(ServiceSettings):
     def service_types_for(self, unit_id: str) -> tuple[str, ...]:
         return tuple(self.service_types.get(unit_id, self.default_service_types))
 
+    # Days a service ticket (POST /tickets) stays usable.
+    ticket_ttl_days: int = Field(default=14, ge=1, le=366)
+
     # Public base address of the survey pages (printed in QR codes); unset: the address asked for.
     public_url: str | None = None

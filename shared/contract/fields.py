@@ -89,7 +89,13 @@ def check_prose(value: str) -> str:
 
 Nip = Annotated[str, StringConstraints(min_length=18, max_length=18), AfterValidator(check_nip)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
-UnitId = Slug
+UnitId = Annotated[
+    Slug,
+    Field(
+        description="A unit of UNITS_FILE (GET /units lists them; by default kec-candisari and its "
+        "seven kelurahan, e.g. kel-candi); any other id is refused with 422."
+    ),
+]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 Competency = Code
 # The documented competency codes; evaluation's rules file and training's EXTRA_COMPETENCIES add more.
@@ -106,11 +112,19 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterVali
 Line = Annotated[str, AfterValidator(check_line)]  # add a max_length with Field where used
 Comment = Annotated[str, StringConstraints(max_length=2000), AfterValidator(check_prose)]
 LongText = Annotated[str, StringConstraints(max_length=4000), AfterValidator(check_prose)]
-Quarter = Annotated[str, StringConstraints(pattern=r"^20\d\d-Q[1-4]$")]
-AppraisalPeriod = Annotated[str, StringConstraints(pattern=r"^20\d\d(-S[12]|-Q[1-4])?$")]
+Quarter = Annotated[
+    str,
+    StringConstraints(pattern=r"^20\d\d-Q[1-4]$"),
+    Field(description="YYYY-Qn in the programme calendar (PROGRAMME_TIMEZONE); one not started yet: 422."),
+]
+AppraisalPeriod = Annotated[
+    str,
+    StringConstraints(pattern=r"^20\d\d(-S[12]|-Q[1-4])?$"),
+    Field(description="YYYY, YYYY-Sn or YYYY-Qn in the programme calendar; one not started yet: 422."),
+]
 Score = Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)]  # int or float, no bool
 Jp = Annotated[int, Strict(), Field(ge=1, le=200)]
-Answer = Annotated[int, Strict(), Field(ge=1, le=4)]
+Answer = Annotated[int, Strict(), Field(ge=1, le=4, description='A JSON integer 1-4 (not 4.0, "4" or true).')]
 Points = Annotated[int, Strict(), Field(gt=0, le=1_000_000)]
 Count = Annotated[int, Strict()]  # add bounds with Field where used
 EventTime = Annotated[AwareDatetime, AfterValidator(check_recent)]

@@ -16,7 +16,7 @@ ROLES: tuple[Role, ...] = ("integrator", "reader", "admin")
 ALL_SCOPES = "*"
 PREFIX = "mutu"
 # What an integrator key may be scoped to: the event types it may post, plus these route families.
-ROUTE_SCOPES = ("xapi", "enrolments", "groups", "redemptions", "roster")
+ROUTE_SCOPES = ("xapi", "enrolments", "groups", "redemptions", "roster", "tickets")
 SCOPES: tuple[str, ...] = (*events.BY_TYPE, *ROUTE_SCOPES)
 MAX_TOKEN_LENGTH = 128  # a real token is ~50 characters; longer ones are not even hashed
 

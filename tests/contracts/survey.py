@@ -1,10 +1,21 @@
 """Behaviour every adapter of survey's ports has; subclasses say how to build one (fake or Mongo)."""
 
+import asyncio
 import datetime as dt
 
+import pytest
+
 from services.survey import decisions
-from services.survey.model import Forum, ForumItem, Response
-from services.survey.repository import FeedbackLog, FeedbackTallies, Forums, Responses, ResponseTallies
+from services.survey.model import Forum, ForumItem, Response, Ticket, TicketUsedError
+from services.survey.repository import (
+    FeedbackLog,
+    FeedbackTallies,
+    Forums,
+    Responses,
+    ResponseTallies,
+    Tickets,
+)
+from shared.contract.identifiers import derived_id
 from tests.builders import a_feedback_received, a_survey_submitted, random_id, wrapped
 
 NOW = dt.datetime(2026, 5, 4, 9, tzinfo=dt.UTC)
@@ -184,3 +195,59 @@ class FeedbackTalliesContract:
         await totals.update(unit, lambda _: None, event_id=random_id())
         found = await totals.get(unit)
         assert found is None or found.n == 0
+
+
+def a_ticket() -> Ticket:
+    return Ticket(
+        unit_id="kel-candi",
+        served_by_nip="198507142010011003",
+        service_type="KK",
+        channel="counter",
+        issued_at=NOW.isoformat(),
+        expires_at=(NOW + dt.timedelta(days=14)).isoformat(),
+    )
+
+
+class TicketsContract:
+    """`tickets` fixture: an empty Tickets adapter."""
+
+    async def issue(self, tickets: Tickets) -> str:
+        key = decisions.ticket_key(random_id("code"))
+        await tickets.update(key, lambda t: decisions.ticket_issued(t, a_ticket()), event_id=random_id())
+        return key
+
+    async def use(self, tickets: Tickets, key: str, response_id: str) -> bool:
+        return await tickets.update(
+            key,
+            lambda t: decisions.ticket_used(t, response_id, NOW),
+            event_id=derived_id("ticket-used", key, response_id),
+        )
+
+    async def test_an_unknown_key_holds_no_ticket(self, tickets: Tickets) -> None:
+        assert await tickets.get(decisions.ticket_key(random_id("code"))) is None
+
+    async def test_an_issued_ticket_is_read_back_unused(self, tickets: Tickets) -> None:
+        key = await self.issue(tickets)
+        assert await tickets.get(key) == a_ticket()
+
+    async def test_a_ticket_is_used_once_and_the_same_answer_again_changes_nothing(
+        self, tickets: Tickets
+    ) -> None:
+        key = await self.issue(tickets)
+        assert [await self.use(tickets, key, "r-1") for _ in range(2)] == [True, False]
+        with pytest.raises(TicketUsedError):
+            await self.use(tickets, key, "r-2")
+        kept = await tickets.get(key)
+        assert kept is not None
+        assert (kept.used_by, kept.used_at) == ("r-1", NOW.isoformat())
+
+    async def test_two_answers_racing_for_one_ticket_use_it_once(self, tickets: Tickets) -> None:
+        key = await self.issue(tickets)
+        outcomes = await asyncio.gather(
+            *(self.use(tickets, key, f"r-{i}") for i in range(4)), return_exceptions=True
+        )
+        assert sum(outcome is True for outcome in outcomes) == 1
+        assert sum(isinstance(outcome, TicketUsedError) for outcome in outcomes) == 3
+        kept = await tickets.get(key)
+        assert kept is not None
+        assert kept.used_by == f"r-{outcomes.index(True)}"

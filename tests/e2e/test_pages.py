@@ -16,7 +16,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from mutu import launcher
-from services.survey.model import current_quarter
+from shared.contract.calendar import Calendar
 from tests import infra, pages
 from tests.builders import a_training_completed, random_id, structured
 
@@ -25,7 +25,7 @@ ANSWERS = {"u1": 4, "u2": 3, "u3": 2, "u4": 4, "u5": 3, "u6": 3, "u7": 4, "u8": 
 
 
 def this_quarter() -> str:
-    return current_quarter(dt.datetime.now(dt.UTC))
+    return Calendar().quarter_of(dt.datetime.now(dt.UTC))
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +104,30 @@ async def test_the_form_can_be_filled_with_the_keyboard_alone(
     assert ikm["by_channel"]["counter"]["respondents"] == 1
 
 
+async def test_a_citizen_answers_the_form_of_a_service_ticket_once(
+    stack: infra.Stack, keys: infra.Keys, browser: webdriver.Chrome, http: httpx.AsyncClient
+) -> None:
+    unit, nip = a_unit(), "198507142010011003"
+    body = {"unit_id": unit, "served_by_nip": nip, "service_type": "KK", "channel": "counter"}
+    issued = await http.post(f"{stack.urls['survey']}/tickets", json=body, headers=bearer(keys.integrator))
+    assert issued.status_code == 201
+    address = f"{stack.urls['survey']}/t/{issued.json()['ticket']}"
+    browser.get(address)
+    assert browser.find_element(By.ID, "officer").text == nip
+    assert browser.find_element(By.ID, "service").text == "KK"
+    assert not browser.find_elements(By.ID, "f-service_type")  # the ticket's, not asked
+    for code, value in ANSWERS.items():
+        browser.find_element(By.CSS_SELECTOR, f"input[name='{code}'][value='{value}']").click()
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_for_text(browser, "Terima kasih")
+    ikm = await counted(http, stack, unit, 1)
+    assert ikm["by_channel"]["counter"]["respondents"] == 1
+    browser.get(address)  # a second visit: the ticket was used
+    wait_for_text(browser, "Tiket sudah dipakai")
+    browser.get(f"{address}?lang=en")
+    wait_for_text(browser, "The ticket was already used")
+
+
 async def test_the_form_and_the_qr_code_are_public(stack: infra.Stack, http: httpx.AsyncClient) -> None:
     unit = a_unit()
     form = await http.get(f"{stack.urls['survey']}/s/{unit}")
@@ -116,6 +140,9 @@ async def test_the_form_and_the_qr_code_are_public(stack: infra.Stack, http: htt
     refused = await http.post(f"{stack.urls['survey']}/s/{unit}", data={"service_type": "KK", "u1": "9"})
     assert refused.status_code == 422
     assert 'role="alert"' in refused.text
+    assert (await http.get(f"{stack.urls['survey']}/s/kel-phantom")).status_code == 404
+    assert (await http.get(f"{stack.urls['survey']}/units/kel-phantom/qr.svg")).status_code == 404
+    assert (await http.get(f"{stack.urls['survey']}/t/{'x' * 32}")).status_code == 404
 
 
 @pytest.mark.parametrize(

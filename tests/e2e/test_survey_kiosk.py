@@ -101,3 +101,46 @@ async def test_burst_from_one_client_is_rate_limited(stack: infra.Stack, http: h
     limited = [a for a in answers if a.status_code == 429]
     assert limited
     assert int(limited[0].headers["Retry-After"]) >= 1
+
+
+NIP = "198507142010011003"
+
+
+async def kiosk(http: httpx.AsyncClient, url: str, body: dict[str, Any]) -> httpx.Response:
+    """POST /responses, waiting out the rate limit an earlier test may have emptied."""
+    while (answer := await http.post(f"{url}/responses", json=body)).status_code == 429:
+        await asyncio.sleep(float(answer.headers["Retry-After"]))
+    return answer
+
+
+async def test_a_ticketed_answer_names_its_officer_once_and_anonymous_ones_never(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient, bus: infra.BusRecorder
+) -> None:
+    url, unit = stack.urls["survey"], infra.fresh_unit()
+    integrator = {"Authorization": f"Bearer {keys.integrator}"}
+    body = {"unit_id": unit, "served_by_nip": NIP, "service_type": "KK", "channel": "counter"}
+    issued = await http.post(f"{url}/tickets", json=body, headers=integrator)
+    assert issued.status_code == 201
+    ticket = issued.json()["ticket"]
+    assert issued.json()["url"].endswith(f"/t/{ticket}")
+    answer = {"response_id": random_id(), "ticket": ticket, "answers": {f"u{i}": 4 for i in range(1, 10)}}
+    assert (await kiosk(http, url, answer | {"unit_id": "kel-candi"})).status_code == 202
+    second = await kiosk(http, url, answer | {"response_id": random_id()})
+    assert second.status_code == 409
+    anonymous = a_response(unit_id=unit, served_by_nip=NIP)
+    refused = await kiosk(http, url, anonymous)
+    assert (refused.status_code, refused.json()["detail"][0]["loc"]) == (422, ["body", "served_by_nip"])
+    phantom = await kiosk(http, url, a_response(unit_id="kel-phantom"))
+    assert phantom.status_code == 422
+
+    def named() -> list[dict[str, Any]]:
+        return [e for e in infra.events_on(bus, "survey.submitted") if e["data"]["unit_id"] == unit]
+
+    async def published() -> list[dict[str, Any]] | None:
+        return named() or None
+
+    (event,) = await infra.eventually(published)
+    assert (event["data"]["served_by_nip"], event["data"]["service_type"]) == (NIP, "KK")
+    assert event["data"]["response_id"] == answer["response_id"]
+    await infra.drained(stack, bus)
+    assert len(named()) == 1

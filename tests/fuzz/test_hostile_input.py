@@ -121,6 +121,12 @@ def bodies(program_id: str, forum_id: str) -> dict[tuple[str, str, str], tuple[s
             a_response(unit_id="kel-candi", respondent={"occupation": "pns"}),
         ),
         ("survey", "POST", "/s/{unit_id}"): ("/s/kel-candi", FORM, a_form()),
+        ("survey", "POST", "/t/{ticket}"): ("/t/" + "x" * 32, FORM, a_form()),  # an unknown ticket
+        ("survey", "POST", "/tickets"): (
+            "/tickets",
+            json_type,
+            {"unit_id": "kel-candi", "served_by_nip": NIP, "service_type": "KK", "channel": "counter"},
+        ),
         ("survey", "POST", "/forums"): (
             "/forums",
             json_type,

@@ -2,12 +2,15 @@
 
 import pytest
 
+from services.survey import decisions
+from services.survey.model import Ticket
 from services.survey.repository import (
     MongoFeedbackLog,
     MongoFeedbackTallies,
     MongoForums,
     MongoResponses,
     MongoResponseTallies,
+    MongoTickets,
 )
 from shared.messaging.outbox import OutboxRelay
 from shared.persistence.aggregates import Aggregates
@@ -18,6 +21,7 @@ from tests.contracts.survey import (
     ForumsContract,
     ResponsesContract,
     ResponseTalliesContract,
+    TicketsContract,
 )
 
 pytestmark = pytest.mark.integration
@@ -51,3 +55,19 @@ class TestMongoFeedbackTallies(FeedbackTalliesContract):
     @pytest.fixture
     def totals(self, store: Store, relay: OutboxRelay) -> MongoFeedbackTallies:
         return MongoFeedbackTallies(Aggregates(store.collection("summaries"), relay))
+
+
+class TestMongoTickets(TicketsContract):
+    @pytest.fixture
+    def tickets(self, store: Store, relay: OutboxRelay) -> MongoTickets:
+        return MongoTickets(Aggregates(store.collection("tickets"), relay))
+
+    async def test_the_code_is_not_stored(self, tickets: MongoTickets, store: Store) -> None:
+        code = "c0de-" + "x" * 27
+        key = decisions.ticket_key(code)
+        await tickets.update(
+            key, lambda t: decisions.ticket_issued(t, Ticket(unit_id="kel-candi")), event_id="i"
+        )
+        found = await store.collection("tickets").find_one({"_id": key})
+        assert found is not None
+        assert code not in repr(found)

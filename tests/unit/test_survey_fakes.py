@@ -8,6 +8,7 @@ from tests.contracts.survey import (
     ForumsContract,
     ResponsesContract,
     ResponseTalliesContract,
+    TicketsContract,
 )
 from tests.fakes import (
     InMemoryFeedbackLog,
@@ -15,6 +16,7 @@ from tests.fakes import (
     InMemoryForums,
     InMemoryResponses,
     InMemoryResponseTallies,
+    InMemoryTickets,
 )
 
 
@@ -46,3 +48,9 @@ class TestInMemoryFeedbackTallies(FeedbackTalliesContract):
     @pytest.fixture
     def totals(self) -> InMemoryFeedbackTallies:
         return InMemoryFeedbackTallies()
+
+
+class TestInMemoryTickets(TicketsContract):
+    @pytest.fixture
+    def tickets(self) -> InMemoryTickets:
+        return InMemoryTickets()

@@ -1,16 +1,24 @@
 """The public survey form: rendering, refused posts re-rendered (422), the shared rate limit, QR."""
 
+import datetime as dt
+import functools
 import re
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from services.survey import skm
+from services.survey import handlers, skm
+from services.survey.model import TicketRequest
 from services.survey.routes import form
 from services.survey.settings import SurveySettings
-from shared.contract import envelope, events
+from shared import web
+from shared.contract import envelope, events, units
+from shared.contract.calendar import Calendar
 from shared.web import ratelimit
+from tests.fakes import InMemoryTickets
+
+NOW = dt.datetime(2026, 5, 4, 9, tzinfo=dt.UTC)
 
 ANSWERS = {f"u{i}": "4" for i in range(1, 10)}
 
@@ -30,10 +38,39 @@ def recorded() -> Recorded:
     return Recorded()
 
 
-def client_for(recorded: Recorded, burst: int = 60, **settings: object) -> TestClient:
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def client_for(
+    recorded: Recorded,
+    burst: int = 60,
+    tickets: InMemoryTickets | None = None,
+    clock: Clock | None = None,
+    **settings: object,
+) -> TestClient:
     app = FastAPI()
+    web.install(app, max_body_bytes=1 << 20)
     limiter = ratelimit.TokenBuckets(rate=0.001, burst=burst)
-    app.include_router(form.build(recorded, limiter=limiter, settings=SurveySettings(**settings)))
+    tickets = tickets or InMemoryTickets()
+    clock = clock or Clock()
+    submit = functools.partial(
+        handlers.submit_response,
+        record=recorded,
+        tickets=tickets,
+        units=units.load(),
+        calendar=Calendar(),
+        clock=clock,
+    )
+    configured = SurveySettings(**settings)
+    app.include_router(form.build(submit, limiter=limiter, settings=configured, units=units.load()))
+    app.include_router(
+        form.build_ticket_form(submit, limiter=limiter, settings=configured, tickets=tickets, clock=clock)
+    )
     return TestClient(app)
 
 
@@ -139,6 +176,75 @@ def test_unknown_unit_addresses_are_refused() -> None:
     client = client_for(Recorded())
     assert client.get("/s/..%2Fadmin").status_code == 404
     assert client.get("/units/Bad_Unit/qr.svg").status_code == 422
+
+
+def test_a_unit_that_is_not_configured_has_no_form_no_qr_and_takes_no_answer(recorded: Recorded) -> None:
+    client = client_for(recorded)
+    assert client.get("/s/kel-nowhere").status_code == 404
+    assert "Unit layanan tidak dikenal" in client.get("/s/kel-nowhere").text
+    assert client.get("/units/kel-nowhere/qr.svg").status_code == 404
+    body = {"service_type": "KK", **ANSWERS}
+    assert client.post("/s/kel-nowhere", data=body, follow_redirects=False).status_code == 422
+    assert not recorded.events
+
+
+async def a_ticket(tickets: InMemoryTickets, clock: Clock) -> str:
+    request = TicketRequest(
+        unit_id="kel-candi", served_by_nip="198507142010011003", service_type="KK", channel="counter"
+    )
+    issued = await handlers.issue_ticket(
+        request,
+        base_url="http://survey",
+        tickets=tickets,
+        units=units.load(),
+        offered=SurveySettings().service_types_for,
+        ttl=dt.timedelta(days=14),
+        clock=clock,
+    )
+    return issued.ticket
+
+
+async def test_the_form_of_a_ticket_shows_its_service_and_officer_and_is_answered_once(
+    recorded: Recorded,
+) -> None:
+    tickets, clock = InMemoryTickets(), Clock()
+    code = await a_ticket(tickets, clock)
+    client = client_for(recorded, tickets=tickets, clock=clock)
+    page = client.get(f"/t/{code}")
+    assert page.status_code == 200
+    assert f'action="/t/{code}"' in page.text
+    assert 'id="officer">198507142010011003<' in page.text
+    assert 'name="service_type"' not in page.text  # the ticket's, not asked
+    body = {"response_id": response_id(page.text), "lang": "id", **ANSWERS}
+    answer = client.post(f"/t/{code}", data=body, follow_redirects=False)
+    assert answer.status_code == 303
+    assert "Terima kasih" in client.get(answer.headers["location"]).text
+    (event,) = recorded.events.values()
+    assert (event.data.unit_id, event.data.service_type, event.data.channel) == ("kel-candi", "KK", "counter")
+    assert event.data.served_by_nip == "198507142010011003"
+    again = client.get(f"/t/{code}?lang=en")
+    assert again.status_code == 409
+    assert "already used" in again.text
+    other = client.post(f"/t/{code}", data=body | {"response_id": "r-other"})
+    assert other.status_code == 409
+    assert "Tiket sudah dipakai" in other.text
+    assert len(recorded.events) == 1
+
+
+async def test_an_expired_or_unknown_ticket_says_so(recorded: Recorded) -> None:
+    tickets, clock = InMemoryTickets(), Clock()
+    code = await a_ticket(tickets, clock)
+    client = client_for(recorded, tickets=tickets, clock=clock)
+    clock.now = NOW + dt.timedelta(days=14)
+    page = client.get(f"/t/{code}")
+    assert page.status_code == 410
+    assert "Tiket sudah kedaluwarsa" in page.text
+    answer = client.post(f"/t/{code}", data={"response_id": "r-late", **ANSWERS})
+    assert answer.status_code == 410
+    unknown = client.get("/t/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+    assert unknown.status_code == 404
+    assert "Tiket tidak dikenal" in unknown.text
+    assert not recorded.events
 
 
 def test_occupations_are_counted_by_code_and_free_text_never_becomes_a_field_path() -> None:

@@ -10,12 +10,19 @@ from services.survey.model import (
     MAX_ITEMS,
     Forum,
     ForumFullError,
+    IssuedTicket,
     KioskResponse,
     NoSuchForumError,
     ResponseConflictError,
+    TicketExpiredError,
+    TicketRequest,
+    TicketUnknownError,
+    TicketUsedError,
     UnlistedChoiceError,
 )
-from shared.contract import events
+from shared import errors
+from shared.contract import events, units
+from shared.contract.calendar import Calendar
 from tests.builders import a_feedback_received, a_survey_submitted, random_id, wrapped
 from tests.fakes import (
     InMemoryFeedbackLog,
@@ -23,6 +30,7 @@ from tests.fakes import (
     InMemoryForums,
     InMemoryResponses,
     InMemoryResponseTallies,
+    InMemoryTickets,
 )
 
 SERVICES = ("KTP-el", "KK")
@@ -111,7 +119,40 @@ class TestRecordResponse:
         assert (responses.states, responses.published) == ({}, [])
 
 
+NIP = "198507142010011003"
+NOW = dt.datetime(2026, 5, 4, 9, tzinfo=dt.UTC)
+
+
+class Clock:
+    """A pinned clock the test moves."""
+
+    def __init__(self, now: dt.datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
 class TestSubmitResponse:
+    @pytest.fixture
+    def clock(self) -> Clock:
+        return Clock()
+
+    @pytest.fixture
+    def tickets(self) -> InMemoryTickets:
+        return InMemoryTickets()
+
+    @pytest.fixture
+    def submit(self, record: handlers.Record, tickets: InMemoryTickets, clock: Clock) -> handlers.Submit:
+        return functools.partial(
+            handlers.submit_response,
+            record=record,
+            tickets=tickets,
+            units=units.load(),
+            calendar=Calendar("Asia/Jakarta"),
+            clock=clock,
+        )
+
     def a_submission(self, **changes: object) -> KioskResponse:
         fields = {
             "response_id": random_id("kiosk"),
@@ -121,27 +162,154 @@ class TestSubmitResponse:
             "answers": {f"u{i}": 4 for i in range(1, 10)},
             "comment": "ramah",
         }
-        return KioskResponse.model_validate(fields | changes)
+        return KioskResponse.model_validate({k: v for k, v in (fields | changes).items() if v is not None})
+
+    async def issue(self, tickets: InMemoryTickets, clock: Clock, **changes: str) -> IssuedTicket:
+        fields = {"unit_id": "kel-candi", "served_by_nip": NIP, "service_type": "KK", "channel": "counter"}
+        return await handlers.issue_ticket(
+            TicketRequest.model_validate(fields | changes),
+            base_url="https://skm.example/",
+            tickets=tickets,
+            units=units.load(),
+            offered=offered,
+            ttl=dt.timedelta(days=14),
+            clock=clock,
+        )
 
     async def test_a_resubmit_is_one_response_in_the_current_quarter(
-        self, record: handlers.Record, responses: InMemoryResponses
+        self, submit: handlers.Submit, responses: InMemoryResponses
     ) -> None:
         submission = self.a_submission()
-        ids = {await handlers.submit_response(submission, record=record) for _ in range(2)}
+        ids = {await submit(submission) for _ in range(2)}
         assert ids == {submission.response_id}
         (event,) = responses.published
-        now = dt.datetime.now(dt.UTC)
-        assert event.data.period == f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+        assert event.data.period == "2026-Q2"
         assert event.source == "/survey/kiosk"
         kept = await responses.get(submission.response_id)
         assert kept is not None
         assert kept.comment == "ramah"
 
-    async def test_a_given_period_is_kept(
-        self, record: handlers.Record, responses: InMemoryResponses
+    async def test_the_default_period_is_the_quarter_in_the_programme_calendar(
+        self, submit: handlers.Submit, responses: InMemoryResponses, clock: Clock
     ) -> None:
-        await handlers.submit_response(self.a_submission(period="2026-Q2"), record=record)
+        clock.now = dt.datetime(2026, 3, 31, 20, tzinfo=dt.UTC)  # 03:00 WIB on 1 April
+        await submit(self.a_submission())
         assert responses.published[0].data.period == "2026-Q2"
+
+    async def test_a_given_period_is_kept(
+        self, submit: handlers.Submit, responses: InMemoryResponses
+    ) -> None:
+        await submit(self.a_submission(period="2026-Q1"))
+        assert responses.published[0].data.period == "2026-Q1"
+
+    async def test_a_period_that_has_not_started_is_refused(
+        self, submit: handlers.Submit, responses: InMemoryResponses, clock: Clock
+    ) -> None:
+        clock.now = dt.datetime(2026, 3, 31, 16, 59, tzinfo=dt.UTC)  # 23:59 WIB on 31 March
+        with pytest.raises(errors.InvalidError) as refused:
+            await submit(self.a_submission(period="2026-Q2"))
+        assert refused.value.reasons[0]["type"] == "future_period"
+        assert responses.published == []
+
+    async def test_an_unknown_unit_is_refused(
+        self, submit: handlers.Submit, responses: InMemoryResponses
+    ) -> None:
+        with pytest.raises(errors.InvalidError) as refused:
+            await submit(self.a_submission(unit_id="kel-nowhere"))
+        assert refused.value.reasons[0]["type"] == "unknown_unit"
+        assert responses.published == []
+
+    async def test_an_anonymous_answer_naming_an_officer_is_refused(
+        self, submit: handlers.Submit, responses: InMemoryResponses
+    ) -> None:
+        with pytest.raises(errors.InvalidError) as refused:
+            await submit(self.a_submission(served_by_nip=NIP))
+        assert refused.value.reasons[0]["loc"] == ["body", "served_by_nip"]
+        assert responses.published == []
+
+    async def test_without_a_ticket_unit_service_and_channel_are_required(
+        self, submit: handlers.Submit
+    ) -> None:
+        with pytest.raises(errors.InvalidError) as refused:
+            await submit(self.a_submission(unit_id=None, channel=None))
+        assert [r["loc"] for r in refused.value.reasons] == [["body", "unit_id"], ["body", "channel"]]
+
+    async def test_a_ticket_is_issued_with_its_form_and_end_and_kept_as_a_hash(
+        self, tickets: InMemoryTickets, clock: Clock
+    ) -> None:
+        issued = await self.issue(tickets, clock)
+        assert len(issued.ticket) >= 22
+        assert issued.url == f"https://skm.example/t/{issued.ticket}"
+        assert issued.expires_at == NOW + dt.timedelta(days=14)
+        assert issued.ticket not in tickets.states
+        (kept,) = tickets.states.values()
+        assert (kept.unit_id, kept.served_by_nip, kept.used_by) == ("kel-candi", NIP, None)
+        assert issued.ticket != (await self.issue(tickets, clock)).ticket
+
+    async def test_a_ticket_for_an_unknown_unit_or_service_is_refused(
+        self, tickets: InMemoryTickets, clock: Clock
+    ) -> None:
+        with pytest.raises(errors.InvalidError):
+            await self.issue(tickets, clock, unit_id="kel-nowhere")
+        with pytest.raises(UnlistedChoiceError):
+            await self.issue(tickets, clock, service_type="izin")
+        assert tickets.states == {}
+
+    async def test_an_answer_with_a_ticket_takes_unit_service_channel_and_officer_from_it(
+        self, submit: handlers.Submit, responses: InMemoryResponses, tickets: InMemoryTickets, clock: Clock
+    ) -> None:
+        issued = await self.issue(tickets, clock)
+        answer = self.a_submission(
+            ticket=issued.ticket, unit_id="kel-jomblang", service_type="KTP-el", channel="online"
+        )
+        await submit(answer)
+        (event,) = responses.published
+        got = (event.data.unit_id, event.data.service_type, event.data.channel, event.data.served_by_nip)
+        assert got == ("kel-candi", "KK", "counter", NIP)
+        (kept,) = tickets.states.values()
+        assert kept.used_by == answer.response_id
+
+    async def test_a_ticket_is_used_once_a_second_answer_is_409_a_retry_is_the_same_answer(
+        self, submit: handlers.Submit, responses: InMemoryResponses, tickets: InMemoryTickets, clock: Clock
+    ) -> None:
+        issued = await self.issue(tickets, clock)
+        first = self.a_submission(ticket=issued.ticket, unit_id=None, service_type=None, channel=None)
+        assert await submit(first) == await submit(first)
+        with pytest.raises(TicketUsedError):
+            await submit(self.a_submission(ticket=issued.ticket))
+        assert len(responses.published) == 1
+
+    async def test_an_expired_ticket_is_422(
+        self, submit: handlers.Submit, responses: InMemoryResponses, tickets: InMemoryTickets, clock: Clock
+    ) -> None:
+        issued = await self.issue(tickets, clock)
+        clock.now = NOW + dt.timedelta(days=14)
+        with pytest.raises(TicketExpiredError) as refused:
+            await submit(self.a_submission(ticket=issued.ticket))
+        assert refused.value.status == 422
+        assert refused.value.reasons[0]["type"] == "expired_ticket"
+        clock.now = NOW + dt.timedelta(days=14) - dt.timedelta(seconds=1)
+        await submit(self.a_submission(ticket=issued.ticket))  # valid to its last second
+        assert len(responses.published) == 1
+
+    async def test_an_unknown_ticket_is_422(
+        self, submit: handlers.Submit, responses: InMemoryResponses
+    ) -> None:
+        with pytest.raises(TicketUnknownError) as refused:
+            await submit(self.a_submission(ticket="A" * 32))
+        assert refused.value.reasons[0]["type"] == "unknown_ticket"
+        assert responses.published == []
+
+    async def test_an_integrators_answer_may_name_the_officer_but_not_a_future_period(
+        self, record: handlers.Record, responses: InMemoryResponses, clock: Clock
+    ) -> None:
+        calendar = Calendar("Asia/Jakarta")
+        named = wrapped(a_survey_submitted(served_by_nip=NIP, period="2026-Q2"))
+        assert await handlers.accept_submitted(named, record=record, calendar=calendar, clock=clock)
+        future = wrapped(a_survey_submitted(period="2026-Q3"))
+        with pytest.raises(errors.InvalidError):
+            await handlers.accept_submitted(future, record=record, calendar=calendar, clock=clock)
+        assert [e.data.served_by_nip for e in responses.published] == [NIP]
 
 
 class TestRecordFeedback:

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.survey import model
+from services.survey import decisions, model
+from shared.contract.calendar import Calendar
 from shared.web.ratelimit import TokenBuckets
 
 
@@ -40,9 +41,15 @@ def test_missing_element_is_refused() -> None:
         model.KioskResponse.model_validate(body)
 
 
-def test_period_defaults_to_the_quarter() -> None:
-    assert model.current_quarter(dt.datetime(2026, 11, 28, tzinfo=dt.UTC)) == "2026-Q4"
-    assert model.current_quarter(dt.datetime(2026, 3, 31, tzinfo=dt.UTC)) == "2026-Q1"
+def test_period_defaults_to_the_quarter_in_the_programme_calendar() -> None:
+    submission = model.KioskResponse.model_validate(a_body())
+    wib = Calendar("Asia/Jakarta")
+    at = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+    assert decisions.kiosk_submitted(submission, at, wib).data.period == "2026-Q4"
+    at = dt.datetime(2026, 3, 31, 16, 59, tzinfo=dt.UTC)  # 23:59 WIB on 31 March
+    assert decisions.kiosk_submitted(submission, at, wib).data.period == "2026-Q1"
+    at = dt.datetime(2026, 3, 31, 20, tzinfo=dt.UTC)  # 03:00 WIB on 1 April: Q2, though still March in UTC
+    assert decisions.kiosk_submitted(submission, at, wib).data.period == "2026-Q2"
 
 
 def test_token_bucket_allows_burst_then_waits() -> None:

@@ -20,6 +20,7 @@ from tests.fakes import (
     InMemoryForums,
     InMemoryResponses,
     InMemoryResponseTallies,
+    InMemoryTickets,
 )
 
 
@@ -52,6 +53,7 @@ async def survey(tmp_path: Path) -> AsyncIterator[Survey]:
         forums=fakes[2],
         tallies=InMemoryResponseTallies(),
         totals=InMemoryFeedbackTallies(),
+        tickets=InMemoryTickets(),
     )
     app = runtime.app(title="Mutu survey", routers=routers)
     key = {"Authorization": f"Bearer {apikeys.KeyFile(settings.keys_file).create('integrator')}"}
@@ -109,3 +111,49 @@ async def test_a_kiosk_body_off_the_schema_answers_field_level_reasons(survey: S
     assert answer.status_code == 422
     assert ["name"] in [reason["loc"] for reason in answer.json()["detail"]]
     assert "Budi" not in answer.text
+
+
+ANSWERS = {f"u{i}": 4 for i in range(1, 10)}
+NIP = "198507142010011003"
+
+
+async def test_a_ticket_needs_its_scope_and_its_answer_names_the_officer_once(
+    survey: Survey, tmp_path: Path
+) -> None:
+    keys = apikeys.KeyFile(SurveySettings(var_dir=tmp_path).keys_file)
+    scoped = {"Authorization": f"Bearer {keys.create('integrator', scopes=('tickets',))}"}
+    other = {"Authorization": f"Bearer {keys.create('integrator', scopes=('SurveySubmitted',))}"}
+    body = {"unit_id": "kel-candi", "served_by_nip": NIP, "service_type": "KK", "channel": "counter"}
+    assert (await survey.http.post("/tickets", json=body, headers=other)).status_code == 403
+    issued = await survey.http.post("/tickets", json=body, headers=scoped)
+    assert issued.status_code == 201
+    ticket = issued.json()["ticket"]
+    assert issued.json()["url"] == f"http://survey/t/{ticket}"
+    unknown_unit = await survey.http.post("/tickets", json=body | {"unit_id": "kel-x"}, headers=scoped)
+    assert unknown_unit.status_code == 422
+    answer = {"response_id": "r-ticket", "ticket": ticket, "answers": ANSWERS}
+    assert (await survey.http.post("/responses", json=answer)).status_code == 202
+    again = await survey.http.post("/responses", json=answer | {"response_id": "r-again"})
+    assert again.status_code == 409
+    assert "already used" in again.json()["detail"]
+    unknown = await survey.http.post("/responses", json=answer | {"ticket": "B" * 32, "response_id": "r-u"})
+    assert (unknown.status_code, unknown.json()["detail"][0]["type"]) == (422, "unknown_ticket")
+    responses = survey.fakes[0]
+    assert [e.data.served_by_nip for e in responses.published] == [NIP]
+
+
+async def test_anonymous_answers_and_intakes_refuse_officers_unknown_units_and_future_periods(
+    survey: Survey,
+) -> None:
+    kiosk = {"response_id": "r-anon", "unit_id": "kel-candi", "service_type": "KK", "channel": "online"}
+    named = await survey.http.post("/responses", json=kiosk | {"answers": ANSWERS, "served_by_nip": NIP})
+    assert (named.status_code, named.json()["detail"][0]["type"]) == (422, "officer_without_ticket")
+    phantom = await survey.http.post("/responses", json=kiosk | {"answers": ANSWERS, "unit_id": "kel-x"})
+    assert phantom.status_code == 422
+    future = await survey.http.post("/responses", json=kiosk | {"answers": ANSWERS, "period": "2099-Q1"})
+    assert (future.status_code, future.json()["detail"][0]["type"]) == (422, "future_period")
+    event = await survey.post_event(a_survey_submitted(period="2099-Q1"))
+    assert event.status_code == 422
+    forum = {"date": "2026-05-04", "unit_id": "kel-x", "topic": "Antrian KTP", "attendees": 25}
+    assert (await survey.http.post("/forums", json=forum, headers=survey.key)).status_code == 422
+    assert survey.fakes[0].published == []

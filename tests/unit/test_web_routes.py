@@ -12,7 +12,11 @@ from mutu import launcher
 from shared import web
 
 # The anonymous kiosk form (JSON) and its HTML page: the same record path, size and rate limits.
-PUBLIC_WRITES = {("survey", "POST", "/responses"), ("survey", "POST", "/s/{unit_id}")}
+PUBLIC_WRITES = {
+    ("survey", "POST", "/responses"),
+    ("survey", "POST", "/s/{unit_id}"),
+    ("survey", "POST", "/t/{ticket}"),  # the form of a service ticket: its code is the key
+}
 # Reads without {nip} in the path whose answers still list NIPs.
 NIP_LISTS = {("rewards", "GET", "/leaderboard"), ("evaluation", "GET", "/recommendations")}
 

@@ -3,12 +3,22 @@
 from fastapi import APIRouter
 
 from services.survey import handlers
-from services.survey.repository import FeedbackLog, FeedbackTallies, Forums, Responses, ResponseTallies
+from services.survey.model import KioskResponse
+from services.survey.repository import (
+    FeedbackLog,
+    FeedbackTallies,
+    Forums,
+    Responses,
+    ResponseTallies,
+    Tickets,
+)
 from services.survey.routes import form, kiosk, summaries
 from services.survey.routes import forums as forum_routes
+from services.survey.routes import tickets as ticket_routes
 from services.survey.settings import SurveySettings
 from shared import web
 from shared.contract import envelope, events
+from shared.contract.calendar import Clock, utc_now
 from shared.contract.units import Units
 from shared.web import ratelimit
 
@@ -23,6 +33,8 @@ def build_routes(
     forums: Forums,
     tallies: ResponseTallies,
     totals: FeedbackTallies,
+    tickets: Tickets,
+    clock: Clock = utc_now,
 ) -> list[APIRouter]:
     async def record(event: envelope.CloudEvent[events.SurveySubmitted], comment: str | None) -> bool:
         return await handlers.record_response(
@@ -30,7 +42,12 @@ def build_routes(
         )
 
     async def record_submitted(event: envelope.CloudEvent[events.SurveySubmitted]) -> bool:
-        return await record(event, None)
+        return await handlers.accept_submitted(event, record=record, calendar=settings.calendar, clock=clock)
+
+    async def submit(submission: KioskResponse) -> str:
+        return await handlers.submit_response(
+            submission, record=record, tickets=tickets, units=units, calendar=settings.calendar, clock=clock
+        )
 
     async def record_feedback(event: envelope.CloudEvent[events.FeedbackReceived]) -> bool:
         return await handlers.record_feedback(event, feedback=feedback, totals=totals)
@@ -43,9 +60,11 @@ def build_routes(
     )
     limiter = ratelimit.TokenBuckets(rate=settings.responses_rate_per_second, burst=settings.responses_burst)
     return [
-        kiosk.build(record, limiter=limiter, max_body_bytes=settings.responses_max_body_bytes),
-        form.build(record, limiter=limiter, settings=settings),
+        kiosk.build(submit, limiter=limiter, max_body_bytes=settings.responses_max_body_bytes),
+        form.build(submit, limiter=limiter, settings=settings, units=units),
+        form.build_ticket_form(submit, limiter=limiter, settings=settings, tickets=tickets, clock=clock),
+        ticket_routes.build(auth, settings=settings, units=units, tickets=tickets, clock=clock),
         summaries.build(auth, tallies=tallies, settings=settings),
         web.event_intake(auth, intake),
-        forum_routes.build(auth, forums=forums, totals=totals),
+        forum_routes.build(auth, units=units, forums=forums, totals=totals),
     ]

@@ -11,6 +11,7 @@ from services.survey.repository import FeedbackTallies, Forums
 from shared import web
 from shared.contract import events
 from shared.contract.fields import Count, Identifier, LongText, Text, UnitId
+from shared.contract.units import Units
 
 
 class Forum(BaseModel):
@@ -32,7 +33,7 @@ class Item(BaseModel):
     text: LongText
 
 
-def build(auth: web.Auth, *, forums: Forums, totals: FeedbackTallies) -> APIRouter:
+def build(auth: web.Auth, *, units: Units, forums: Forums, totals: FeedbackTallies) -> APIRouter:
     router = APIRouter()
     # Forum items publish FeedbackReceived: a key needs that scope, as on POST /events.
     writer = [Depends(auth.require("integrator", events.FeedbackReceived.__name__))]
@@ -40,6 +41,7 @@ def build(auth: web.Auth, *, forums: Forums, totals: FeedbackTallies) -> APIRout
 
     @router.post("/forums", status_code=202, dependencies=writer)
     async def post_forum(forum: Forum) -> web.Accepted:
+        units.require(forum.unit_id)
         forum_id = await handlers.open_forum(
             forum.forum_id, forum.date, forum.unit_id, forum.topic, forum.attendees, forums=forums
         )

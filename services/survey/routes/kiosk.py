@@ -12,7 +12,7 @@ from shared.contract import strictjson
 from shared.web import ratelimit
 
 
-def build(record: handlers.Record, *, limiter: ratelimit.TokenBuckets, max_body_bytes: int) -> APIRouter:
+def build(submit: handlers.Submit, *, limiter: ratelimit.TokenBuckets, max_body_bytes: int) -> APIRouter:
     router = APIRouter()
 
     @router.get("/questionnaire")
@@ -35,6 +35,6 @@ def build(record: handlers.Record, *, limiter: ratelimit.TokenBuckets, max_body_
         except ValidationError as error:
             reasons = error.errors(include_url=False, include_input=False)
             raise errors.InvalidError("the response is invalid", reasons=reasons) from None
-        return web.Accepted(id=await handlers.submit_response(submitted, record=record))
+        return web.Accepted(id=await submit(submitted))
 
     return router

@@ -36,6 +36,13 @@ UI: dict[str, dict[str, str]] = {
         "limited_text": "Terlalu banyak jawaban dikirim dari perangkat ini dalam waktu singkat. Coba lagi dalam {seconds} detik; jawaban Anda belum tersimpan.",
         "back": "Kembali ke survei",
         "not_found": "Unit layanan tidak dikenal",
+        "officer": "Petugas yang melayani (NIP)",
+        "ticket_unknown": "Tiket tidak dikenal",
+        "ticket_unknown_text": "Alamat survei ini tidak dikenal. Periksa kembali alamat pada tiket layanan Anda.",
+        "ticket_expired": "Tiket sudah kedaluwarsa",
+        "ticket_expired_text": "Masa berlaku tiket survei ini sudah habis, sehingga jawaban tidak dapat dikirim lagi. Terima kasih atas perhatian Anda.",
+        "ticket_used": "Tiket sudah dipakai",
+        "ticket_used_text": "Survei untuk tiket ini sudah diisi. Setiap tiket hanya dapat dipakai satu kali.",
     },
     "en": {
         "title": "Public Satisfaction Survey",
@@ -65,6 +72,13 @@ UI: dict[str, dict[str, str]] = {
         "limited_text": "Too many answers were sent from this device in a short time. Please try again in {seconds} seconds; your answers were not saved.",
         "back": "Back to the survey",
         "not_found": "Unknown service unit",
+        "officer": "Officer who served you (NIP)",
+        "ticket_unknown": "Unknown ticket",
+        "ticket_unknown_text": "This survey address is not known. Please check the address on your service ticket.",
+        "ticket_expired": "The ticket has expired",
+        "ticket_expired_text": "This survey ticket is no longer valid, so answers can no longer be sent. Thank you for your interest.",
+        "ticket_used": "The ticket was already used",
+        "ticket_used_text": "The survey for this ticket has already been answered. Each ticket can be used once.",
     },
 }
 
