@@ -129,7 +129,11 @@ async def test_a_unit_recommendation_reaches_every_active_roster_member_and_a_wi
     )
     assert answer.status_code == 200
     [reopened] = await recommendations(http, stack, keys, never_trained)
-    assert reopened["status"] == "open"
+    # Open again; another upcoming programme of the competency (an earlier test's) may take it at once,
+    # never the one given up.
+    assert reopened["status"] == "open" or (
+        reopened["status"] == "scheduled" and reopened["program_id"] != program["program_id"]
+    )
 
     async def withdrawn() -> list[dict[str, Any]] | None:
         found = [
