@@ -60,6 +60,8 @@ async def query(http: httpx.AsyncClient, prometheus: str, promql: str) -> list[d
         answer = await http.get(f"{prometheus}/api/v1/query", params={"query": promql})
     except httpx.TransportError:  # still starting
         return []
+    if answer.status_code == 503:
+        return []
     body = answer.json()
     assert body["status"] == "success", body
     result: list[dict[str, Any]] = body["data"]["result"]
@@ -84,6 +86,13 @@ async def test_prometheus_scrapes_one_metric_of_each_service(
     assert (
         await http.get(f"{stack.urls['rewards']}/asn/{done.nip}/points", headers=reader)
     ).status_code == 200
+
+    async def counted() -> bool | None:  # reading a unit's IKM refreshes its gauge
+        ikm = f"{stack.urls['evaluation']}/units/kel-tegalsari/ikm"
+        answer = await http.get(ikm, params={"period": response["data"]["period"]})
+        return (answer.status_code == 200 and answer.json()["respondents"] > 0) or None
+
+    await infra.eventually(counted, timeout=60)
 
     expected = [  # one metric of each service, then the domain metrics
         ("training", 'mutu_events_accepted_total{service="training", event_type="TrainingCompleted"}'),
