@@ -1,5 +1,6 @@
 """Dashboard pages: overview of the quarter, a unit, a person, the programme catalogue."""
 
+import asyncio
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -44,6 +45,40 @@ def overview_rows(quarters: list[str], answers: list[Fetched]) -> list[dict[str,
     return rows
 
 
+def jp_pace_rows(members: list[Fetched], expected: int, duty: int) -> list[dict[str, Any]]:
+    """Per unit: active members, their mean JP this year, how many keep the pace and how many met the duty."""
+    rows = []
+    for found in members:
+        people = found.get("members") or []
+        jps = [m.get("jp_this_year", 0) for m in people]
+        rows.append(
+            {
+                "unit_id": found.get("unit_id"),
+                "members": len(jps),
+                "mean_jp": sum(jps) / len(jps) if jps else None,
+                "on_pace": sum(1 for jp in jps if jp >= expected),
+                "met": sum(1 for jp in jps if jp >= duty),
+            }
+        )
+    # the units furthest behind first
+    return sorted(rows, key=lambda r: (r["on_pace"] / max(r["members"], 1), r["unit_id"] or ""))
+
+
+async def jp_pace(services: Services, now_quarter: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """JP pace of the programme year so far, per unit (the roster's active members)."""
+    rules, units = await services.many(("evaluation", "/rules", {}), ("training", "/units", {}))
+    jp = rules.get("jp") or {}
+    pace, duty = jp.get("pace") or [5, 10, 15, 20], jp.get("duty", 20)
+    expected = pace[int(now_quarter[-1]) - 1]
+    unit_ids = [u["unit_id"] for u in units.get("units", []) if UNIT.match(str(u.get("unit_id", "")))]
+    members = await services.many(*(("training", f"/units/{u}/members", {}) for u in unit_ids))
+    notices = {f.notice for f in (rules, units, *members) if f.notice}
+    year = next((m.get("year") for m in members if m.get("year")), None)
+    return jp_pace_rows(members, expected, duty), {
+        "expected": expected, "duty": duty, "quarter": now_quarter, "year": year, "notices": notices,
+    }  # fmt: skip
+
+
 def nrr_rows(ikm: Fetched, names: dict[str, str]) -> list[tuple[str, dict[str, float | None]]]:
     channels = ikm.get("by_channel") or {}
     sources = {"all": ikm.get("nrr") or {}} | {
@@ -55,7 +90,7 @@ def nrr_rows(ikm: Fetched, names: dict[str, str]) -> list[tuple[str, dict[str, f
 
 
 def unit_recommendations(recs: Fetched, unit_id: str) -> list[dict[str, Any]]:
-    """Recommendations addressed to the unit itself (people's come with the roster, later)."""
+    """Recommendations addressed to the unit itself (its members' own ones are in the members table)."""
     return [r for r in recs.get("recommendations", []) if r.get("unit_id") == unit_id and not r.get("nip")]
 
 
@@ -74,14 +109,17 @@ def build(services: Services, signed_in: Callable[[Request], users.User], render
             ("evaluation", "/recommendations", {"status": "open"}),
             ("rewards", "/leaderboard", {"period": period, "limit": 10}),
         ]
-        *ikm, recs, board = await services.many(*calls)
+        (*ikm, recs, board), (pace_rows, pace) = await asyncio.gather(
+            services.many(*calls), jp_pace(services, periods.current())
+        )
         open_recs = recs.get("recommendations", [])
         by_competency = Counter(r.get("competency", "?") for r in open_recs).most_common()
         return render(
             request, "overview.html", user=user, active="overview", period=period, quarters=quarters,
             rows=overview_rows(quarters, ikm), by_competency=by_competency, open_count=len(open_recs),
             unit_recs=sum(1 for r in open_recs if not r.get("nip")), leaders=board.get("leaders", []),
-            notices=sorted({f.notice for f in (*ikm, recs, board) if f.notice}),
+            pace_rows=pace_rows, pace=pace,
+            notices=sorted({f.notice for f in (*ikm, recs, board) if f.notice} | pace["notices"]),
         )  # fmt: skip
 
     @router.get("/units/{unit_id}", response_class=HTMLResponse)
@@ -89,12 +127,13 @@ def build(services: Services, signed_in: Callable[[Request], users.User], render
         if not UNIT.match(unit_id):
             return render(request, "base.html", 404, user=user, notices=["Unit tidak dikenal."])
         period = periods.chosen(period)
-        ikm, sample, recs, feedback, questionnaire = await services.many(
+        ikm, sample, recs, feedback, questionnaire, members = await services.many(
             ("evaluation", f"/units/{unit_id}/ikm", {"period": period}),
             ("survey", f"/units/{unit_id}/responses/summary", {"period": period}),
-            ("evaluation", "/recommendations", {}),
+            ("evaluation", "/recommendations", {"unit_id": unit_id}),
             ("survey", f"/units/{unit_id}/feedback", {}),
             ("survey", "/questionnaire", {}),
+            ("training", f"/units/{unit_id}/members", {}),
         )
         names = element_names(questionnaire)
         survey = services.public_survey_url
@@ -102,9 +141,9 @@ def build(services: Services, signed_in: Callable[[Request], users.User], render
             request, "unit.html", user=user, unit_id=unit_id, period=period, quarters=periods.last(period),
             ikm=ikm.data or {}, sample=sample.data or {}, feedback=feedback.data or {}, names=names,
             chart=charts.element_bars(nrr_rows(ikm, names), CHANNELS) if ikm.get("nrr") else None,
-            recommendations=unit_recommendations(recs, unit_id),
+            recommendations=unit_recommendations(recs, unit_id), members=members.data or {},
             form_url=f"{survey}/s/{unit_id}", qr_url=f"{survey}/units/{unit_id}/qr.svg",
-            notices=sorted({f.notice for f in (ikm, sample, recs, feedback) if f.notice}),
+            notices=sorted({f.notice for f in (ikm, sample, recs, feedback, members) if f.notice}),
         )  # fmt: skip
 
     @router.get("/asn")

@@ -191,6 +191,11 @@ async def seeded(stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient) 
         }
         assert (await http.post(f"{stack.urls['survey']}/responses", json=body)).status_code == 202
     completed = a_training_completed(unit_id=unit, score=95)
+    entry = {"unit_id": unit, "employee_type": "PNS", "name": "Sri Lestari", "active": True}
+    put = await http.put(
+        f"{stack.urls['training']}/asn/{completed.nip}", json=entry, headers=bearer(keys.admin)
+    )
+    assert put.status_code == 200, put.text
     posted = await infra.post_cloudevent(http, stack.urls["training"], keys.integrator, structured(completed))
     assert posted.status_code == 202
     program = {"program_id": random_id("prog"), "title": "Etika pelayanan", "competency": "service_ethics", "method": "classroom",
@@ -219,7 +224,7 @@ async def test_a_manager_sees_the_services_figures_on_every_page(
 
     ikm = (await http.get(f"{stack.urls['evaluation']}/ikm", params={"period": period})).json()
     row = next(u for u in ikm["units"] if u["unit_id"] == unit)
-    shown = browser.find_element(By.CSS_SELECTOR, f"tr[data-unit='{unit}'] td.ikm").text
+    shown = browser.find_element(By.CSS_SELECTOR, f"#ikm tr[data-unit='{unit}'] td.ikm").text
     assert shown == f"{row['converted']:.2f}"
     recs = (
         await http.get(
@@ -228,7 +233,11 @@ async def test_a_manager_sees_the_services_figures_on_every_page(
     ).json()
     assert browser.find_element(By.ID, "open-count").text == str(recs["count"])
 
-    browser.find_element(By.CSS_SELECTOR, f"tr[data-unit='{unit}'] a").click()
+    pace = browser.find_element(By.CSS_SELECTOR, f"#pace tr[data-unit='{unit}'] td.members").text
+    listed = (await http.get(f"{stack.urls['training']}/units/{unit}/members", headers=reader)).json()
+    assert pace == str(len(listed["members"])) == "1"
+
+    browser.find_element(By.CSS_SELECTOR, f"#ikm tr[data-unit='{unit}'] a").click()
     wait_for_text(browser, f"Unit {unit}")
     unit_ikm = (
         await http.get(f"{stack.urls['evaluation']}/units/{unit}/ikm", params={"period": period})
@@ -246,6 +255,13 @@ async def test_a_manager_sees_the_services_figures_on_every_page(
     assert (
         len(browser.find_elements(By.CSS_SELECTOR, "svg.bars rect.bar")) == 18
     )  # nine elements: all and online
+    members = (await http.get(f"{stack.urls['training']}/units/{unit}/members", headers=reader)).json()[
+        "members"
+    ]
+    member = next(m for m in members if m["nip"] == seed["nip"])
+    row = f"#members tr[data-nip='{seed['nip']}']"
+    assert browser.find_element(By.CSS_SELECTOR, f"{row} td.jp").text == str(member["jp_this_year"])
+    assert "Sri Lestari" in browser.find_element(By.CSS_SELECTOR, row).text
 
     browser.get(f"{portal}/units/{unit}/report?period={period}")
     assert browser.find_element(By.ID, "report-converted").text == f"{unit_ikm['converted']:.2f}"
