@@ -232,6 +232,9 @@ class InMemoryUnits(InMemoryStates[Unit]):
     def __init__(self) -> None:
         super().__init__(Unit)
 
+    async def with_roster(self) -> list[str]:
+        return sorted(unit_id for unit_id, unit in self.states.items() if unit.roster)
+
 
 class InMemoryRecords(InMemoryStates[Record]):
     def __init__(self) -> None:

@@ -45,15 +45,14 @@ def overview_rows(quarters: list[str], answers: list[Fetched]) -> list[dict[str,
     return rows
 
 
-def jp_pace_rows(members: list[Fetched], expected: int, duty: int) -> list[dict[str, Any]]:
+def jp_pace_rows(units: list[dict[str, Any]], expected: int, duty: int) -> list[dict[str, Any]]:
     """Per unit: active members, their mean JP this year, how many keep the pace and how many met the duty."""
     rows = []
-    for found in members:
-        people = found.get("members") or []
-        jps = [m.get("jp_this_year", 0) for m in people]
+    for unit in units:
+        jps = [int(jp) for jp in unit.get("jp") or []]
         rows.append(
             {
-                "unit_id": found.get("unit_id"),
+                "unit_id": unit.get("unit_id"),
                 "members": len(jps),
                 "mean_jp": sum(jps) / len(jps) if jps else None,
                 "on_pace": sum(1 for jp in jps if jp >= expected),
@@ -66,17 +65,15 @@ def jp_pace_rows(members: list[Fetched], expected: int, duty: int) -> list[dict[
 
 async def jp_pace(services: Services, now_quarter: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """JP pace of the programme year so far, per unit (the roster's active members)."""
-    rules, units = await services.many(("evaluation", "/rules", {}), ("training", "/units", {}))
+    rules, found = await services.many(("evaluation", "/rules", {}), ("training", "/roster/jp", {}))
     jp = rules.get("jp") or {}
     pace, duty = jp.get("pace") or [5, 10, 15, 20], jp.get("duty", 20)
     expected = pace[int(now_quarter[-1]) - 1]
-    unit_ids = [u["unit_id"] for u in units.get("units", []) if UNIT.match(str(u.get("unit_id", "")))]
-    members = await services.many(*(("training", f"/units/{u}/members", {}) for u in unit_ids))
-    notices = {f.notice for f in (rules, units, *members) if f.notice}
-    year = next((m.get("year") for m in members if m.get("year")), None)
-    return jp_pace_rows(members, expected, duty), {
-        "expected": expected, "duty": duty, "quarter": now_quarter, "year": year, "notices": notices,
+    pace_of_year = {
+        "expected": expected, "duty": duty, "quarter": now_quarter, "year": found.get("year"),
+        "notices": {f.notice for f in (rules, found) if f.notice},
     }  # fmt: skip
+    return jp_pace_rows(found.get("units") or [], expected, duty), pace_of_year
 
 
 def nrr_rows(ikm: Fetched, names: dict[str, str]) -> list[tuple[str, dict[str, float | None]]]:

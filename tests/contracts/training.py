@@ -208,6 +208,18 @@ class UnitsContract:
         assert list(unit.roster.values()) == [stays]
         assert unit.candidates() == [stays]
 
+    async def test_units_with_someone_on_their_roster_are_listed(self, units: Units) -> None:
+        listed, emptied, only_seen = (f"kel-{random_id('u')[-8:]}" for _ in range(3))
+        nip = random_nip()
+        await units.update(listed, lambda unit: roster.on_roster(unit, nip, member=True))
+        await units.update(emptied, lambda unit: roster.on_roster(unit, nip, member=True))
+        await units.update(emptied, lambda unit: roster.on_roster(unit, nip, member=False))
+        await units.update(only_seen, lambda unit: roster.joined(unit, nip))
+        found = await units.with_roster()
+        assert listed in found
+        assert emptied not in found
+        assert only_seen not in found
+
     async def test_a_unit_recommendation_is_kept_until_resolved(self, units: Units) -> None:
         unit_id = f"kel-{random_id('u')[-8:]}"
         event = wrapped(a_recommendation("service_ethics"))

@@ -20,5 +20,7 @@ async def test_the_bench_runs_at_a_small_size(
     assert named["throughput"]["events_per_s"] > 0
     assert named["broker_publishes_per_event_produced"]["value"] == 1
     assert 0 < max(v for k, v in named["largest_document_bytes"].items() if k != "figure") < 256 * 1024
+    if store == "sqlite":  # the dashboard's pages, signed in (the default set-up runs the portal)
+        assert {"overview", "unit", "programmes", "skm_report"} <= named["page_times"].keys()
     assert list(tmp_path.glob(f"*-{store}.jsonl"))
     capsys.readouterr()  # the bench's table: not a figure of the test suite

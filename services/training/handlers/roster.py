@@ -56,3 +56,13 @@ async def unit_members(
             continue
         shown.append(views.member(nip, person.roster, person, await repos.records.of_person(nip), year=year))
     return shown
+
+
+async def jp_by_unit(
+    *, repos: Repositories, calendar: Calendar, now: dt.datetime | None = None
+) -> dict[str, list[views.MemberView]]:
+    """Every unit with a roster: its active members as `unit_members` shows them."""
+    return {
+        unit_id: await unit_members(unit_id, repos=repos, calendar=calendar, now=now)
+        for unit_id in await repos.units.with_roster()
+    }

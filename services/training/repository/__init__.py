@@ -47,6 +47,9 @@ class People(Protocol):
 class Units(Protocol):
     async def get(self, unit_id: str) -> Unit | None: ...
     async def update(self, unit_id: str, decide: Decision[Unit]) -> bool: ...
+    async def with_roster(self) -> list[str]:
+        """Ids of the units that have anyone on their roster, sorted."""
+        ...
 
 
 class Records(Protocol):

@@ -157,10 +157,15 @@ class MongoUnits:
     """`units`: one document per unit id, the members the service knows."""
 
     def __init__(self, aggregates: Aggregates) -> None:
+        self._collection = aggregates.collection
         self._states = StateStore(aggregates, Unit)
 
     async def get(self, unit_id: str) -> Unit | None:
         return await self._states.get(unit_id)
+
+    async def with_roster(self) -> list[str]:
+        found = self._collection.find({}, {"_id": 1, "roster": 1})
+        return sorted([str(doc["_id"]) async for doc in found if doc.get("roster")])
 
     async def update(self, unit_id: str, decide: Decision[Unit]) -> bool:
         return await self._states.update(unit_id, decide)

@@ -38,6 +38,17 @@ class Members(BaseModel):
     members: list[views.MemberView]
 
 
+class UnitJp(BaseModel):
+    unit_id: str
+    members: int
+    jp: list[int]  # each active member's JP this programme year, ascending
+
+
+class RosterJp(BaseModel):
+    year: int
+    units: list[UnitJp]
+
+
 def build(*, auth: web.Auth, units: Units, repos: Repositories, settings: TrainingSettings) -> APIRouter:
     router = APIRouter(tags=["people"])
     Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
@@ -68,6 +79,18 @@ def build(*, auth: web.Auth, units: Units, repos: Repositories, settings: Traini
         now = dt.datetime.now(dt.UTC)
         found = await roster.unit_members(unit_id, repos=repos, calendar=settings.calendar, now=now)
         return Members(unit_id=unit_id, year=settings.calendar.year_of(now), members=found)
+
+    @router.get("/roster/jp")
+    async def roster_jp(_: Reader) -> RosterJp:
+        """JP passed this programme year by each active roster member, per unit (the JP pace at a glance)."""
+        now = dt.datetime.now(dt.UTC)
+        found = await roster.jp_by_unit(repos=repos, calendar=settings.calendar, now=now)
+        rows = [
+            UnitJp(unit_id=unit_id, members=len(shown), jp=sorted(m.jp_this_year for m in shown))
+            for unit_id, shown in found.items()
+            if shown
+        ]
+        return RosterJp(year=settings.calendar.year_of(now), units=rows)
 
     @router.get("/asn/{nip}/trainings")
     async def trainings(
