@@ -47,6 +47,7 @@ async def survey(tmp_path: Path) -> AsyncIterator[Survey]:
     routers = routes.build_routes(
         auth=runtime.auth,
         units=runtime.units,
+        topics=runtime.topics,
         settings=settings,
         responses=fakes[0],
         feedback=fakes[1],
