@@ -43,6 +43,7 @@ async def gather_report(
         recs = (await get("evaluation", "/recommendations"))["recommendations"]
         leaders = (await get("rewards", "/leaderboard", period=period, limit=100))["leaders"]
         rules = await get("evaluation", "/rules")
+        forum = await get("evaluation", "/forum-signals", period=period)
         if people is None:
             people = {row["nip"]: row.get("unit_id") or "" for row in leaders}
             people |= {r["nip"]: r.get("unit_id") or "" for r in recs if r.get("nip")}
@@ -77,7 +78,27 @@ async def gather_report(
         ][:10],
         "points": earned,
         "recommendations": _recommendations(recs),
+        "forum_signals": _forum_signals(forum, units),
     }
+
+
+def _forum_signals(found: dict[str, Any], units: dict[str, str] | None) -> dict[str, Any]:
+    """Complaints per unit and topic in the quarter, against the forum rule's minimum."""
+    rows = [
+        {
+            "unit_id": u["unit_id"],
+            "topic_code": t["topic_code"],
+            "topic": t["topic"] or "(no topic)",
+            "competency": t["competency"],
+            "complaints": t["complaints"],
+            "signal": t["signal"],
+        }
+        for u in found["units"]
+        if units is None or u["unit_id"] in units
+        for t in u["topics"]
+    ]
+    rows.sort(key=lambda r: (-r["complaints"], r["unit_id"], r["topic_code"] or ""))
+    return {"minimum": found["minimum"], "closed": found["closed"], "complaints": rows}
 
 
 def _elements(units: list[dict[str, Any]]) -> dict[str, float | None]:
@@ -152,7 +173,24 @@ def render_text(report: dict[str, Any]) -> str:
     ]
     if len(recs["open"]) > 40:  # noqa: PLR2004
         lines.append(f"  ... and {len(recs['open']) - 40} more (--json or --html for all)")
+    lines += _forum_lines(report.get("forum_signals"))
     return "\n".join(lines)
+
+
+def _forum_lines(forum: dict[str, Any] | None) -> list[str]:
+    if forum is None:
+        return []
+    state = "closed" if forum["closed"] else "not closed yet: the rule waits for the close"
+    lines = [
+        "",
+        f"Forum signals: complaints per unit and topic (retraining at >= {forum['minimum']}; {state})",
+    ]
+    lines += [
+        f"  {r['unit_id']:<24} {r['topic']:<32} {r['complaints']:>4}"
+        + (f"  -> {r['competency']}" if r["signal"] else "")
+        for r in forum["complaints"][:40]
+    ]
+    return lines if forum["complaints"] else [*lines, "  no complaints"]
 
 
 def _roster(path: Path | None) -> tuple[dict[str, str] | None, dict[str, str] | None]:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 from faststream.rabbit import RabbitQueue
 
 from shared import messaging, web
-from shared.contract import asyncapi, envelope, events, units
+from shared.contract import asyncapi, envelope, events, topics, units
 from shared.messaging.outbox import OutboxRelay
 from shared.messaging.watchdog import Watchdog, consumers_alive
 from shared.observability import metrics, tracing
@@ -43,6 +43,7 @@ class Runtime:
         self.relay = OutboxRelay(self.publisher, sweep_seconds=settings.outbox_sweep_seconds)
         self.auth = web.Auth(apikeys.KeyFile(settings.keys_file))
         self.units = units.load(settings.units_file)  # checked whole now: a bad file stops the start
+        self.topics = topics.load(settings.topics_file)  # the same for the forum topics
         self.consumed: list[type[events.Event]] = []
         self.produces: list[type[events.Event]] = []  # what it publishes (AsyncAPI); services fill it
         self.sampler = metrics.Sampler(

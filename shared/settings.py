@@ -32,6 +32,8 @@ class ServiceSettings(BaseSettings):
     api_keys_file: Path | None = None
     # The programme's units (shared/contract/units.py); unset: Kecamatan Candisari and its seven kelurahan.
     units_file: Path | None = None
+    # The forum topics (shared/contract/topics.py); unset: the default list (default_topics.toml).
+    topics_file: Path | None = None
     users_file: Path | None = None
     prefetch: int = Field(default=64, ge=1, le=1000)
     delivery_limit: int = Field(default=5, ge=1, le=50)

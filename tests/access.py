@@ -101,6 +101,7 @@ ROUTES: dict[tuple[str, str, str], Access] = {
     ("evaluation", "GET", "/ikm"): Access(None, allowed=422),
     ("evaluation", "GET", "/asn/{nip}/profile"): READER,
     ("evaluation", "GET", "/recommendations"): READER,
+    ("evaluation", "GET", "/forum-signals"): Access("reader", allowed=422),
     ("evaluation", "GET", "/recommendations/{recommendation_id}"): Access("reader", allowed=404),
     ("evaluation", "GET", "/rules"): PUBLIC,
     ("evaluation", "POST", "/evaluations/run"): Access("admin", allowed=422),

@@ -92,6 +92,20 @@ def a_feedback_received(**changes: Any) -> events.FeedbackReceived:
     return events.FeedbackReceived(**(fields | changes))
 
 
+def a_forum_held(**changes: Any) -> events.ForumHeld:
+    nip = random_nip()
+    fields: dict[str, Any] = {
+        "forum_id": random_id("forum"),
+        "unit_id": "kel-candi",
+        "date": dt.date(2026, 8, 12),
+        "topic": "Forum konsultasi publik",
+        "topic_code": "antrean",
+        "attendees": 30,
+        "attended_by": (nip,),
+    }
+    return events.ForumHeld(**(fields | changes))
+
+
 def a_performance_appraised(**changes: Any) -> events.PerformanceAppraised:
     fields: dict[str, Any] = {"nip": random_nip(), "unit_id": "kel-candi", "period": "2025", "rating": "BAIK"}
     return events.PerformanceAppraised(**(fields | changes))
@@ -175,6 +189,7 @@ EXAMPLES = {
     events.TrainingCompleted: a_training_completed,
     events.SurveySubmitted: a_survey_submitted,
     events.FeedbackReceived: a_feedback_received,
+    events.ForumHeld: a_forum_held,
     events.PerformanceAppraised: a_performance_appraised,
     events.RewardTriggered: a_reward_triggered,
     events.RetrainingRecommended: a_retraining_recommended,

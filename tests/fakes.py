@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
-from services.evaluation.model import Firing, Person, QuarterClose, TallyShard, UnitQuarter
+from services.evaluation.model import Firing, ForumQuarter, Person, QuarterClose, TallyShard, UnitQuarter
 from services.rewards.model import Account, Board, LedgerEntry
 from services.survey.model import Feedback, FeedbackTally, Forum, Response, ResponseTally, Ticket
 from services.survey.repository import FeedbackTallyDecision, ResponseTallyDecision
@@ -118,6 +118,14 @@ class InMemoryUnitQuarters(InMemoryStates[UnitQuarter]):
 
     async def with_open(self, unit_id: str | None) -> list[UnitQuarter]:
         return [q for q in self.states.values() if q.open_recs > 0 and unit_id in {None, q.unit_id}]
+
+
+class InMemoryForumQuarters(InMemoryStates[ForumQuarter]):
+    def __init__(self) -> None:
+        super().__init__(ForumQuarter)
+
+    async def of_period(self, unit_id: str | None, period: str) -> list[ForumQuarter]:
+        return [q for q in self.states.values() if q.period == period and unit_id in {None, q.unit_id}]
 
 
 class InMemoryQuarterCloses(InMemoryStates[QuarterClose]):

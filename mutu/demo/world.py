@@ -185,6 +185,18 @@ TOPICS = {
     "suggestion": ("tambah jam layanan sore", "panduan video untuk layanan online", "papan informasi"),
     "appreciation": ("petugas ramah", "layanan KTP-el cepat", "ruang tunggu nyaman"),
 }
+# The configured topic (shared/contract/default_topics.toml) each item is filed under.
+TOPIC_CODES = {
+    "antrean terlalu lama": "antrean",
+    "aplikasi layanan online sulit dipakai": "layanan_online",
+    "formulir membingungkan": "persyaratan",
+    "tambah jam layanan sore": "antrean",
+    "panduan video untuk layanan online": "layanan_online",
+    "papan informasi": "sarana",
+    "petugas ramah": "sikap_petugas",
+    "layanan KTP-el cepat": "antrean",
+    "ruang tunggu nyaman": "sarana",
+}
 
 
 def _forums(world: World, rng: random.Random) -> None:
@@ -195,7 +207,12 @@ def _forums(world: World, rng: random.Random) -> None:
             category = "complaint" if struggling and j < 3 else rng.choice(tuple(TOPICS))  # noqa: PLR2004
             topic = TOPICS["complaint"][1] if struggling and j < 2 else rng.choice(TOPICS[category])  # noqa: PLR2004
             items.append(
-                {"feedback_id": world.prefix(f"fb-{unit_id}-{j}"), "category": category, "topic": topic}
+                {
+                    "feedback_id": world.prefix(f"fb-{unit_id}-{j}"),
+                    "category": category,
+                    "topic": topic,
+                    "topic_code": TOPIC_CODES[topic],
+                }
             )
         world.forums.append(
             {

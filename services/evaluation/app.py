@@ -6,10 +6,18 @@ from fastapi import FastAPI
 
 from services.evaluation import handlers, metrics, model, routes, rules, subscribers
 from services.evaluation.closing import Closures, QuarterScheduler
-from services.evaluation.repository import MongoPeople, MongoQuarterCloses, MongoTallies, MongoUnitQuarters
+from services.evaluation.forum_rule import ForumRule
+from services.evaluation.repository import (
+    MongoForumQuarters,
+    MongoPeople,
+    MongoQuarterCloses,
+    MongoTallies,
+    MongoUnitQuarters,
+)
 from services.evaluation.settings import EvaluationSettings
 from services.evaluation.unit_rule import UnitRule
 from shared.contract.calendar import Clock, utc_now
+from shared.contract.topics import TopicsFileError
 from shared.runtime import Runtime
 
 
@@ -18,6 +26,10 @@ def create_app(settings: EvaluationSettings, clock: Clock = utc_now) -> FastAPI:
     runtime.produces += model.PUBLISHES
     metrics.count_recommendations(runtime.publisher)
     active = rules.load(settings.rules_file).in_zone(settings.programme_timezone)
+    unknown = runtime.topics.unknown_competencies(active.competencies)
+    if unknown:  # checked at start-up, as the rules are
+        msg = f"topics with competencies the rules do not know: {', '.join(unknown)}"
+        raise TopicsFileError(msg)
     people = MongoPeople(runtime.aggregates("people"))
     tallies = MongoTallies(runtime.aggregates("ikm_shards"))
     quarters = MongoUnitQuarters(runtime.aggregates("units"))
@@ -26,12 +38,29 @@ def create_app(settings: EvaluationSettings, clock: Clock = utc_now) -> FastAPI:
     unit_rule = UnitRule(
         tallies, quarters, active, closures, expiry_quarters=settings.recommendation_expiry_quarters
     )
+    forums = MongoForumQuarters(runtime.aggregates("forum_signals"))
+    forum_rule = ForumRule(
+        forums,
+        quarters,
+        runtime.topics,
+        closures,
+        active.calendar,
+        minimum=settings.forum_complaints_min,
+        expiry_quarters=settings.recommendation_expiry_quarters,
+    )
 
     async def judge(period: str, now: dt.datetime) -> object:
-        return await handlers.judge_quarter(period, now, people=people, unit_rule=unit_rule, rules=active)
+        return await handlers.judge_quarter(
+            period, now, people=people, unit_rule=unit_rule, rules=active, forum_rule=forum_rule
+        )
 
     scheduler = QuarterScheduler(closures, judge, interval=settings.quarter_close_check_seconds)
-    runtime.on_start += [tallies.create_indexes, people.create_indexes, quarters.create_indexes]
+    runtime.on_start += [
+        tallies.create_indexes,
+        people.create_indexes,
+        quarters.create_indexes,
+        forums.create_indexes,
+    ]
     runtime.background.append(scheduler.run)
     subscribers.subscribe(
         runtime,
@@ -39,6 +68,7 @@ def create_app(settings: EvaluationSettings, clock: Clock = utc_now) -> FastAPI:
         tallies=tallies,
         quarters=quarters,
         unit_rule=unit_rule,
+        forum_rule=forum_rule,
         closures=closures,
         rules=active,
     )
@@ -48,6 +78,7 @@ def create_app(settings: EvaluationSettings, clock: Clock = utc_now) -> FastAPI:
         people=people,
         quarters=quarters,
         unit_rule=unit_rule,
+        forum_rule=forum_rule,
         closures=closures,
         rules=active,
     )

@@ -4,8 +4,9 @@ import asyncio
 import datetime as dt
 from typing import Any
 
-from services.evaluation import appraisals, decisions, satisfaction
+from services.evaluation import appraisals, decisions, forum_signals, satisfaction
 from services.evaluation.closing import Closures
+from services.evaluation.forum_rule import ForumRule
 from services.evaluation.model import Person
 from services.evaluation.repository import People, Tallies, UnitQuarters
 from services.evaluation.rules import Rules
@@ -139,7 +140,13 @@ async def close_quarter(
 
 
 async def judge_quarter(
-    period: str, now: dt.datetime, *, people: People, unit_rule: UnitRule, rules: Rules
+    period: str,
+    now: dt.datetime,
+    *,
+    people: People,
+    unit_rule: UnitRule,
+    rules: Rules,
+    forum_rule: ForumRule | None = None,
 ) -> dict[str, Any]:
     """The period rules on a closed quarter, for every known person and unit (idempotent)."""
     nips = [nip async for nip in people.nips()]
@@ -151,13 +158,21 @@ async def judge_quarter(
     )
     fired = sum([await unit_rule.evaluate(unit, period, now) for unit in sorted(units)])
     resolved = await unit_rule.follow_up(None, now)
-    return {
+    judged = {
         "period": period,
         "people": len(nips),
         "units": len(units),
         "unit_recommendations": fired,
         "unit_recommendations_resolved": resolved,
     }
+    if forum_rule is not None:
+        forum_units = await forum_rule.units_with_feedback(period)
+        judged["forum_units"] = len(forum_units)
+        judged["forum_recommendations"] = sum(
+            [await forum_rule.evaluate(unit, period, now) for unit in forum_units]
+        )
+        judged["forum_recommendations_resolved"] = await forum_rule.follow_up(None, now)
+    return judged
 
 
 async def count_response(submitted: envelope.CloudEvent[events.SurveySubmitted], *, tallies: Tallies) -> bool:
@@ -168,3 +183,19 @@ async def count_response(submitted: envelope.CloudEvent[events.SurveySubmitted],
         lambda shard: satisfaction.counted(shard, response, submitted.id),
         event_id=submitted.id,
     )
+
+
+async def record_attendance(held: envelope.CloudEvent[events.ForumHeld], *, people: People) -> int:
+    """A forum on the record of each civil servant who attended it (once per forum); how many were new."""
+    fresh = 0
+    nips = held.data.attended_by
+    for start in range(0, len(nips), RUN_BATCH):  # concurrent calls share group commits
+        batch = nips[start : start + RUN_BATCH]
+        done = await asyncio.gather(
+            *(
+                people.update(nip, lambda person: forum_signals.attended(person, held), event_id=held.id)
+                for nip in batch
+            )
+        )
+        fresh += sum(done)
+    return fresh

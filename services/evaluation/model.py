@@ -121,6 +121,18 @@ class Served(BaseModel):
     events: tuple[str, ...] = ()
 
 
+class Attended(BaseModel):
+    """A forum the person attended (from ForumHeld), kept under the event's key."""
+
+    model_config = ConfigDict(frozen=True)
+
+    forum_id: str
+    date: str  # YYYY-MM-DD
+    unit_id: str
+    topic: str
+    topic_code: str | None = None
+
+
 class Person(State):
     """One civil servant as evaluation sees them, keyed by NIP."""
 
@@ -133,6 +145,26 @@ class Person(State):
     digital_since: str | None = None
     firings: dict[str, Firing] = Field(default_factory=dict)
     open_recs: int = 0
+    forums: dict[str, Attended] = Field(default_factory=dict)  # field_key(ForumHeld id) -> forum
+
+
+class Feedback(BaseModel):
+    """One feedback item of a unit's quarter (from FeedbackReceived): its topic code and category."""
+
+    model_config = ConfigDict(frozen=True)
+
+    feedback_id: str
+    event_id: str
+    category: str
+    topic_code: str | None = None  # None: an event from before topics (counted under no topic)
+
+
+class ForumQuarter(State):
+    """A unit's feedback items of one quarter, each under the key of its feedback id (natural key)."""
+
+    unit_id: str | None = None
+    period: str | None = None
+    items: dict[str, Feedback] = Field(default_factory=dict)
 
 
 class UnitQuarter(State):

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
-from services.evaluation.model import Firing, Person, QuarterClose, TallyShard, UnitQuarter
+from services.evaluation.model import Firing, ForumQuarter, Person, QuarterClose, TallyShard, UnitQuarter
 from shared.persistence.aggregates import Aggregates
 from shared.persistence.state_store import Outcome, StateStore, state_fields
 from shared.persistence.storage import Document
@@ -12,6 +12,7 @@ PersonDecision = Callable[[Person], Outcome[Person] | None]
 QuarterDecision = Callable[[UnitQuarter], Outcome[UnitQuarter] | None]
 ShardDecision = Callable[[TallyShard], Outcome[TallyShard] | None]
 CloseDecision = Callable[[QuarterClose], Outcome[QuarterClose] | None]
+ForumDecision = Callable[[ForumQuarter], Outcome[ForumQuarter] | None]
 Target = dict[str, str | None]
 
 
@@ -40,6 +41,12 @@ class QuarterCloses(Protocol):
 class Tallies(Protocol):
     async def update(self, key: str, decide: ShardDecision, *, event_id: str) -> bool: ...
     async def shards(self, unit_id: str | None, periods: list[str]) -> list[TallyShard]: ...
+
+
+class ForumQuarters(Protocol):
+    async def get(self, key: str) -> ForumQuarter | None: ...
+    async def update(self, key: str, decide: ForumDecision, *, event_id: str) -> bool: ...
+    async def of_period(self, unit_id: str | None, period: str) -> list[ForumQuarter]: ...
 
 
 class MongoPeople:
@@ -152,3 +159,27 @@ class MongoQuarterCloses:
         ):
             return str(doc["_id"])
         return None
+
+
+class MongoForumQuarters:
+    """`forum_signals`: one document per `<unit>:<quarter>` holding its feedback items by feedback id."""
+
+    def __init__(self, aggregates: Aggregates) -> None:
+        self._collection = aggregates.collection
+        self._states = StateStore(aggregates, ForumQuarter)
+
+    async def create_indexes(self) -> None:
+        await self._collection.create_index([("period", 1), ("unit_id", 1)])
+
+    async def get(self, key: str) -> ForumQuarter | None:
+        return await self._states.get(key)
+
+    async def update(self, key: str, decide: ForumDecision, *, event_id: str) -> bool:
+        return await self._states.update(key, decide, event_id=event_id)
+
+    async def of_period(self, unit_id: str | None, period: str) -> list[ForumQuarter]:
+        """The quarter's documents (of one unit, or of every unit with feedback in it)."""
+        query: Document = {"period": period}
+        if unit_id is not None:
+            query["unit_id"] = unit_id
+        return [ForumQuarter.model_validate(state_fields(doc)) async for doc in self._collection.find(query)]

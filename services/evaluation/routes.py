@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query
 
 from services.evaluation import handlers, ikm, satisfaction, views
 from services.evaluation.closing import Closures
+from services.evaluation.forum_rule import ForumRule
 from services.evaluation.model import Person
 from services.evaluation.repository import People, UnitQuarters
 from services.evaluation.rules import Rules
@@ -29,6 +30,7 @@ def build_routes(
     unit_rule: UnitRule,
     closures: Closures,
     rules: Rules,
+    forum_rule: ForumRule | None = None,
 ) -> list[APIRouter]:
     clock = closures.clock
 
@@ -57,6 +59,16 @@ def build_routes(
         year = str(rules.calendar.year_of(clock()))
         return views.profile(nip, await people.get(nip) or Person(), rules, year=year)
 
+    if forum_rule is not None:
+        signals = forum_rule
+
+        @router.get("/forum-signals")
+        async def forum_signals(
+            period: Annotated[Quarter, Query()], _: Reader, unit_id: UnitId | None = None
+        ) -> dict[str, Any]:
+            """Complaints per unit and topic in a quarter, against FORUM_COMPLAINTS_MIN."""
+            return await signals.signals(unit_id, period)
+
     @router.get("/rules")
     async def active_rules() -> dict[str, Any]:
         return rules.model_dump(mode="json")
@@ -70,7 +82,9 @@ def build_routes(
         now = clock()
         handlers.check_quarter_ended(period, now=now, rules=rules)
         await closures.mark_run(period, now)
-        judged = await handlers.judge_quarter(period, now, people=people, unit_rule=unit_rule, rules=rules)
+        judged = await handlers.judge_quarter(
+            period, now, people=people, unit_rule=unit_rule, rules=rules, forum_rule=forum_rule
+        )
         await closures.judged(period, now)
         return judged
 

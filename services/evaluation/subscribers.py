@@ -2,6 +2,7 @@
 
 from services.evaluation import handlers
 from services.evaluation.closing import Closures
+from services.evaluation.forum_rule import ForumRule
 from services.evaluation.repository import People, Tallies, UnitQuarters
 from services.evaluation.rules import Rules
 from services.evaluation.unit_rule import UnitRule
@@ -16,6 +17,7 @@ def subscribe(
     tallies: Tallies,
     quarters: UnitQuarters,
     unit_rule: UnitRule,
+    forum_rule: ForumRule,
     closures: Closures,
     rules: Rules,
 ) -> None:
@@ -38,7 +40,15 @@ def subscribe(
     async def on_retraining_withdrawn(message: envelope.CloudEvent[events.RetrainingWithdrawn]) -> None:
         await handlers.mark_seat(message, people=people, quarters=quarters, now=closures.clock())
 
+    async def on_feedback_received(message: envelope.CloudEvent[events.FeedbackReceived]) -> None:
+        await forum_rule.record(message)
+
+    async def on_forum_held(message: envelope.CloudEvent[events.ForumHeld]) -> None:
+        await handlers.record_attendance(message, people=people)
+
     runtime.consume(events.TrainingCompleted, on_training_completed)
     runtime.consume(events.SurveySubmitted, on_survey_submitted)
     runtime.consume(events.RetrainingScheduled, on_retraining_scheduled)
     runtime.consume(events.RetrainingWithdrawn, on_retraining_withdrawn)
+    runtime.consume(events.FeedbackReceived, on_feedback_received)
+    runtime.consume(events.ForumHeld, on_forum_held)

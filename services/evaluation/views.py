@@ -33,6 +33,10 @@ def profile(nip: str, person: Person, rules: Rules, *, year: str) -> dict[str, A
             (a.model_dump(mode="json") for a in person.appraisals.values()), key=lambda a: a["period"]
         ),
         "survey_answers": served,
+        "forums": sorted(
+            (f.model_dump(mode="json", exclude_none=True) for f in person.forums.values()),
+            key=lambda f: (f["date"], f["forum_id"]),
+        ),
         "rewards": [f for f in firings if f["type"] == "RewardTriggered"],
         "recommendations": [f for f in firings if f["type"] == "RetrainingRecommended"],
     }

@@ -30,6 +30,7 @@ def create_app(settings: SurveySettings) -> FastAPI:
     routers = routes.build_routes(
         auth=runtime.auth,
         units=runtime.units,
+        topics=runtime.topics,
         settings=settings,
         responses=responses,
         feedback=feedback,

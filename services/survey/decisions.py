@@ -165,17 +165,38 @@ def forum_id_of(unit_id: str, date: dt.date, topic: str) -> str:
 
 
 def forum_opened(forum: Forum, opening: Forum) -> Outcome[Forum] | None:
-    """A forum is opened once; opening it again changes nothing."""
-    return None if forum.opened else Outcome(opening)
+    """A forum is opened once and published as ForumHeld (with who attended); again changes nothing."""
+    if forum.opened:
+        return None
+    held = events.ForumHeld.model_validate(
+        opening.model_dump(
+            include={"forum_id", "unit_id", "date", "topic", "topic_code", "attendees", "attended_by"}
+        )
+    )
+    forum_id = opening.forum_id or ""
+    return Outcome(
+        opening, publish=[envelope.wrap(held, source=FORUMS, event_id=derived_id("forum-held", forum_id))]
+    )
+
+
+def forum_received_at(date: str, now: dt.datetime, calendar: Calendar) -> dt.datetime:
+    """When a forum's items count as received: noon of its day (programme calendar), at the latest now.
+
+    So complaints raised at a forum count in the quarter the forum was held, even when typed in later.
+    """
+    if not date:
+        return now
+    noon = dt.datetime.combine(dt.date.fromisoformat(date), dt.time(12), tzinfo=calendar.zone)
+    return min(noon, now)
 
 
 def item_received(
-    forum_id: str, unit_id: str, item: ForumItem, now: dt.datetime
+    forum_id: str, unit_id: str, item: ForumItem, received_at: dt.datetime
 ) -> envelope.CloudEvent[events.FeedbackReceived]:
-    """The FeedbackReceived an item publishes: its topic and category, never its text."""
+    """The FeedbackReceived an item publishes: its topic (code and summary) and category, never its text."""
     received = events.FeedbackReceived(
-        feedback_id=item.feedback_id, forum_id=forum_id, unit_id=unit_id,
-        category=item.category, topic=item.topic, received_at=now,
+        feedback_id=item.feedback_id, forum_id=forum_id, unit_id=unit_id, category=item.category,
+        topic=item.topic, topic_code=item.topic_code, received_at=received_at,
     )  # fmt: skip
     return envelope.wrap(received, source=FORUMS, event_id=derived_id("feedback", item.feedback_id))
 

@@ -39,6 +39,7 @@ Record = Callable[[envelope.CloudEvent[events.SurveySubmitted], str | None], Awa
 # Takes one kiosk or form answer: submit_response with its adapters bound (see routes); its id.
 Submit = Callable[[KioskResponse], Awaitable[str]]
 TICKET_BYTES = 24  # 192 random bits per code
+_CALENDAR = Calendar()
 
 
 def _now() -> dt.datetime:
@@ -201,13 +202,25 @@ async def count_feedback(item: events.FeedbackReceived, *, totals: FeedbackTalli
 
 
 async def open_forum(
-    forum_id: str | None, date: dt.date, unit_id: str, topic: str, attendees: int, *, forums: Forums
+    forum_id: str | None,
+    date: dt.date,
+    unit_id: str,
+    topic: str,
+    attendees: int,
+    *,
+    forums: Forums,
+    topic_code: str | None = None,
+    attended_by: tuple[str, ...] = (),
 ) -> str:
-    """Open a forum once (its id derives from unit, date and topic unless given); the forum's id."""
+    """Open a forum once and publish it as ForumHeld with who attended; the forum's id.
+
+    Its id derives from unit, date and topic unless given.
+    """
     forum_id = forum_id or decisions.forum_id_of(unit_id, date, topic)
     opening = Forum(
-        forum_id=forum_id, date=date.isoformat(), unit_id=unit_id, topic=topic, attendees=attendees
-    )
+        forum_id=forum_id, date=date.isoformat(), unit_id=unit_id, topic=topic, topic_code=topic_code,
+        attendees=attendees, attended_by=attended_by,
+    )  # fmt: skip
     await forums.update(
         forum_id,
         lambda forum: decisions.forum_opened(forum, opening),
@@ -225,14 +238,23 @@ async def add_item(
     *,
     forums: Forums,
     totals: FeedbackTallies,
+    topic_code: str | None = None,
+    calendar: Calendar = _CALENDAR,
 ) -> str:
-    """Keep an item on its forum and publish it as FeedbackReceived (without its text), once; its id."""
+    """Keep an item on its forum and publish it as FeedbackReceived (without its text), once; its id.
+
+    It counts as received on the forum's day (so in the forum's quarter), not when it was typed in.
+    """
     forum = await forums.get(forum_id)
     if forum is None or forum.unit_id is None:
         raise NoSuchForumError
     feedback_id = item_id or derived_id("forum-item", forum_id, category, topic, text)
-    item = ForumItem(item_id=item_id, category=category, topic=topic, text=text, feedback_id=feedback_id)
-    received = decisions.item_received(forum_id, forum.unit_id, item, _now())
+    item = ForumItem(
+        item_id=item_id, category=category, topic=topic, topic_code=topic_code, text=text,
+        feedback_id=feedback_id,
+    )  # fmt: skip
+    received_at = decisions.forum_received_at(forum.date or "", _now(), calendar)
+    received = decisions.item_received(forum_id, forum.unit_id, item, received_at)
     if await forums.update(
         forum_id, lambda current: decisions.item_added(current, item, received), event_id=received.id
     ):

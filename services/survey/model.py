@@ -12,7 +12,11 @@ from shared.contract.fields import Comment, Identifier, Nip, Quarter, Text, Unit
 from shared.persistence.state_store import State
 
 # What this service publishes (checked against the code by tests/unit/test_architecture.py).
-PUBLISHES: tuple[type[events.Event], ...] = (events.SurveySubmitted, events.FeedbackReceived)
+PUBLISHES: tuple[type[events.Event], ...] = (
+    events.SurveySubmitted,
+    events.FeedbackReceived,
+    events.ForumHeld,
+)
 
 MAX_ITEMS = 500  # items one forum holds
 Offered = Callable[[str], tuple[str, ...]]  # the services a unit offers (from the settings)
@@ -167,6 +171,7 @@ class Feedback(State):
     unit_id: str | None = None
     category: str | None = None
     topic: str | None = None
+    topic_code: str | None = None
     received_at: str | None = None  # RFC 3339, as it came
     event_id: str | None = None
 
@@ -183,6 +188,7 @@ class ForumItem(BaseModel):
     item_id: str | None = None  # as posted (None: derived, see feedback_id)
     category: events.Category
     topic: str
+    topic_code: str | None = None  # a configured topic (items kept before topics existed: None)
     text: str
     feedback_id: str
 
@@ -194,7 +200,9 @@ class Forum(State):
     date: str | None = None  # YYYY-MM-DD
     unit_id: str | None = None
     topic: str | None = None
+    topic_code: str | None = None
     attendees: int | None = None
+    attended_by: tuple[str, ...] = ()  # NIPs of the civil servants who attended (published in ForumHeld)
     items_count: int = 0
     items: dict[str, ForumItem] = Field(default_factory=dict)
 

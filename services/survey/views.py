@@ -39,7 +39,9 @@ class ListedForum(BaseModel):
     date: str | None
     unit_id: str | None
     topic: str | None
+    topic_code: str | None = None
     attendees: int | None
+    attended_by: list[str] = []
     items_count: int
 
 

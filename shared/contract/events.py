@@ -1,5 +1,6 @@
 """The wire contract: one frozen pydantic model per event type, with its routing key."""
 
+import datetime as dt
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, model_validator
@@ -27,6 +28,8 @@ Rating = Literal["SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KUR
 EmployeeType = Literal["PNS", "PPPK"]
 Resolution = Literal["done", "expired", "withdrawn"]
 CausedBy = tuple[Identifier, ...]
+MAX_ATTENDED_BY = 1000  # civil servants named as attending one forum
+ForumDate = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2099, 12, 31))]
 
 
 class Event(BaseModel):
@@ -104,8 +107,32 @@ class FeedbackReceived(Event):
     forum_id: Identifier | None = None  # omitted on the wire when null
     unit_id: UnitId
     category: Category
-    topic: Text
+    topic: Text  # the item's own words in short (a summary); its full text stays in survey
     received_at: EventTime
+    # Additive extension: the configured topic (TOPICS_FILE) it is filed under; survey refuses an
+    # unknown code (422). Events without it (older producers) count under no topic.
+    topic_code: Code | None = None
+
+
+class ForumHeld(Event):
+    """A dialogue forum was held for a unit: when, about what, and the civil servants who attended."""
+
+    routing_key: ClassVar[str] = "survey.forum_held"
+
+    forum_id: Identifier
+    unit_id: UnitId
+    date: ForumDate
+    topic: Text
+    topic_code: Code | None = None
+    attendees: Annotated[int, Strict(), Field(ge=0, le=100_000)]
+    attended_by: tuple[Nip, ...] = Field(default=(), max_length=MAX_ATTENDED_BY)
+
+    @model_validator(mode="after")
+    def _named_ones_attended(self) -> "ForumHeld":
+        if len(set(self.attended_by)) != len(self.attended_by) or self.attendees < len(self.attended_by):
+            msg = "attended_by must name each person once, and attendees count at least them"
+            raise ValueError(msg)
+        return self
 
 
 class PerformanceAppraised(Event):
@@ -236,6 +263,7 @@ ALL: tuple[type[Event], ...] = (
     TrainingCompleted,
     SurveySubmitted,
     FeedbackReceived,
+    ForumHeld,
     PerformanceAppraised,
     RewardTriggered,
     RetrainingRecommended,

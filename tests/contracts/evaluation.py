@@ -1,10 +1,18 @@
 """Behaviour every adapter of evaluation's ports has; subclasses say how to build one (fake or Mongo)."""
 
-from services.evaluation import decisions, handlers, rules, satisfaction
+from services.evaluation import decisions, forum_signals, handlers, rules, satisfaction
 from services.evaluation.model import QuarterClose, Recommendation, UnitQuarter
-from services.evaluation.repository import People, QuarterCloses, Tallies, UnitQuarters
+from services.evaluation.repository import ForumQuarters, People, QuarterCloses, Tallies, UnitQuarters
 from shared.persistence.state_store import Outcome
-from tests.builders import a_survey_submitted, a_training_completed, random_id, random_nip, wrapped
+from tests.builders import (
+    a_feedback_received,
+    a_forum_held,
+    a_survey_submitted,
+    a_training_completed,
+    random_id,
+    random_nip,
+    wrapped,
+)
 
 RULES = rules.load()
 
@@ -42,6 +50,42 @@ class PeopleContract:
         assert (failed, "training_low_score") in listed
         assert passed not in {nip for nip, _ in listed}
         assert {failed, passed} <= {nip async for nip in people.nips()}
+
+    async def test_a_forum_attended_is_on_the_record_once(self, people: People) -> None:
+        nip = random_nip()
+        held = wrapped(a_forum_held(attended_by=(nip,)))
+        assert await handlers.record_attendance(held, people=people) == 1
+        assert await handlers.record_attendance(held, people=people) == 0
+        person = await people.get(nip)
+        assert person is not None
+        assert [f.forum_id for f in person.forums.values()] == [held.data.forum_id]
+
+
+class ForumQuartersContract:
+    """`forums` fixture: an empty ForumQuarters adapter."""
+
+    async def test_an_item_counts_once_per_feedback_id_and_is_found_by_period(
+        self, forums: ForumQuarters
+    ) -> None:
+        unit = f"kel-{random_id('u')[3:]}"
+        item = a_feedback_received(unit_id=unit, topic_code="antrean")
+        key = f"{unit}:2026-Q4"
+
+        async def count(event_id: str) -> bool:
+            return await forums.update(
+                key,
+                lambda q: forum_signals.counted(q, item, event_id, "2026-Q4"),
+                event_id=forum_signals.item_key(item.feedback_id),
+            )
+
+        assert await count(random_id())
+        assert not await count(random_id())  # the same feedback under another event id
+        [found] = await forums.of_period(unit, "2026-Q4")
+        assert [(i.feedback_id, i.topic_code) for i in found.items.values()] == [
+            (item.feedback_id, "antrean")
+        ]
+        assert await forums.of_period(unit, "2026-Q3") == []
+        assert unit in {q.unit_id for q in await forums.of_period(None, "2026-Q4")}
 
 
 class UnitQuartersContract:

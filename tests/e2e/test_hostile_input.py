@@ -142,7 +142,7 @@ async def test_forums_need_the_feedback_scope(
     denied = await http.post(f"{url}/forums", json=forum, headers=training_only)
     assert (denied.status_code, denied.json()["detail"]) == (403, "this key lacks the scope FeedbackReceived")
     forum_id = (await http.post(f"{url}/forums", json=forum, headers=feedback)).json()["id"]
-    item = {"category": "complaint", "topic": "antrian", "text": "lama"}
+    item = {"category": "complaint", "topic_code": "antrean", "text": "lama"}
     assert (
         await http.post(f"{url}/forums/{forum_id}/items", json=item, headers=training_only)
     ).status_code == 403

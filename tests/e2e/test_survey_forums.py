@@ -23,9 +23,9 @@ async def test_forum_items_publish_feedback_once_and_summarise(
     assert (await http.post(f"{url}/forums", json=forum)).status_code == 401
     forum_id = (await http.post(f"{url}/forums", json=forum, headers=writer)).json()["id"]
     items = [
-        {"category": "complaint", "topic": "antrian", "text": "SECRET-TEXT menunggu 3 jam"},
-        {"category": "complaint", "topic": "antrian", "text": "nomor antrian habis"},
-        {"category": "appreciation", "topic": "petugas", "text": "ramah"},
+        {"category": "complaint", "topic_code": "antrean", "topic": "antrian", "text": "SECRET-TEXT 3 jam"},
+        {"category": "complaint", "topic_code": "antrean", "topic": "antrian", "text": "nomor habis"},
+        {"category": "appreciation", "topic_code": "sikap_petugas", "topic": "petugas", "text": "ramah"},
     ]
     ids = [
         (await http.post(f"{url}/forums/{forum_id}/items", json=i, headers=writer)).json()["id"]
@@ -40,6 +40,8 @@ async def test_forum_items_publish_feedback_once_and_summarise(
 
     seen = await infra.eventually(published)
     assert sorted(e["data"]["feedback_id"] for e in seen) == sorted(ids)
+    assert {e["data"]["topic_code"] for e in seen} == {"antrean", "sikap_petugas"}
+    assert {e["data"]["received_at"][:10] for e in seen} == {"2026-05-04"}  # the forum's day
     assert "SECRET-TEXT" not in str(seen)
     feedback = (await http.get(f"{url}/units/{unit}/feedback", headers=reader)).json()
     assert feedback["by_category"] == {"complaint": 2, "appreciation": 1}

@@ -135,7 +135,7 @@ def bodies(program_id: str, forum_id: str) -> dict[tuple[str, str, str], tuple[s
         ("survey", "POST", "/forums/{forum_id}/items"): (
             f"/forums/{forum_id}/items",
             json_type,
-            {"category": "complaint", "topic": "antrian", "text": "lama"},
+            {"category": "complaint", "topic_code": "antrean", "text": "lama"},
         ),
         ("rewards", "POST", "/redemptions"): (
             "/redemptions",

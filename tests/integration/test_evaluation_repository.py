@@ -3,6 +3,7 @@
 import pytest
 
 from services.evaluation.repository import (
+    MongoForumQuarters,
     MongoPeople,
     MongoQuarterCloses,
     MongoTallies,
@@ -12,6 +13,7 @@ from shared.messaging.outbox import OutboxRelay
 from shared.persistence.aggregates import Aggregates
 from shared.persistence.storage import Store
 from tests.contracts.evaluation import (
+    ForumQuartersContract,
     PeopleContract,
     QuarterClosesContract,
     TalliesContract,
@@ -45,3 +47,11 @@ class TestMongoQuarterCloses(QuarterClosesContract):
     @pytest.fixture
     def closes(self, store: Store, relay: OutboxRelay) -> MongoQuarterCloses:
         return MongoQuarterCloses(Aggregates(store.collection("quarters"), relay))
+
+
+class TestMongoForumQuarters(ForumQuartersContract):
+    @pytest.fixture
+    async def forums(self, store: Store, relay: OutboxRelay) -> MongoForumQuarters:
+        forums = MongoForumQuarters(Aggregates(store.collection("forum_signals"), relay))
+        await forums.create_indexes()
+        return forums

@@ -3,12 +3,19 @@
 import pytest
 
 from tests.contracts.evaluation import (
+    ForumQuartersContract,
     PeopleContract,
     QuarterClosesContract,
     TalliesContract,
     UnitQuartersContract,
 )
-from tests.fakes import InMemoryPeople, InMemoryQuarterCloses, InMemoryTallies, InMemoryUnitQuarters
+from tests.fakes import (
+    InMemoryForumQuarters,
+    InMemoryPeople,
+    InMemoryQuarterCloses,
+    InMemoryTallies,
+    InMemoryUnitQuarters,
+)
 
 
 class TestInMemoryPeople(PeopleContract):
@@ -33,3 +40,9 @@ class TestInMemoryQuarterCloses(QuarterClosesContract):
     @pytest.fixture
     def closes(self) -> InMemoryQuarterCloses:
         return InMemoryQuarterCloses()
+
+
+class TestInMemoryForumQuarters(ForumQuartersContract):
+    @pytest.fixture
+    def forums(self) -> InMemoryForumQuarters:
+        return InMemoryForumQuarters()

@@ -6,13 +6,20 @@ from faststream.rabbit import TestRabbitBroker
 
 from services.evaluation import rules, subscribers
 from services.evaluation.closing import Closures
+from services.evaluation.forum_rule import ForumRule
 from services.evaluation.settings import EvaluationSettings
 from services.evaluation.unit_rule import UnitRule
 from shared import messaging
 from shared.contract import envelope, events
 from shared.runtime import Runtime
 from tests.builders import a_training_completed, random_nip, wrapped
-from tests.fakes import InMemoryPeople, InMemoryQuarterCloses, InMemoryTallies, InMemoryUnitQuarters
+from tests.fakes import (
+    InMemoryForumQuarters,
+    InMemoryPeople,
+    InMemoryQuarterCloses,
+    InMemoryTallies,
+    InMemoryUnitQuarters,
+)
 
 
 async def test_a_training_completed_on_its_routing_key_reaches_the_person(tmp_path: Path) -> None:
@@ -22,12 +29,14 @@ async def test_a_training_completed_on_its_routing_key_reaches_the_person(tmp_pa
     quarters = InMemoryUnitQuarters()
     closures = Closures(InMemoryQuarterCloses(), active.calendar)
     unit_rule = UnitRule(tallies, quarters, active, closures)
+    forum_rule = ForumRule(InMemoryForumQuarters(), quarters, runtime.topics, closures, active.calendar)
     subscribers.subscribe(
         runtime,
         people=people,
         tallies=tallies,
         quarters=quarters,
         unit_rule=unit_rule,
+        forum_rule=forum_rule,
         closures=closures,
         rules=active,
     )
@@ -49,4 +58,6 @@ async def test_a_training_completed_on_its_routing_key_reaches_the_person(tmp_pa
         events.SurveySubmitted,
         events.RetrainingScheduled,
         events.RetrainingWithdrawn,
+        events.FeedbackReceived,
+        events.ForumHeld,
     ]

@@ -47,6 +47,7 @@ async def survey(tmp_path: Path) -> AsyncIterator[Survey]:
     routers = routes.build_routes(
         auth=runtime.auth,
         units=runtime.units,
+        topics=runtime.topics,
         settings=settings,
         responses=fakes[0],
         feedback=fakes[1],
@@ -66,7 +67,7 @@ async def test_the_app_publishes_through_the_outbox_what_it_declares(survey: Sur
         assert (await survey.post_event(data)).status_code == 202
     forum = {"date": "2026-05-04", "unit_id": "kel-candi", "topic": "Antrian KTP", "attendees": 25}
     forum_id = (await survey.http.post("/forums", json=forum, headers=survey.key)).json()["id"]
-    item = {"category": "complaint", "topic": "antrian", "text": "tiga jam"}
+    item = {"category": "complaint", "topic_code": "antrean", "topic": "antrian", "text": "tiga jam"}
     assert (
         await survey.http.post(f"/forums/{forum_id}/items", json=item, headers=survey.key)
     ).status_code == 202
@@ -74,7 +75,7 @@ async def test_the_app_publishes_through_the_outbox_what_it_declares(survey: Sur
     assert published == {e.__name__ for e in model.PUBLISHES}
     document = (await survey.http.get("/asyncapi.json")).json()
     assert survey.runtime.consumed == []
-    assert {"survey.submitted", "survey.feedback_received"} <= {
+    assert {"survey.submitted", "survey.feedback_received", "survey.forum_held"} <= {
         channel["address"] for channel in document["channels"].values()
     }
 
@@ -101,9 +102,46 @@ async def test_refusals_answer_with_their_status_and_reasons_and_count_as_reject
     )
     assert (rejected("422"), rejected("409")) == (before[0] + 1, before[1] + 1)
     missing = await survey.http.post(
-        "/forums/nope/items", json={"category": "complaint", "topic": "t", "text": "x"}, headers=survey.key
+        "/forums/nope/items",
+        json={"category": "complaint", "topic_code": "antrean", "text": "x"},
+        headers=survey.key,
     )
     assert (missing.status_code, missing.json()) == (404, {"detail": "no such forum"})
+
+
+async def test_an_unknown_topic_code_is_refused_at_the_edge(survey: Survey) -> None:
+    unknown = await survey.post_event(a_feedback_received(topic_code="no_such_topic"))
+    assert unknown.status_code == 422
+    assert [reason["loc"] for reason in unknown.json()["detail"]] == [["body", "data", "topic_code"]]
+    assert (await survey.post_event(a_feedback_received(topic_code="antrean"))).status_code == 202
+    forum = {"date": "2026-05-04", "unit_id": "kel-candi", "topic": "Forum", "topic_code": "nope"}
+    assert (await survey.http.post("/forums", json=forum, headers=survey.key)).status_code == 422
+    forum_id = (
+        await survey.http.post("/forums", json=forum | {"topic_code": None}, headers=survey.key)
+    ).json()["id"]
+    item = {"category": "complaint", "topic_code": "nope", "text": "x"}
+    refused = await survey.http.post(f"/forums/{forum_id}/items", json=item, headers=survey.key)
+    assert (refused.status_code, refused.json()["detail"][0]["loc"]) == (422, ["body", "topic_code"])
+    assert [e.type for fake in survey.fakes for e in fake.published].count("FeedbackReceived") == 1
+
+
+async def test_attendance_names_well_formed_nips_once(survey: Survey) -> None:
+    forum = {"date": "2026-05-04", "unit_id": "kel-candi", "topic": "Forum kehadiran"}
+    for attended_by in (["123"], [NIP, NIP]):
+        answer = await survey.http.post(
+            "/forums", json=forum | {"attended_by": attended_by}, headers=survey.key
+        )
+        assert answer.status_code == 422
+    too_few = forum | {"attended_by": [NIP], "attendees": 0}
+    assert (await survey.http.post("/forums", json=too_few, headers=survey.key)).status_code == 422
+    opened = await survey.http.post("/forums", json=forum | {"attended_by": [NIP]}, headers=survey.key)
+    assert opened.status_code == 202
+    (held,) = [e for fake in survey.fakes for e in fake.published if e.type == "ForumHeld"]
+    assert (held.data.forum_id, held.data.attended_by, held.data.attendees) == (
+        opened.json()["id"],
+        (NIP,),
+        1,
+    )
 
 
 async def test_a_kiosk_body_off_the_schema_answers_field_level_reasons(survey: Survey) -> None:

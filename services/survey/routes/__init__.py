@@ -19,6 +19,7 @@ from services.survey.settings import SurveySettings
 from shared import web
 from shared.contract import envelope, events
 from shared.contract.calendar import Clock, utc_now
+from shared.contract.topics import Topics
 from shared.contract.units import Units
 from shared.web import ratelimit
 
@@ -27,6 +28,7 @@ def build_routes(
     *,
     auth: web.Auth,
     units: Units,
+    topics: Topics,
     settings: SurveySettings,
     responses: Responses,
     feedback: FeedbackLog,
@@ -50,6 +52,7 @@ def build_routes(
         )
 
     async def record_feedback(event: envelope.CloudEvent[events.FeedbackReceived]) -> bool:
+        topics.require(event.data.topic_code, ("body", "data", "topic_code"))
         return await handlers.record_feedback(event, feedback=feedback, totals=totals)
 
     # What POST /events takes (after its unit check), and the handler of each type.
@@ -66,5 +69,7 @@ def build_routes(
         ticket_routes.build(auth, settings=settings, units=units, tickets=tickets, clock=clock),
         summaries.build(auth, tallies=tallies, settings=settings),
         web.event_intake(auth, intake),
-        forum_routes.build(auth, units=units, forums=forums, totals=totals),
+        forum_routes.build(
+            auth, units=units, topics=topics, calendar=settings.calendar, forums=forums, totals=totals
+        ),
     ]
