@@ -1,6 +1,7 @@
 """Composition root of the evaluation service."""
 
 import datetime as dt
+import logging
 
 from fastapi import FastAPI
 
@@ -11,6 +12,8 @@ from services.evaluation.settings import EvaluationSettings
 from services.evaluation.unit_rule import UnitRule
 from shared.contract.calendar import Clock, utc_now
 from shared.runtime import Runtime
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(settings: EvaluationSettings, clock: Clock = utc_now) -> FastAPI:
@@ -32,7 +35,14 @@ def create_app(settings: EvaluationSettings, clock: Clock = utc_now) -> FastAPI:
 
     scheduler = QuarterScheduler(closures, judge, interval=settings.quarter_close_check_seconds)
     runtime.on_start += [tallies.create_indexes, people.create_indexes, quarters.create_indexes]
-    runtime.background.append(scheduler.run)
+
+    async def reindex() -> None:
+        try:
+            await handlers.reindex_passes(people=people, rules=active)
+        except Exception:  # the next start tries again; reads miss only records written before it
+            logger.exception("indexing passes of older records failed")
+
+    runtime.background += [scheduler.run, reindex]
     subscribers.subscribe(
         runtime,
         people=people,

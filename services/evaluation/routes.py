@@ -74,6 +74,18 @@ def build_routes(
         await closures.judged(period, now)
         return judged
 
+    @router.get("/programs/{program_id}/effectiveness")
+    async def programme_effectiveness(program_id: Identifier, _: Reader) -> dict[str, Any]:
+        """Passers' verified answers before and after, the difference with its 95% interval (README)."""
+        return await handlers.programme_effectiveness(
+            program_id, people=people, quarters=quarters, unit_rule=unit_rule, closures=closures, rules=rules
+        )
+
+    @router.get("/effectiveness")
+    async def ranked_effectiveness(period: Annotated[AppraisalPeriod, Query()], _: Reader) -> dict[str, Any]:
+        """Programmes first passed in the period, ranked by the difference; too few answers last."""
+        return await handlers.ranked_effectiveness(period, people=people, closures=closures, rules=rules)
+
     intake = web.event_intake(auth, web.Intake(units).on(events.PerformanceAppraised, appraised))
     return [intake, router, recommendation_routes(auth=auth, people=people, quarters=quarters)]
 
