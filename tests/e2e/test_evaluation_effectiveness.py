@@ -13,6 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from mutu import report
+from mutu.demo import charts
+from mutu.demo import command as demo
 from services.evaluation import ikm
 from shared.contract import events
 from tests import infra
@@ -155,3 +158,40 @@ async def test_effectiveness_needs_a_reader_key_and_a_period(
     assert (
         await http.get(f"{url}/effectiveness", params={"period": "2026-13"}, headers=reader)
     ).status_code == 422
+
+
+async def test_the_report_has_a_section_per_programme_and_draws_before_and_after(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
+) -> None:
+    good, thin, _ = await seed(http, stack, keys)
+
+    async def settled() -> dict[str, Any] | None:
+        body = await read(http, stack, keys, f"/programs/{good}/effectiveness")
+        return body if body["difference"] is not None else None
+
+    await infra.eventually(settled, timeout=60)
+    await infra.eventually(lambda: _thin_measured(http, stack, keys, thin), timeout=60)
+    target = demo.Target(urls=stack.urls, keys={"reader": keys.reader})
+    found = await report.gather_report(target, "2026-Q4", people={}, units={})
+    text = report.render_text(found)
+    assert "Programme effectiveness (first passed in 2026)" in text
+    lines = text.splitlines()
+    good_at = lines.index(next(line for line in lines if line.endswith(f" {good}")))
+    assert lines[good_at + 1].strip() == (
+        "before 3.00 (12 answers)  after 3.55 (10 answers)  difference +0.55 [+0.22, +0.88]"
+    )
+    assert lines[good_at + 2].strip().startswith("2 of 3 who passed counted; appraisals before: BAIK 1;")
+    thin_at = lines.index(f"    - {thin}")  # unranked
+    assert lines[thin_at + 1].strip().startswith("not enough data: 3 answers before and 2 after")
+    page = charts.page(found)
+    assert 'id="chart-effectiveness"' in page
+    assert page.count('class="before"') == page.count('class="after"') >= 1
+    assert f"{good}</text>" in page
+    assert "<script" not in page
+
+
+async def _thin_measured(
+    http: httpx.AsyncClient, stack: infra.Stack, keys: infra.Keys, thin: str
+) -> bool | None:
+    body = await read(http, stack, keys, f"/programs/{thin}/effectiveness")
+    return True if body["after"]["answers"] == 2 else None
