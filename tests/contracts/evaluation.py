@@ -3,7 +3,7 @@
 import datetime as dt
 
 from services.evaluation import decisions, handlers, rules, satisfaction
-from services.evaluation.model import QuarterClose, Recommendation, UnitQuarter
+from services.evaluation.model import Person, QuarterClose, Recommendation, Training, UnitQuarter
 from services.evaluation.repository import People, QuarterCloses, Tallies, UnitQuarters
 from shared.persistence.state_store import Outcome
 from tests.builders import a_survey_submitted, a_training_completed, random_id, random_nip, wrapped
@@ -62,6 +62,20 @@ class PeopleContract:
         assert person.programs == (program,)
         assert person.firings == {}  # left out of the read
         assert passed not in {nip async for nip in people.unindexed()}
+
+    async def test_a_record_from_before_the_pass_index_is_indexed_once(self, people: People) -> None:
+        nip, event = random_nip(), wrapped(a_training_completed(score=90))
+        training = Training.model_validate(event.data.model_dump(mode="json") | {"event_id": event.id})
+
+        def as_written_before(person: Person) -> Outcome[Person]:  # the trainings, no index fields
+            return Outcome(person.model_copy(update={"trainings": {"t1": training}}))
+
+        await people.update(nip, as_written_before)
+        assert nip in {n async for n in people.unindexed()}
+        assert await people.passers(program_id=event.data.program_id) == []
+        await handlers.reindex_passes(people=people, rules=RULES)
+        assert [n for n, _ in await people.passers(program_id=event.data.program_id)] == [nip]
+        assert nip not in {n async for n in people.unindexed()}
 
 
 class UnitQuartersContract:
