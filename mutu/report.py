@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from mutu import skm_report
+from mutu import effect_report, skm_report
 from mutu.demo import charts as demo_charts
 from mutu.demo import command as demo
 from mutu.demo import roster
@@ -44,6 +44,7 @@ async def gather_report(
         leaders = (await get("rewards", "/leaderboard", period=period, limit=100))["leaders"]
         rules = await get("evaluation", "/rules")
         forum = await get("evaluation", "/forum-signals", period=period)
+        effect = await get("evaluation", "/effectiveness", period=period[:4])
         if people is None:
             people = {row["nip"]: row.get("unit_id") or "" for row in leaders}
             people |= {r["nip"]: r.get("unit_id") or "" for r in recs if r.get("nip")}
@@ -79,6 +80,7 @@ async def gather_report(
         "points": earned,
         "recommendations": _recommendations(recs),
         "forum_signals": _forum_signals(forum, units),
+        "effectiveness": effect,
     }
 
 
@@ -174,6 +176,8 @@ def render_text(report: dict[str, Any]) -> str:
     if len(recs["open"]) > 40:  # noqa: PLR2004
         lines.append(f"  ... and {len(recs['open']) - 40} more (--json or --html for all)")
     lines += _forum_lines(report.get("forum_signals"))
+    if "effectiveness" in report:
+        lines += effect_report.text(report["effectiveness"])
     return "\n".join(lines)
 
 

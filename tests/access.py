@@ -104,6 +104,8 @@ ROUTES: dict[tuple[str, str, str], Access] = {
     ("evaluation", "GET", "/forum-signals"): Access("reader", allowed=422),
     ("evaluation", "GET", "/recommendations/{recommendation_id}"): Access("reader", allowed=404),
     ("evaluation", "GET", "/rules"): PUBLIC,
+    ("evaluation", "GET", "/programs/{program_id}/effectiveness"): READER,
+    ("evaluation", "GET", "/effectiveness"): Access("reader", allowed=422),
     ("evaluation", "POST", "/evaluations/run"): Access("admin", allowed=422),
     ("rewards", "GET", "/asn/{nip}/points"): READER,
     ("rewards", "GET", "/leaderboard"): Access("reader", allowed=422),

@@ -103,6 +103,21 @@ class InMemoryPeople(InMemoryStates[Person]):
     async def holding(self, recommendation_key: str) -> str | None:
         return next((nip for nip, p in self.states.items() if recommendation_key in p.firings), None)
 
+    async def passers(
+        self, *, program_id: str | None = None, quarters: list[str] | None = None
+    ) -> list[tuple[str, Person]]:
+        return [
+            (nip, person.model_copy(update={"firings": {}}))
+            for nip, person in list(self.states.items())
+            if program_id in {None, *person.programs}
+            and (quarters is None or set(quarters) & set(person.pass_quarters))
+        ]
+
+    async def unindexed(self) -> AsyncIterator[str]:
+        for nip, person in list(self.states.items()):
+            if "programs" not in person.model_fields_set and any(t.passed for t in person.trainings.values()):
+                yield nip
+
 
 class InMemoryUnitQuarters(InMemoryStates[UnitQuarter]):
     def __init__(self) -> None:
@@ -118,6 +133,9 @@ class InMemoryUnitQuarters(InMemoryStates[UnitQuarter]):
 
     async def with_open(self, unit_id: str | None) -> list[UnitQuarter]:
         return [q for q in self.states.values() if q.open_recs > 0 and unit_id in {None, q.unit_id}]
+
+    async def seated(self, program_id: str | None) -> list[UnitQuarter]:
+        return [q for q in self.states.values() if any(f.seated_in(program_id) for f in q.firings.values())]
 
 
 class InMemoryForumQuarters(InMemoryStates[ForumQuarter]):

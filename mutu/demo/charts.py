@@ -3,6 +3,8 @@
 from html import escape
 from typing import Any
 
+from mutu import effect_report
+
 COLOURS = {"A": "#1a7f37", "B": "#2f6fdd", "C": "#d29922", "D": "#cf222e", None: "#8c959f"}
 ELEMENT_NAMES = {
     "u1": "Persyaratan",
@@ -147,5 +149,6 @@ def page(report: dict[str, Any]) -> str:
 <h2>Retraining recommendations</h2>
 <p>By status: {escape(str(recs["by_status"]))}; by rule: {escape(str(recs["by_rule"]))}</p>
 {_recommendation_table(recs["open"])}
+{effect_report.section(report.get("effectiveness"))}
 </body></html>
 """

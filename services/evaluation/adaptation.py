@@ -14,6 +14,7 @@ from typing import Any
 from services.evaluation.model import Reward, Served, Training
 from services.evaluation.outcomes import passes
 from services.evaluation.rules import AdaptationRules
+from services.evaluation.welch import Sample
 from shared.contract.calendar import Calendar, next_quarter
 
 
@@ -22,6 +23,7 @@ class Window:
     periods: tuple[str, ...]
     answers: int
     mean: float | None
+    sample: Sample  # the answers with a recorded spread on the same elements (for an interval)
 
     def shown(self) -> dict[str, Any]:
         mean = None if self.mean is None else round(self.mean, 4)
@@ -29,11 +31,47 @@ class Window:
 
 
 def window(served: Mapping[str, Served], periods: Iterable[str], elements: tuple[str, ...]) -> Window:
-    """Answers on `elements` in `periods`; tallies recorded before per-element sums existed are skipped."""
+    """Answers on `elements` in `periods`; tallies recorded before per-element sums existed are skipped.
+
+    The sample counts only answers whose spread was recorded on these elements (older ones are
+    no data for the interval).
+    """
     chosen = tuple(sorted(p for p in periods if p in served and served[p].sums))
     count = sum(served[p].count for p in chosen)
     total = sum(served[p].sums.get(e, 0) for p in chosen for e in elements)
-    return Window(chosen, count, total / (count * len(elements)) if count else None)
+    sample = Sample(len(elements))
+    for period in chosen:
+        spread = served[period].officer
+        if spread is not None and spread.elements == elements:
+            sample += Sample(len(elements), spread.count, spread.total, spread.squares)
+    return Window(chosen, count, total / (count * len(elements)) if count else None, sample)
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The windows of one passed training: the closed quarters before its quarter, the one after."""
+
+    quarter: str
+    after_quarter: str
+    before: Window
+    after: Window
+
+
+def sides(
+    training: Training,
+    served: Mapping[str, Served],
+    closed_through: str | None,
+    elements: tuple[str, ...],
+    calendar: Calendar,
+) -> Sides | None:
+    """Before and after a training (adaptation and effectiveness alike); None until the after closes."""
+    quarter = calendar.quarter_of(dt.datetime.fromisoformat(training.completed_at))
+    after_quarter = next_quarter(quarter)
+    if closed_through is None or after_quarter > closed_through:
+        return None  # judged on closed quarters only
+    after = window(served, [after_quarter], elements)
+    before = window(served, [p for p in served if p < quarter], elements)
+    return Sides(quarter, after_quarter, before, after)
 
 
 def judge_adaptation(  # noqa: PLR0917 - the facts of one person, all needed
@@ -46,17 +84,13 @@ def judge_adaptation(  # noqa: PLR0917 - the facts of one person, all needed
 ) -> list[Reward]:
     """One reward per passed programme whose after-quarter has closed and shows the change."""
     rewards: list[Reward] = []
-    if closed_through is None:
-        return rewards
     for training in trainings:
         if not passes(training) or rules.training_competency not in {None, training.competency}:
             continue
-        quarter = calendar.quarter_of(dt.datetime.fromisoformat(training.completed_at))
-        after_quarter = next_quarter(quarter)
-        if after_quarter > closed_through:
-            continue  # judged on closed quarters only
-        after = window(served, [after_quarter], rules.elements)
-        before = window(served, [p for p in served if p < quarter], rules.elements)
+        found = sides(training, served, closed_through, rules.elements, calendar)
+        if found is None:
+            continue
+        quarter, after_quarter, before, after = found.quarter, found.after_quarter, found.before, found.after
         if after.answers < rules.min_answers or before.answers < rules.min_answers:
             continue
         if after.mean is None or before.mean is None:

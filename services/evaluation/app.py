@@ -1,6 +1,7 @@
 """Composition root of the evaluation service."""
 
 import datetime as dt
+import logging
 
 from fastapi import FastAPI
 
@@ -19,6 +20,8 @@ from services.evaluation.unit_rule import UnitRule
 from shared.contract.calendar import Clock, utc_now
 from shared.contract.topics import TopicsFileError
 from shared.runtime import Runtime
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(settings: EvaluationSettings, clock: Clock = utc_now) -> FastAPI:
@@ -61,7 +64,14 @@ def create_app(settings: EvaluationSettings, clock: Clock = utc_now) -> FastAPI:
         quarters.create_indexes,
         forums.create_indexes,
     ]
-    runtime.background.append(scheduler.run)
+
+    async def reindex() -> None:
+        try:
+            await handlers.reindex_passes(people=people, rules=active)
+        except Exception:  # the next start tries again; reads miss only records written before it
+            logger.exception("indexing passes of older records failed")
+
+    runtime.background += [scheduler.run, reindex]
     subscribers.subscribe(
         runtime,
         people=people,

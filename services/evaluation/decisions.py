@@ -1,10 +1,11 @@
 """Evaluation's decisions on a person's record (pure): trainings, answers, seats, closed quarters."""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from services.evaluation import adaptation, judgements, outcomes
 from services.evaluation.firings import Firings, open_count
-from services.evaluation.model import Person, Served, Training
+from services.evaluation.model import Person, Served, Spread, Training
 from services.evaluation.rules import Rules
 from shared.contract import envelope, events
 from shared.contract.identifiers import field_key
@@ -52,10 +53,12 @@ def on_training(
     if counted:
         firings.fire(judgements.judge_jp_reached(done.nip, year, total, rules.jp), (completed.id,))
     training = Training.model_validate(done.model_dump(mode="json") | {"event_id": completed.id})
+    trainings = {**person.trainings, field_key(completed.id): training}
     state = person.model_copy(
         update={
             "unit_id": done.unit_id,
-            "trainings": {**person.trainings, field_key(completed.id): training},
+            "trainings": trainings,
+            **passes_index(trainings.values(), rules),
             "jp": {**person.jp, year: total},
             "jp_quarters": {**person.jp_quarters, quarter: person.jp_quarters.get(quarter, 0) + counted},
         }
@@ -81,11 +84,14 @@ def on_answer(
     firings = Firings(person.firings, nip=nip, unit_id=person.unit_id or response.unit_id, now=now)
     before = person.served.get(period, Served())
     values = response.answers.model_dump()
+    elements = rules.adaptation.elements
+    spread = before.officer if before.officer and before.officer.elements == elements else None
     tally = Served(
         sum=before.sum + sum(values.values()),
         sums={e: before.sums.get(e, 0) + v for e, v in values.items()},
         count=before.count + 1,
         events=(*before.events[-4:], submitted.id),
+        officer=(spread or Spread(elements=elements)).plus(sum(values[e] for e in elements)),
     )
     state = person.model_copy(
         update={"served": {**person.served, period: tally}, "unit_id": person.unit_id or response.unit_id}
@@ -93,6 +99,23 @@ def on_answer(
     if closed_through is not None and period <= closed_through:
         _adaptation(firings, state, rules, closed_through)
     return Outcome(with_firings(state, firings), firings.published)
+
+
+def passes_index(trainings: Iterable[Training], rules: Rules) -> dict[str, tuple[str, ...]]:
+    """The programmes a person passed and the quarters of their passes (indexed for effectiveness)."""
+    passed = [t for t in trainings if outcomes.passes(t)]
+    return {
+        "programs": tuple(sorted({t.program_id for t in passed})),
+        "pass_quarters": tuple(sorted({_quarter(t, rules) for t in passed})),
+    }
+
+
+def reindexed(person: Person, rules: Rules) -> Outcome[Person] | None:
+    """A record written before the pass index existed, with its index (None when already right)."""
+    index = passes_index(person.trainings.values(), rules)
+    if (person.programs, person.pass_quarters) == (index["programs"], index["pass_quarters"]):
+        return None
+    return Outcome(person.model_copy(update=index))
 
 
 def on_seat(

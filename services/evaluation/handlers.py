@@ -4,7 +4,7 @@ import asyncio
 import datetime as dt
 from typing import Any
 
-from services.evaluation import appraisals, decisions, forum_signals, satisfaction
+from services.evaluation import appraisals, decisions, effectiveness, forum_signals, ikm, satisfaction
 from services.evaluation.closing import Closures
 from services.evaluation.forum_rule import ForumRule
 from services.evaluation.model import Person
@@ -199,3 +199,44 @@ async def record_attendance(held: envelope.CloudEvent[events.ForumHeld], *, peop
         )
         fresh += sum(done)
     return fresh
+
+
+async def programme_effectiveness(
+    program_id: str,
+    *,
+    people: People,
+    quarters: UnitQuarters,
+    unit_rule: UnitRule,
+    closures: Closures,
+    rules: Rules,
+) -> dict[str, Any]:
+    """A programme's before/after for everyone who passed it, and the unit recommendations it served."""
+    closed = await closures.closed_through()
+    found = effectiveness.cohorts(await people.passers(program_id=program_id), rules.calendar)
+    passes = found.get(program_id, [])
+    body = effectiveness.measure(program_id, passes, closed, rules)
+    cases = effectiveness.unit_cases(program_id, passes, await quarters.seated(program_id), closed)
+    units = []
+    for case in cases:
+        unit_id, wanted = case.quarter.unit_id or "", [case.after_quarter] if case.after_quarter else []
+        by_channel = (await unit_rule.tallies(unit_id, wanted)).get(unit_id, {}) if wanted else {}
+        units.append(effectiveness.unit_row(case, by_channel, rules.unit))
+    return body | {"closed_through": closed, "units": units}
+
+
+async def ranked_effectiveness(
+    period: str, *, people: People, closures: Closures, rules: Rules
+) -> dict[str, Any]:
+    """Programmes first passed in `period` (YYYY-Qn, YYYY-Sn or YYYY), ranked by the difference."""
+    closed, wanted = await closures.closed_through(), ikm.quarters_of(period)
+    found = effectiveness.cohorts(await people.passers(quarters=wanted), rules.calendar, wanted)
+    rows = [effectiveness.measure(p, passes, closed, rules, period) for p, passes in found.items()]
+    return {"period": period, "closed_through": closed, "programs": effectiveness.ranked(rows)}
+
+
+async def reindex_passes(*, people: People, rules: Rules) -> int:
+    """Records written before the pass index existed get it (once; idempotent)."""
+    nips = [nip async for nip in people.unindexed()]
+    for nip in nips:
+        await people.update(nip, lambda person: decisions.reindexed(person, rules))
+    return len(nips)

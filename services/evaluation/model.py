@@ -78,6 +78,11 @@ class Firing(BaseModel):
     def is_recommendation(self) -> bool:
         return self.type == "RetrainingRecommended"
 
+    def seated_in(self, program_id: str | None) -> bool:
+        """Whether a seat for it is held in `program_id` (None: in any programme)."""
+        held = {*self.seats.values(), *([self.program_id] if self.program_id else [])}
+        return bool(held) if program_id is None else program_id in held
+
 
 class Training(BaseModel):
     """A completion as received (times kept as sent, with their offset)."""
@@ -107,10 +112,31 @@ class Appraisal(BaseModel):
     supersedes: tuple[tuple[str, str], ...] = ()  # (event id, rating) of earlier appraisals
 
 
+class Spread(BaseModel):
+    """Per answer, its sum over the officer's `elements`: how many answers, their sum and sum of squares.
+
+    What a mean and a sample variance need (services/evaluation/welch.py); kept from the first
+    answer after it existed, so its `count` may be below the quarter's.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    elements: tuple[str, ...]
+    count: int = 0
+    total: int = 0
+    squares: int = 0
+
+    def plus(self, score: int) -> "Spread":
+        return self.model_copy(
+            update={"count": self.count + 1, "total": self.total + score, "squares": self.squares + score**2}
+        )
+
+
 class Served(BaseModel):
     """Answers naming the person in one quarter: the sum of their 1-4 values, how many, recent ids.
 
-    `sums` holds the sum per element (answers recorded before it existed have only `sum`).
+    `sums` holds the sum per element (answers recorded before it existed have only `sum`);
+    `officer` the spread of the answers on the officer's elements (absent before it existed).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -119,6 +145,7 @@ class Served(BaseModel):
     sums: dict[str, int] = Field(default_factory=dict)
     count: int = 0
     events: tuple[str, ...] = ()
+    officer: Spread | None = None
 
 
 class Attended(BaseModel):
@@ -142,6 +169,9 @@ class Person(State):
     jp_quarters: dict[str, int] = Field(default_factory=dict)
     appraisals: dict[str, Appraisal] = Field(default_factory=dict)
     served: dict[str, Served] = Field(default_factory=dict)
+    # Indexed lists for the effectiveness reads: programmes passed, quarters with a pass.
+    programs: tuple[str, ...] = ()
+    pass_quarters: tuple[str, ...] = ()
     digital_since: str | None = None
     firings: dict[str, Firing] = Field(default_factory=dict)
     open_recs: int = 0

@@ -22,6 +22,10 @@ class People(Protocol):
     def nips(self) -> AsyncIterator[str]: ...
     def recommendations(self, *, open_only: bool) -> AsyncIterator[tuple[Target, Firing]]: ...
     async def holding(self, recommendation_key: str) -> str | None: ...
+    async def passers(
+        self, *, program_id: str | None = None, quarters: list[str] | None = None
+    ) -> list[tuple[str, Person]]: ...
+    def unindexed(self) -> AsyncIterator[str]: ...
 
 
 class UnitQuarters(Protocol):
@@ -30,6 +34,7 @@ class UnitQuarters(Protocol):
     def recommendations(self) -> AsyncIterator[tuple[Target, Firing]]: ...
     async def holding(self, recommendation_key: str) -> str | None: ...
     async def with_open(self, unit_id: str | None) -> list[UnitQuarter]: ...
+    async def seated(self, program_id: str | None) -> list[UnitQuarter]: ...
 
 
 class QuarterCloses(Protocol):
@@ -58,6 +63,8 @@ class MongoPeople:
 
     async def create_indexes(self) -> None:
         await self._collection.create_index("open_recs", sparse=True)
+        await self._collection.create_index("programs", sparse=True)
+        await self._collection.create_index("pass_quarters", sparse=True)
 
     async def get(self, nip: str) -> Person | None:
         return await self._states.get(nip)
@@ -81,6 +88,27 @@ class MongoPeople:
             {f"firings.{recommendation_key}": {"$exists": True}}, {"_id": 1}
         )
         return None if doc is None else str(doc["_id"])
+
+    async def passers(
+        self, *, program_id: str | None = None, quarters: list[str] | None = None
+    ) -> list[tuple[str, Person]]:
+        """People who passed `program_id`, or passed anything in `quarters` (both: both), firings left out."""
+        query: Document = {}
+        if program_id is not None:
+            query["programs"] = program_id
+        if quarters is not None:
+            query["pass_quarters"] = {"$in": quarters}
+        fields = {"firings": 0, "inbox": 0, "outbox": 0}
+        return [
+            (str(doc["_id"]), Person.model_validate(state_fields(doc)))
+            async for doc in self._collection.find(query, fields)
+        ]
+
+    async def unindexed(self) -> AsyncIterator[str]:
+        """NIPs of records with passed trainings written before the pass index existed."""
+        async for doc in self._collection.find({"programs": {"$exists": False}}, {"trainings": 1}):
+            if any(t.get("passed") for t in (doc.get("trainings") or {}).values()):
+                yield str(doc["_id"])
 
 
 class MongoUnitQuarters:
@@ -117,6 +145,16 @@ class MongoUnitQuarters:
         if unit_id is not None:
             query["unit_id"] = unit_id
         return [UnitQuarter.model_validate(state_fields(doc)) async for doc in self._collection.find(query)]
+
+    async def seated(self, program_id: str | None) -> list[UnitQuarter]:
+        """Unit quarters with a recommendation a member holds a seat for (in `program_id`, or any).
+
+        Seats are map values, which no index reaches: the unit quarters with recommendations
+        are read and filtered here (units x quarters: a few hundred documents a year).
+        """
+        query: Document = {"firings": {"$exists": True}}
+        found = [UnitQuarter.model_validate(state_fields(doc)) async for doc in self._collection.find(query)]
+        return [q for q in found if any(f.seated_in(program_id) for f in q.firings.values())]
 
 
 class MongoTallies:

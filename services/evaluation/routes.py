@@ -59,16 +59,6 @@ def build_routes(
         year = str(rules.calendar.year_of(clock()))
         return views.profile(nip, await people.get(nip) or Person(), rules, year=year)
 
-    if forum_rule is not None:
-        signals = forum_rule
-
-        @router.get("/forum-signals")
-        async def forum_signals(
-            period: Annotated[Quarter, Query()], _: Reader, unit_id: UnitId | None = None
-        ) -> dict[str, Any]:
-            """Complaints per unit and topic in a quarter, against FORUM_COMPLAINTS_MIN."""
-            return await signals.signals(unit_id, period)
-
     @router.get("/rules")
     async def active_rules() -> dict[str, Any]:
         return rules.model_dump(mode="json")
@@ -89,7 +79,55 @@ def build_routes(
         return judged
 
     intake = web.event_intake(auth, web.Intake(units).on(events.PerformanceAppraised, appraised))
-    return [intake, router, recommendation_routes(auth=auth, people=people, quarters=quarters)]
+    learned = learning_routes(
+        auth=auth,
+        people=people,
+        quarters=quarters,
+        unit_rule=unit_rule,
+        closures=closures,
+        rules=rules,
+        forum_rule=forum_rule,
+    )
+    return [intake, router, recommendation_routes(auth=auth, people=people, quarters=quarters), learned]
+
+
+def learning_routes(
+    *,
+    auth: web.Auth,
+    people: People,
+    quarters: UnitQuarters,
+    unit_rule: UnitRule,
+    closures: Closures,
+    rules: Rules,
+    forum_rule: ForumRule | None,
+) -> APIRouter:
+    """What the programme learns: programme effectiveness and forum signals."""
+    router = APIRouter(tags=["evaluation"])
+    Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
+
+    if forum_rule is not None:
+        signals = forum_rule
+
+        @router.get("/forum-signals")
+        async def forum_signals(
+            period: Annotated[Quarter, Query()], _: Reader, unit_id: UnitId | None = None
+        ) -> dict[str, Any]:
+            """Complaints per unit and topic in a quarter, against FORUM_COMPLAINTS_MIN."""
+            return await signals.signals(unit_id, period)
+
+    @router.get("/programs/{program_id}/effectiveness")
+    async def programme_effectiveness(program_id: Identifier, _: Reader) -> dict[str, Any]:
+        """Passers' verified answers before and after, the difference with its 95% interval (README)."""
+        return await handlers.programme_effectiveness(
+            program_id, people=people, quarters=quarters, unit_rule=unit_rule, closures=closures, rules=rules
+        )
+
+    @router.get("/effectiveness")
+    async def ranked_effectiveness(period: Annotated[AppraisalPeriod, Query()], _: Reader) -> dict[str, Any]:
+        """Programmes first passed in the period, ranked by the difference; too few answers last."""
+        return await handlers.ranked_effectiveness(period, people=people, closures=closures, rules=rules)
+
+    return router
 
 
 def recommendation_routes(*, auth: web.Auth, people: People, quarters: UnitQuarters) -> APIRouter:

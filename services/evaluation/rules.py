@@ -107,6 +107,12 @@ class AdaptationRules(_Section):
         return value
 
 
+class EffectivenessRules(_Section):
+    """A programme's before/after on the adaptation's windows and elements (GET /effectiveness)."""
+
+    min_answers: int = Field(10, ge=2)  # pooled answers on each side, else "not enough data"
+
+
 class UnitRules(_Section):
     nrr_below: float = Field(3.0644, gt=1, le=4)  # the B band's lower NRR (IKM 76.61)
     min_responses: int = Field(30, gt=0)
@@ -137,6 +143,7 @@ class Rules(_Section):
     jp: JpRules = JpRules()
     appraisal: AppraisalRules = AppraisalRules()
     adaptation: AdaptationRules = AdaptationRules()
+    effectiveness: EffectivenessRules = EffectivenessRules()
     unit: UnitRules
 
     @model_validator(mode="after")

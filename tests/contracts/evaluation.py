@@ -1,7 +1,9 @@
 """Behaviour every adapter of evaluation's ports has; subclasses say how to build one (fake or Mongo)."""
 
+import datetime as dt
+
 from services.evaluation import decisions, forum_signals, handlers, rules, satisfaction
-from services.evaluation.model import QuarterClose, Recommendation, UnitQuarter
+from services.evaluation.model import Person, QuarterClose, Recommendation, Training, UnitQuarter
 from services.evaluation.repository import ForumQuarters, People, QuarterCloses, Tallies, UnitQuarters
 from shared.persistence.state_store import Outcome
 from tests.builders import (
@@ -60,6 +62,38 @@ class PeopleContract:
         assert person is not None
         assert [f.forum_id for f in person.forums.values()] == [held.data.forum_id]
 
+    async def test_passers_are_found_by_programme_and_by_quarter_of_a_pass(self, people: People) -> None:
+        program, passed, failed = random_id("prog"), random_nip(), random_nip()
+        in_q2 = dt.datetime(2026, 5, 5, 9, tzinfo=dt.UTC)
+        for nip, score in ((passed, 95), (failed, 40)):
+            event = wrapped(
+                a_training_completed(
+                    nip=nip, program_id=program, score=score, passed=score > 50, completed_at=in_q2
+                )
+            )
+            await people.update(nip, lambda p, e=event: decisions.on_training(p, e, RULES), event_id=event.id)
+        assert [nip for nip, _ in await people.passers(program_id=program)] == [passed]
+        assert passed in {nip for nip, _ in await people.passers(quarters=["2026-Q2", "2026-Q3"])}
+        assert await people.passers(program_id=program, quarters=["2026-Q1"]) == []
+        [(_, person)] = await people.passers(program_id=program)
+        assert person.programs == (program,)
+        assert person.firings == {}  # left out of the read
+        assert passed not in {nip async for nip in people.unindexed()}
+
+    async def test_a_record_from_before_the_pass_index_is_indexed_once(self, people: People) -> None:
+        nip, event = random_nip(), wrapped(a_training_completed(score=90))
+        training = Training.model_validate(event.data.model_dump(mode="json") | {"event_id": event.id})
+
+        def as_written_before(person: Person) -> Outcome[Person]:  # the trainings, no index fields
+            return Outcome(person.model_copy(update={"trainings": {"t1": training}}))
+
+        await people.update(nip, as_written_before)
+        assert nip in {n async for n in people.unindexed()}
+        assert await people.passers(program_id=event.data.program_id) == []
+        await handlers.reindex_passes(people=people, rules=RULES)
+        assert [n for n, _ in await people.passers(program_id=event.data.program_id)] == [nip]
+        assert nip not in {n async for n in people.unindexed()}
+
 
 class ForumQuartersContract:
     """`forums` fixture: an empty ForumQuarters adapter."""
@@ -109,6 +143,23 @@ class UnitQuartersContract:
         assert await quarters.holding(key) == f"{unit}:2026-Q4"
         assert await quarters.holding("nothing-here") is None
         assert [q.period for q in await quarters.with_open(unit)] == ["2026-Q4"]
+
+    async def test_unit_quarters_with_a_seat_in_a_programme_are_found(self, quarters: UnitQuarters) -> None:
+        unit, program = f"kel-{random_id('u')[-8:]}", random_id("prog")
+        found = [Recommendation("unit_element_low", "service_ethics", "low u7", (unit, "2026-Q3", "u7"))]
+        await quarters.update(f"{unit}:2026-Q3", lambda q: satisfaction.unit_fired(q, unit, "2026-Q3", found))
+        [key] = [k for q in await quarters.with_open(unit) for k in q.firings]
+        assert program not in {f.program_id for q in await quarters.seated(None) for f in q.firings.values()}
+        recommendation_id = (await quarters.with_open(unit))[0].firings[key].id
+        now = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+        await quarters.update(
+            f"{unit}:2026-Q3",
+            lambda q: satisfaction.unit_seat(
+                q, recommendation_id, random_nip(), program, taken=True, now=now
+            ),
+        )
+        assert [q.unit_id for q in await quarters.seated(program)] == [unit]
+        assert await quarters.seated(random_id("prog")) == []
 
 
 class QuarterClosesContract:
