@@ -71,7 +71,7 @@ def quarter_over(now: dt.datetime | None = None) -> bool:
     return (now or dt.datetime.now(dt.UTC)) >= Calendar().quarter_end(roster.PERIOD)
 
 
-def closed(period: str, now: dt.datetime | None = None) -> bool:
+def quarter_closed(period: str, now: dt.datetime | None = None) -> bool:
     """Whether `period` has closed by itself (its end plus the grace days)."""
     return (now or dt.datetime.now(dt.UTC)) >= Calendar().quarter_end(period) + GRACE
 
@@ -119,7 +119,7 @@ def effect(world: World, nip: str, program_id: str) -> dict[str, Any] | None:
         return None
     quarter = _quarter(passed["completed_at"])
     after_quarter = next_quarter(quarter)
-    if not closed(after_quarter):
+    if not quarter_closed(after_quarter):
         return None
     served = officer_answers(world).get(nip, {})
     before = [m for period, means in served.items() if period < quarter for m in means]
@@ -197,7 +197,7 @@ def jp_pace(world: World) -> set[tuple[str, str, str]]:
     for completion in world.completions:
         data = completion.data
         quarter = _quarter(data["completed_at"])
-        if not closed(quarter):
+        if not quarter_closed(quarter):
             continue
         total = sum(
             c.data["jp"]
@@ -253,7 +253,7 @@ def past_unit_recommendations(world: World) -> set[tuple[str, str, str, str]]:
     """
     found = set()
     for unit_id, period in {(a.data["unit_id"], a.data["period"]) for a in world.past}:
-        if not closed(period):
+        if not quarter_closed(period):
             continue
         sent = [a.data for a in world.past if (a.data["unit_id"], a.data["period"]) == (unit_id, period)]
         found |= {(unit_id, period, "unit_element_low", c) for _, _, c in _unit_rule(sent)}
@@ -267,7 +267,7 @@ def unit_outcome(world: World) -> dict[str, Any]:
     recovered = [a.data for a in world.past if a.phase == "recovered"]
     later = ikm(recovered)["nrr"][element] if recovered else None
     done = (
-        closed(demo_world.RECOVERED_PERIOD)
+        quarter_closed(demo_world.RECOVERED_PERIOD)
         and len(recovered) >= MIN_RESPONSES
         and later is not None
         and later >= NRR_FLOOR
