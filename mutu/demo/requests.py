@@ -6,8 +6,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from mutu import roster as hr
 from mutu.demo import roster
-from mutu.demo.world import Completion, World
+from mutu.demo.roster import Person
+from mutu.demo.world import Completion, Phase, World
+from shared.contract.calendar import Calendar
 
 CE_JSON = "application/cloudevents+json"
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -25,6 +28,9 @@ ROUTES = {
     "assess": "/groups/{group_id}/assessment",
     "xapi": "/xapi/statements",
     "events": "/events",
+    "roster": "/asn/{nip}",
+    "members": "/units/{unit_id}/members",
+    "tickets": "/tickets",
     "responses": "/responses",
     "forums": "/forums",
     "run": "/evaluations/run?period={period}",
@@ -33,7 +39,11 @@ ROUTES = {
 
 @dataclass(frozen=True)
 class Call:
-    """One request; `fallback` is tried when the route is absent (404/405), `then` after success."""
+    """One request; `fallback` is tried when the route is absent (404/405), `then` after success.
+
+    `carry` names a field of the previous call's JSON answer copied into this call's body (the
+    ticket code of `POST /tickets` into the answer that uses it).
+    """
 
     kind: str
     service: str
@@ -45,9 +55,19 @@ class Call:
     fallback: "Call | None" = None
     then: tuple["Call", ...] = ()
     also_ok: frozenset[int] = frozenset()
+    method: str = "POST"
+    carry: str | None = None
+
+    def carried(self, answer: Any) -> "Call":
+        """The call with `carry` taken from the previous answer (unchanged when it has none)."""
+        if self.carry is None or not isinstance(answer, dict) or self.carry not in answer:
+            return self
+        return Call(**{**self.__dict__, "body": {**self.body, self.carry: answer[self.carry]}})
 
 
-def cloudevent(kind: str, service: str, event_type: str, event_id: str, data: dict[str, Any]) -> Call:
+def cloudevent(  # noqa: PLR0917 - the CloudEvent's own attributes
+    kind: str, service: str, event_type: str, event_id: str, data: dict[str, Any], time: str | None = None
+) -> Call:
     body = {
         "specversion": "1.0",
         "id": event_id,
@@ -56,7 +76,37 @@ def cloudevent(kind: str, service: str, event_type: str, event_id: str, data: di
         "datacontenttype": "application/json",
         "data": data,
     }
+    if time is not None:
+        body["time"] = time
     return Call(kind, service, ROUTES["events"], body=body, headers={"Content-Type": CE_JSON})
+
+
+def roster_row(person: Person) -> dict[str, str]:
+    """The person as a row of an HR export (`mutu roster import`'s columns)."""
+    return {
+        "nip": person.nip,
+        "unit_id": person.unit_id,
+        "employee_type": person.employee_type,
+        "name": person.name or "",
+        "active": "true" if person.active else "false",
+    }
+
+
+def roster_calls(world: World) -> list[Call]:
+    """Everyone on the training roster first, as the HR system (integrator scope `roster`) puts them.
+
+    The body is `mutu roster import`'s for the same row, so the demo's roster file imports alike.
+    """
+    return [
+        Call(
+            "roster",
+            "training",
+            ROUTES["roster"].format(nip=person.nip),
+            body=hr.body_of(roster_row(person)),
+            method="PUT",
+        )
+        for person in world.roster
+    ]
 
 
 def binary_event(kind: str, service: str, event_type: str, event_id: str, data: dict[str, Any]) -> Call:
@@ -74,6 +124,8 @@ def catalogue() -> list[Call]:
     calls = []
     for p in roster.CATALOGUE:
         start = dt.datetime(2027, 1, 18, 8, tzinfo=dt.UTC) if p.upcoming else roster.QUARTER_START
+        if p.held_in is not None:
+            start = Calendar().quarter_start(p.held_in) + dt.timedelta(days=7, hours=8)
         body = {
             "program_id": p.program_id,
             "title": p.title,
@@ -172,19 +224,47 @@ def groups(world: World) -> list[Call]:
 def responses(world: World) -> list[Call]:
     """Online answers come from the web form integrator (CloudEvents), counter ones from the kiosk.
 
-    An answer that names its officer goes through the integrator too: the anonymous kiosk refuses it
-    (only a service ticket or a keyed integrator may name a person).
+    An answer that names its officer is made with a service ticket: the counter's system asks
+    `POST /tickets` (integrator scope `tickets`) for the officer, the citizen answers with the
+    ticket on `POST /responses`, which names the officer from it. An answer without one stays
+    anonymous (the kiosk refuses a named officer without a ticket).
     """
     calls = []
     for response in world.responses:
         as_event = cloudevent(
             "response", "survey", "SurveySubmitted", f"ev-{response['response_id']}", response
         )
-        if response["channel"] == "online" or "served_by_nip" in response:
+        if response["channel"] == "online":
             calls.append(as_event)
+        elif "served_by_nip" in response:
+            keys = ("unit_id", "served_by_nip", "service_type", "channel")
+            answer = {k: response[k] for k in ("response_id", "period", "answers", "respondent")}
+            with_ticket = Call(
+                "ticketed", "survey", ROUTES["responses"], body=answer | {"ticket": ""}, carry="ticket"
+            )
+            body = {k: response[k] for k in keys}
+            calls.append(
+                Call("ticket", "survey", ROUTES["tickets"], body=body, then=(with_ticket,), fallback=as_event)
+            )
         else:
             calls.append(Call("response", "survey", ROUTES["responses"], body=response, fallback=as_event))
     return calls
+
+
+def past(world: World, phase: Phase) -> list[Call]:
+    """Late answers of a closed quarter, from the integrator (it may name the officer), timed in it."""
+    return [
+        cloudevent(
+            f"past-{phase}",
+            "survey",
+            "SurveySubmitted",
+            f"ev-{answer.data['response_id']}",
+            answer.data,
+            answer.time,
+        )
+        for answer in world.past
+        if answer.phase == phase
+    ]
 
 
 def forums(world: World) -> list[Call]:

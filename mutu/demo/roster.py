@@ -4,6 +4,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from shared.contract.calendar import Calendar
+
 UNITS: dict[str, str] = {
     "kec-candisari": "Kantor Kecamatan Candisari",
     "kel-candi": "Kelurahan Candi",
@@ -22,9 +24,15 @@ ROLES = ("front_desk", "front_desk", "administration", "head")
 
 @dataclass(frozen=True)
 class Person:
+    """A civil servant on the roster; `trains` False: never trains, `active` False: has left the unit."""
+
     nip: str
     unit_id: str
     role: str
+    employee_type: str = "PNS"
+    name: str | None = None
+    active: bool = True
+    trains: bool = True
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,7 @@ class Programme:
     jp: int
     capacity: int = 40
     upcoming: bool = False  # scheduled after the quarter: a seat for retraining
+    held_in: str | None = None  # a past quarter it ran in (else the demo's quarter)
 
 
 CATALOGUE: tuple[Programme, ...] = (
@@ -71,9 +80,17 @@ CATALOGUE: tuple[Programme, ...] = (
         "demo-chg-201", "Manajemen perubahan (2027)", "change_management", "classroom", 6, 60, upcoming=True
     ),
     Programme("demo-eth-201", "Etika pelayanan (2027)", "service_ethics", "e_learning", 4, 60, upcoming=True),
+    # run in 2026-Q2 for a few front-desk officers: the effectiveness of a programme, measured
+    # on the citizens' answers naming them before (2026-Q1) and after (2026-Q3)
+    Programme(
+        "demo-com-090", "Pelayanan prima di loket", "public_communication", "classroom", 12, held_in="2026-Q2"
+    ),
+    Programme(
+        "demo-dig-090", "Antrean digital di kelurahan", "digital_service", "classroom", 10, held_in="2026-Q2"
+    ),
 )
 PROGRAMMES = {p.program_id: p for p in CATALOGUE}
-TAKEN = tuple(p for p in CATALOGUE if not p.upcoming and p.method != "project_based")
+TAKEN = tuple(p for p in CATALOGUE if not p.upcoming and p.method != "project_based" and p.held_in is None)
 PROJECTS = tuple(p for p in CATALOGUE if p.method == "project_based")
 
 
@@ -102,3 +119,9 @@ def moment(rng: random.Random, *, days: int = 55) -> dt.datetime:
     """A working-hours time in the quarter's first `days` days, never in the future."""
     when = QUARTER_START + dt.timedelta(days=rng.randint(0, days), hours=rng.randint(0, 7))
     return min(when, dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+
+
+def past_moment(rng: random.Random, period: str) -> dt.datetime:
+    """A working-hours time inside the past quarter `period` (its first 80 days)."""
+    start = Calendar().quarter_start(period)
+    return start + dt.timedelta(days=rng.randint(0, 80), hours=rng.randint(8, 15))

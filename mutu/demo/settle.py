@@ -69,3 +69,57 @@ async def rewards(
             return True
         await asyncio.sleep(0.5)
     return False
+
+
+def _is_unit_recommendation(row: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return (
+        not row.get("nip")
+        and row.get("rule_id") == "unit_element_low"
+        and row.get("competency") == wanted["competency"]
+        and (row.get("evidence") or {}).get("element") == wanted["element"]
+        and wanted["period"] in row.get("reason", "")
+    )
+
+
+async def unit_recommendation(
+    client: httpx.AsyncClient,
+    target: Target,
+    wanted: dict[str, Any],
+    statuses: frozenset[str],
+    patience: float = 120,
+) -> dict[str, Any] | None:
+    """The unit's recommendation of `wanted["period"]` once in one of `statuses`, held by every member.
+
+    Held: training opened it for each active roster member in `wanted["members"]`; None when that
+    does not happen within `patience` seconds.
+    """
+    reader = {"Authorization": f"Bearer {target.keys['reader']}"}
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        answer = await client.get(
+            f"{target.urls['evaluation']}/recommendations",
+            params={"unit_id": wanted["unit_id"]},
+            headers=reader,
+        )
+        rows = answer.json().get("recommendations", []) if answer.status_code == 200 else []  # noqa: PLR2004
+        found = next((r for r in rows if _is_unit_recommendation(r, wanted)), None)
+        if found is not None and found.get("status") in statuses:
+            reached = await holders(client, target, found["recommendation_id"], wanted["members"])
+            if reached == set(wanted["members"]):
+                return dict(found)
+        await asyncio.sleep(0.5)
+    return None
+
+
+async def holders(
+    client: httpx.AsyncClient, target: Target, recommendation_id: str, nips: list[str]
+) -> set[str]:
+    """Which of `nips` hold the recommendation on their training record (any status)."""
+    reader = {"Authorization": f"Bearer {target.keys['reader']}"}
+    held = set()
+    for nip in nips:
+        answer = await client.get(f"{target.urls['training']}/asn/{nip}/recommendations", headers=reader)
+        rows = answer.json().get("recommendations", []) if answer.status_code == 200 else []  # noqa: PLR2004
+        if any(r.get("recommendation_id") == recommendation_id for r in rows):
+            held.add(nip)
+    return held

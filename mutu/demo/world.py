@@ -42,6 +42,22 @@ class Group:
     brief: str
 
 
+Phase = Literal["served", "weak", "recovered"]
+
+
+@dataclass(frozen=True)
+class PastAnswer:
+    """An answer of a closed quarter, sent late by the integrator with its time inside the quarter.
+
+    `phase`: "served" names an officer (the effectiveness of a programme passed in 2026-Q2),
+    "weak" is the weak unit's 2026-Q2, "recovered" its 2026-Q3.
+    """
+
+    phase: Phase
+    time: str
+    data: dict[str, Any]
+
+
 @dataclass
 class World:
     seed: int
@@ -53,6 +69,16 @@ class World:
     responses: list[dict[str, Any]] = field(default_factory=list)
     forums: list[dict[str, Any]] = field(default_factory=list)
     appraisals: list[dict[str, Any]] = field(default_factory=list)
+    leavers: list[Person] = field(default_factory=list)  # on the roster as inactive
+    weak: str = ""  # the unit below the B band on WEAK_ELEMENT in 2026-Q2, recovered in 2026-Q3
+    effect: list[str] = field(default_factory=list)  # passed EFFECT_PROGRAMME, answers both sides
+    thin: list[str] = field(default_factory=list)  # passed THIN_PROGRAMME, too few answers
+    past: list[PastAnswer] = field(default_factory=list)
+
+    @property
+    def roster(self) -> list[Person]:
+        """Everyone the HR system puts on the training roster: the people and the leavers."""
+        return [*self.people, *self.leavers]
 
     def prefix(self, kind: str) -> str:
         return f"demo-{self.seed}{self.scale[0]}-{kind}"
@@ -74,12 +100,118 @@ def build(seed: int = 2026, scale: Scale = "small") -> World:
         # the annual rating: the one period kind that pays by default (a quarterly one pays nothing)
         data = {"nip": person.nip, "unit_id": person.unit_id, "period": roster.YEAR, "rating": rating}
         world.appraisals.append({"event_id": world.prefix(f"pa-{person.nip}"), "data": data})
+    _past(world)
     return world
 
 
 def _score(rng: random.Random, mean: float) -> int:
     score = max(35, min(100, round(rng.gauss(mean, 9))))
     return score + 1 if score in {70, 85} else score  # clear of the rule thresholds
+
+
+# The closed quarters before the demo's: a unit weak on one element, then recovered; officers
+# rated before and after a programme passed in 2026-Q2 (kept small: a few hundred answers at most).
+WEAK_PERIOD, RECOVERED_PERIOD = "2026-Q2", "2026-Q3"
+BEFORE_PERIOD, PASSED_PERIOD, AFTER_PERIOD = "2026-Q1", "2026-Q2", "2026-Q3"
+WEAK_ELEMENT = "u7"  # Perilaku Pelaksana -> service_ethics
+EFFECT_PROGRAMME, THIN_PROGRAMME = "demo-com-090", "demo-dig-090"
+# per scale: the weak unit's answers per quarter, officers with an effect, answers each side;
+# officers with too few answers, answers each side
+PAST_SIZES: dict[str, tuple[int, int, int, int, int]] = {
+    "small": (32, 2, 12, 2, 4),
+    "full": (40, 3, 15, 2, 5),
+}
+OFFICER_ELEMENTS = ("u3", "u6", "u7", "u8")
+
+
+def _past(world: World) -> None:
+    """2026-Q1..Q3 (closed): the weak unit and its roster extras, the programme passes and answers."""
+    rng = random.Random(f"{world.seed}-{world.scale}-past")  # noqa: S311 - a reproducible simulation
+    weak_n, effect_n, served_n, thin_n, thin_answers = PAST_SIZES[world.scale]
+    others = [u for u in roster.UNITS if u.startswith("kel-") and u != world.struggling]
+    world.weak = rng.choice(others)
+    taken = {p.nip for p in world.people}
+    # a contract officer who joined and never trains, and one who left: both on the roster
+    world.people.append(
+        Person(roster.nip_for(rng, taken), world.weak, "administration", "PPPK", "Sri Wahyuni", trains=False)
+    )
+    world.leavers.append(
+        Person(roster.nip_for(rng, taken), world.weak, "front_desk", "PNS", "Bambang Susilo", active=False)
+    )
+    quarters: tuple[tuple[Phase, str], ...] = (("weak", WEAK_PERIOD), ("recovered", RECOVERED_PERIOD))
+    for i in range(weak_n):
+        for phase, period in quarters:
+            answers = _unit_answers(i, weak=phase == "weak")
+            data = _past_response(world, rng, f"{phase}-{i}", world.weak, period, answers)
+            world.past.append(PastAnswer(phase, roster.past_moment(rng, period).isoformat(), data))
+    units = rng.sample([u for u in roster.UNITS if u != world.weak], effect_n + thin_n)
+    for n, unit_id in enumerate(units):
+        desk = [p for p in world.people if p.unit_id == unit_id and p.role == "front_desk" and p.trains]
+        officer = desk[-1]
+        effect = n < effect_n
+        (world.effect if effect else world.thin).append(officer.nip)
+        programme = roster.PROGRAMMES[EFFECT_PROGRAMME if effect else THIN_PROGRAMME]
+        score = _score(rng, 82)
+        data = {
+            "nip": officer.nip,
+            "program_id": programme.program_id,
+            "competency": programme.competency,
+            "method": programme.method,
+            "jp": programme.jp,
+            "score": score,
+            "passed": True,
+            "unit_id": unit_id,
+            "completed_at": roster.past_moment(rng, PASSED_PERIOD).isoformat(),
+        }
+        world.completions.append(
+            Completion(world.prefix(f"tc-{officer.nip}-{programme.program_id}"), data, "structured")
+        )
+        for side, period in (("before", BEFORE_PERIOD), ("after", AFTER_PERIOD)):
+            for i in range(served_n if effect else thin_answers):
+                answers = _officer_answers(i, after=side == "after")
+                response = _past_response(world, rng, f"{side}-{officer.nip}-{i}", unit_id, period, answers)
+                response["served_by_nip"] = officer.nip
+                world.past.append(PastAnswer("served", roster.past_moment(rng, period).isoformat(), response))
+
+
+def _unit_answers(i: int, *, weak: bool) -> dict[str, int]:
+    """Every element 3 or 4; WEAK_ELEMENT mostly 2 when weak.
+
+    Any 30 of the answers keep the verdict (the unit rule may judge before the last arrive): weak
+    stays below 3.0644 (at most 2 in 5 are 3s), the rest and the recovered quarter above it.
+    """
+    answers = {f"u{e}": 3 + (i + e) % 2 for e in range(1, 10)}
+    answers["u4"] = 4
+    if weak:
+        answers[WEAK_ELEMENT] = 3 if i % 5 in {0, 2} else 2
+    else:
+        answers[WEAK_ELEMENT] = 4 if i % 3 == 0 else 3
+    return answers
+
+
+def _officer_answers(i: int, *, after: bool) -> dict[str, int]:
+    """Officer elements near 3.0 before the programme and near 3.75 after (the A band is 3.5324)."""
+    answers = {f"u{e}": 3 + (i + e) % 2 for e in range(1, 10)}
+    for k, element in enumerate(OFFICER_ELEMENTS):
+        answers[element] = (4, 4, 3, 4)[(i + k) % 4] if after else (3, 3, 2, 3, 4, 3)[(i + k) % 6]
+    return answers
+
+
+def _past_response(  # noqa: PLR0917 - one answer's facts
+    world: World, rng: random.Random, name: str, unit_id: str, period: str, answers: dict[str, int]
+) -> dict[str, Any]:
+    return {
+        "response_id": world.prefix(f"r-{unit_id}-{name}"),
+        "unit_id": unit_id,
+        "service_type": rng.choice(SERVICES),
+        "channel": "counter",
+        "period": period,
+        "answers": answers,
+        "respondent": {
+            "age_band": rng.choice(("<25", "25-34", "35-44", "45-54", "55+")),
+            "sex": rng.choice("LP"),
+        },
+    }
 
 
 def _trainings(world: World, rng: random.Random) -> None:
@@ -158,7 +290,10 @@ def _responses(world: World, rng: random.Random, unit_id: str, counter: int, onl
     base = rng.uniform(3.05, 3.45)
     for channel, count in (("counter", counter), ("online", online)):
         for i in range(count):
-            served_by = desk[0 if i % 3 != 2 else -1] if channel == "counter" and desk else None  # noqa: PLR2004
+            # at the counter an officer is named through a service ticket; one answer in four
+            # comes from the anonymous kiosk and names nobody
+            named = channel == "counter" and desk and i % 4 != 3  # noqa: PLR2004
+            served_by = desk[0 if i % 3 != 2 else -1] if named else None  # noqa: PLR2004
             struggling = channel == "online" and unit_id == world.struggling
             means = STRUGGLING_MEANS if struggling else {}
             level = 3.8 if served_by == desk[0] else (STRUGGLING_BASE if struggling else base)

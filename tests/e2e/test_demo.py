@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from mutu import launcher, report
+from mutu import roster as hr
 from mutu.demo import command as demo
-from mutu.demo import expect
+from mutu.demo import expect, settle, world
 from tests import infra
 
 pytestmark = pytest.mark.e2e
@@ -88,6 +90,92 @@ async def test_report_shows_jp_points_and_recommendations(target: demo.Target, s
         assert (sent["struggling_unit"], "unit_element_low", "online_service_guidance") in recs
 
 
+async def test_the_roster_lists_every_active_member_and_tickets_named_the_officers(
+    target: demo.Target, sent: dict[str, Any]
+) -> None:
+    reader = {"Authorization": f"Bearer {target.keys['reader']}"}
+    wanted = sent["unit_recommendation"]
+    async with httpx.AsyncClient(timeout=30) as client:
+        answer = await client.get(
+            f"{target.urls['training']}/units/{wanted['unit_id']}/members", headers=reader
+        )
+        assert answer.status_code == 200
+        listed = {m["nip"]: m for m in answer.json()["members"]}
+        assert set(listed) == set(wanted["members"])  # the leaver is not listed
+        for nip in wanted["never_trained"]:
+            assert listed[nip]["jp_this_year"] == 0
+            assert listed[nip]["last_training"] is None
+        # every counter answer naming an officer used a ticket of its own; none fell back to an event
+        assert sent["outcomes"]["ticket:201"] == sent["tickets"]
+        assert sent["outcomes"]["ticketed:202"] == sent["tickets"]
+        assert "ticket:fallback" not in sent["outcomes"]
+        officer = next(r for r in sent_world(sent).responses if r.get("served_by_nip"))
+        profile = await client.get(
+            f"{target.urls['evaluation']}/asn/{officer['served_by_nip']}/profile", headers=reader
+        )
+        assert profile.json()["survey_answers"][sent["period"]]["responses"] >= 1
+
+
+def sent_world(sent: dict[str, Any]) -> world.World:
+    return world.build(sent["seed"], sent["scale"])
+
+
+async def test_the_weak_quarter_recommends_the_unit_and_closes_on_its_outcome(
+    target: demo.Target, sent: dict[str, Any]
+) -> None:
+    reader = {"Authorization": f"Bearer {target.keys['reader']}"}
+    wanted = sent["unit_recommendation"]
+    assert wanted["status"] == "done"
+    found = sent["unit_recommendation_found"]
+    assert found is not None
+    async with httpx.AsyncClient(timeout=30) as client:
+        url = f"{target.urls['evaluation']}/recommendations/{found['recommendation_id']}"
+        rec = (await client.get(url, headers=reader)).json()
+        listed = await client.get(
+            f"{target.urls['evaluation']}/recommendations",
+            params={"status": "done", "unit_id": wanted["unit_id"]},
+            headers=reader,
+        )
+        held = await settle.holders(
+            client, target, rec["recommendation_id"], wanted["members"] + wanted["left"]
+        )
+    assert rec["unit_id"] == wanted["unit_id"]
+    assert rec["rule_id"] == "unit_element_low"
+    assert rec["competency"] == "service_ethics"
+    assert "2026-Q2" in rec["reason"]
+    assert rec["status"] == "done"
+    assert [step["status"] for step in rec["history"]][-1] == "done"
+    recovered = rec["history"][-1]["evidence"]["recovered"]
+    assert recovered["period"] == "2026-Q3"
+    assert recovered["nrr"] >= 3.0644
+    assert recovered["respondents"] >= 30
+    assert rec["recommendation_id"] in {r["recommendation_id"] for r in listed.json()["recommendations"]}
+    # it reached every active member, the one who never trains included, and not the one who left
+    assert held == set(wanted["members"])
+    assert set(wanted["never_trained"]) <= held
+    assert held.isdisjoint(wanted["left"])
+
+
+async def test_the_officers_rated_better_after_their_programme_earn_the_adaptation_reward(
+    target: demo.Target, sent: dict[str, Any]
+) -> None:
+    assert sent["adaptation"]
+    reader = {"Authorization": f"Bearer {target.keys['reader']}"}
+    paid = {(nip, program_id) for nip, program_id in sent["adaptation"]}
+
+    async def booked() -> set[tuple[str, str]] | None:
+        found = set()
+        async with httpx.AsyncClient(timeout=30) as client:
+            for nip in {nip for nip, _ in paid} | set(sent["effectiveness"]["demo-dig-090"]["people"]):
+                account = await client.get(f"{target.urls['rewards']}/asn/{nip}/points", headers=reader)
+                for entry in account.json()["ledger"]:
+                    if entry.get("rule_id") == "adaptation":
+                        found.add((nip, entry["reason"].split()[1].rstrip(":")))
+        return found if found == paid else None
+
+    assert await infra.eventually(booked, timeout=60) == paid
+
+
 def cli(target: demo.Target, var_dir: Path, *args: str) -> str:
     """`python -m mutu ...` against the target: URLs as options, keys from the environment."""
     urls = [f"--base-url-{service}={url}" for service, url in target.urls.items()]
@@ -113,6 +201,11 @@ async def test_running_the_demo_twice_counts_nothing_twice(
     assert again["settled"]
     assert again["errors"] == []
     assert json.loads((tmp_path / "demo-roster.json").read_text()) == json.loads(json.dumps(sent["roster"]))
+    assert "unit recommendation:" in out
+    assert ": done (2026-Q3:" in out
+    rows = hr.read_csv(tmp_path / "demo-roster.csv")  # `mutu roster import` takes the demo's roster
+    assert [r["nip"] for r in rows] == [r["nip"] for r in sent["roster_rows"]]
+    assert {r["active"] for r in rows} == {"true", "false"}
     after = await settled_report(target, sent)
     assert [(u["unit_id"], u["respondents"], u["converted"]) for u in after["units"]] == [
         (u["unit_id"], u["respondents"], u["converted"]) for u in before["units"]

@@ -7,6 +7,8 @@ from mutu.demo import expect as demo_expect
 from mutu.demo import requests as demo_requests
 from mutu.demo import roster
 from mutu.demo import world as demo_world
+from services.survey.model import KioskResponse, TicketRequest
+from services.training.model.roster import RosterEntry
 from shared.contract import envelope, events
 
 
@@ -21,6 +23,7 @@ def test_every_event_the_demo_sends_passes_the_contract() -> None:
     world = demo_world.build(11, "full")
     calls = [demo_requests.completion(c) for c in world.completions if c.transport != "group"]
     calls += demo_requests.appraisals(world) + demo_requests.responses(world)
+    calls += [c for phase in ("served", "weak", "recovered") for c in demo_requests.past(world, phase)]
     for call in calls:
         event = call if call.path == "/events" else call.fallback
         assert event is not None
@@ -28,8 +31,63 @@ def test_every_event_the_demo_sends_passes_the_contract() -> None:
             envelope.parse(event.body)
     for completion in world.completions:
         events.TrainingCompleted(**completion.data)
-    ids = [r["response_id"] for r in world.responses] + [c.event_id for c in world.completions]
+    past = [a.data["response_id"] for a in world.past]
+    ids = [r["response_id"] for r in world.responses] + past + [c.event_id for c in world.completions]
     assert len(ids) == len(set(ids))
+    for call in demo_requests.roster_calls(world):  # what `mutu roster import` sends for the same row
+        assert call.method == "PUT"
+        RosterEntry.model_validate(call.body)
+
+
+def test_named_counter_answers_use_tickets_and_anonymous_ones_name_nobody() -> None:
+    world = demo_world.build(2026, "small")
+    calls = demo_requests.responses(world)
+    tickets = [c for c in calls if c.kind == "ticket"]
+    assert len(tickets) == demo_expect.tickets(world) > 0
+    for ticket in tickets:
+        assert ticket.path == "/tickets"
+        TicketRequest.model_validate(ticket.body)
+        (answer,) = ticket.then
+        assert answer.path == "/responses"
+        assert "served_by_nip" not in answer.body  # the ticket names the officer
+        used = answer.carried({"ticket": "t" * 22, "url": "x", "expires_at": "x"})
+        KioskResponse.model_validate(used.body)
+        assert used.body["ticket"] == "t" * 22
+    kiosk = [c for c in calls if c.kind == "response"]
+    assert kiosk
+    assert all("served_by_nip" not in c.body for c in kiosk)
+
+
+def test_the_closed_quarters_hold_a_weak_unit_that_recovers_and_a_programme_with_an_effect() -> None:
+    world = demo_world.build(2026, "small")
+    unit = demo_expect.unit_outcome(world)
+    assert unit["respondents"] >= 30
+    assert unit["nrr"] < 3.0644
+    assert unit["status"] == "done"
+    assert unit["recovered_in"] == "2026-Q3"
+    assert unit["recovered_nrr"] >= 3.0644
+    assert unit["never_trained"]
+    assert set(unit["never_trained"]) <= set(unit["members"])
+    assert unit["left"]
+    assert set(unit["left"]).isdisjoint(unit["members"])
+    trained = {c.data["nip"] for c in world.completions}
+    assert trained.isdisjoint(unit["never_trained"])
+    past = demo_expect.past_unit_recommendations(world)
+    assert past == {(world.weak, "2026-Q2", "unit_element_low", "service_ethics")}
+    assert (world.weak, "unit_element_low", "service_ethics") in demo_expect.recommendations(world)
+    # one programme with a measurable effect (it pays the adaptation reward), one without enough data
+    found = demo_expect.effectiveness(world)
+    assert found[demo_world.EFFECT_PROGRAMME]["measured"] == len(world.effect) >= 1
+    assert found[demo_world.EFFECT_PROGRAMME]["mean_rise"] >= 0.25
+    assert found[demo_world.THIN_PROGRAMME]["measured"] == 0
+    assert demo_expect.adaptation(world) == {(nip, demo_world.EFFECT_PROGRAMME) for nip in world.effect}
+    points = demo_expect.points(world)
+    for nip in world.effect:
+        assert points[nip] >= 25
+    # no JP pace recommendation from the 2026-Q2 passes: each programme is 10 JP or more
+    assert demo_expect.jp_pace(world) == set()
+    # the late answers stay a few hundred at most
+    assert len(demo_world.build(2026, "full").past) <= 300
 
 
 def test_the_quarter_covers_all_units_both_channels_and_one_struggling_unit() -> None:
