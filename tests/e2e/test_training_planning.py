@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from mutu import report
 from tests import infra
 from tests.builders import random_nip
 from tests.e2e.test_training_catalogue import bearer, create_program
@@ -115,6 +116,9 @@ async def test_planning_lists_a_competency_with_demand_and_no_programme_first(
         1,
     )
     assert (second["free_seats"], second["gap"]) == (1, 3)  # the free seat reduces the gap
+
+    section = report.render_unmet_demand(report.unmet_demand(found))  # `mutu report` shows it so
+    assert [line.split()[0] for line in section[2:]] == ["service_ethics", "digital_service"]
 
     # a later period counts only the programmes starting in it or after: none yet
     later = await planned(http, stack, keys, period=f"{SOON.year + 1}")

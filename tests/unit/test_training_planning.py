@@ -1,8 +1,10 @@
-"""Unmet demand: the pure plan of a period, and the use case on in-memory adapters."""
+"""Unmet demand: the pure plan of a period, the use case on in-memory adapters, the report section."""
 
 import datetime as dt
 from typing import Any
 
+from mutu import report
+from mutu.demo import charts
 from services.training.handlers import planning as planning_handlers
 from services.training.handlers import retraining, roster
 from services.training.model import planning
@@ -164,3 +166,39 @@ class TestPlanOnTheRecords:
         # the new programme's two seats went to waiting people: they no longer wait, no seat is free
         assert (row.people_waiting, row.free_seats, row.gap, row.no_programme) == (2, 0, 2, False)
         assert [p.program_id for p in row.programmes] == [program.program_id]
+
+
+class TestReport:
+    """`mutu report` shows training's GET /planning as its unmet demand section, text and HTML."""
+
+    def planning(self) -> dict[str, Any]:
+        found = plan_of(
+            [
+                Demand(competency="digital_service", people=9),
+                Demand(competency="service_ethics", people=2, units=("kel-candi",)),
+            ],
+            [a_programme_of("digital_service", capacity=4, enrolled=1)],
+        )
+        return found.model_dump(mode="json")
+
+    def test_the_text_lists_the_competency_without_a_programme_first(self) -> None:
+        demand = report.unmet_demand(self.planning())
+        assert demand["gap"] == 8
+        title, head, first, second = report.render_unmet_demand(demand)
+        assert title.startswith("Unmet retraining demand: 8 people waiting")
+        assert head.split() == ["competency", "waiting", "units", "programmes", "free", "seats", "gap"]
+        assert first.split() == ["service_ethics", "2", "1", "0", "0", "2", "no", "programme"]
+        assert second.split() == ["digital_service", "9", "0", "1", "3", "6"]
+
+    def test_nobody_waiting_says_so(self) -> None:
+        demand = report.unmet_demand(plan_of([], []).model_dump(mode="json"))
+        assert report.render_unmet_demand(demand)[1] == "  nobody waits and no programme is planned"
+
+    def test_the_html_page_has_the_table_and_a_report_without_it_still_renders(self) -> None:
+        section = charts._unmet_demand(report.unmet_demand(self.planning()))
+        assert "<table id=unmet-demand>" in section
+        rows = section.split("<tr>")[2:]
+        assert rows[0].startswith("<td>service_ethics</td><td class=num>2</td><td>kel-candi</td>")
+        assert "no programme" in rows[0]
+        assert "no programme" not in rows[1]
+        assert charts._unmet_demand(None) == ""
