@@ -1,17 +1,22 @@
 """Unmet demand: the pure plan of a period, the use case on in-memory adapters, the report section."""
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from mutu import report
 from mutu.demo import charts
+from services.training import metrics
 from services.training.handlers import planning as planning_handlers
 from services.training.handlers import retraining, roster
 from services.training.model import planning
 from services.training.model.planning import Demand
 from services.training.model.programmes import Programme
+from services.training.settings import TrainingSettings
+from shared.contract import events
 from shared.contract.calendar import Calendar
-from tests.builders import random_id, random_nip
+from shared.observability.metrics import REGISTRY
+from tests.builders import random_id, random_nip, wrapped
 from tests.unit.test_training_handlers import Fakes, a_programme, a_recommendation, on_roster
 
 CALENDAR = Calendar("Asia/Jakarta")
@@ -76,7 +81,9 @@ class TestPlan:
             [
                 a_programme_of("data_management", capacity=10, enrolled=2),
                 a_programme_of("change_management", capacity=3, enrolled=1),
-                a_programme_of("change_management", capacity=2, enrolled=2),  # full: no free seat
+                a_programme_of(  # full: no free seat; listed after the sooner one
+                    "change_management", capacity=2, enrolled=2, starts_at=SOON + dt.timedelta(days=1)
+                ),
             ],
         )
         rows = {r.competency: r for r in found.competencies}
@@ -202,3 +209,23 @@ class TestReport:
         assert "no programme" in rows[0]
         assert "no programme" not in rows[1]
         assert charts._unmet_demand(None) == ""
+
+
+class TestDemandGauge:
+    async def test_the_gauge_follows_the_store_and_a_competency_once_shown_goes_back_to_zero(
+        self, tmp_path: Path
+    ) -> None:
+        fakes = Fakes()
+        settings = TrainingSettings(mongodb_url="mongodb://127.0.0.1:1", var_dir=tmp_path)
+        gauge = metrics.DemandGauge(fakes.repos, settings, ["digital_service"], clock=lambda: NOW)
+        competency = f"c_{random_id()[-8:]}"  # not configured: shown while it has demand
+        recommended = a_recommendation(competency=competency)
+        await retraining.recommend(recommended, repos=fakes.repos, now=NOW)
+        assert await gauge.refresh() == {"digital_service": 0, competency: 1}
+        assert REGISTRY.get_sample_value("mutu_training_unmet_demand", {"competency": competency}) == 1
+        resolution = events.RecommendationResolved(
+            recommendation_id=recommended.data.recommendation_id, status="done", evidence={}, resolved_at=NOW
+        )
+        await retraining.resolve(wrapped(resolution), repos=fakes.repos)
+        assert await gauge.refresh() == {"digital_service": 0, competency: 0}
+        assert REGISTRY.get_sample_value("mutu_training_unmet_demand", {"competency": competency}) == 0
