@@ -26,7 +26,7 @@ async def gather_report(
     people: dict[str, str] | None = None,
     units: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """IKM per unit, JP against the duty, top earners and retraining recommendations of `period`.
+    """IKM per unit, JP against the duty, top earners, retraining recommendations and unmet demand.
 
     `people` (NIP -> unit) limits the personal figures to a roster; without it the people are those
     on the rewards leaderboard and in the recommendations.
@@ -45,6 +45,7 @@ async def gather_report(
         rules = await get("evaluation", "/rules")
         forum = await get("evaluation", "/forum-signals", period=period)
         effect = await get("evaluation", "/effectiveness", period=period[:4])
+        planning = await get("training", "/planning", period=period)
         if people is None:
             people = {row["nip"]: row.get("unit_id") or "" for row in leaders}
             people |= {r["nip"]: r.get("unit_id") or "" for r in recs if r.get("nip")}
@@ -81,6 +82,7 @@ async def gather_report(
         "recommendations": _recommendations(recs),
         "forum_signals": _forum_signals(forum, units),
         "effectiveness": effect,
+        "unmet_demand": unmet_demand(planning),
     }
 
 
@@ -148,6 +150,40 @@ def _recommendations(recs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def unmet_demand(planning: dict[str, Any]) -> dict[str, Any]:
+    """Training's `GET /planning`: per competency, people waiting, free seats and the gap."""
+    rows = [
+        {
+            "competency": row["competency"],
+            "people_waiting": row["people_waiting"],
+            "units_waiting": row["units_waiting"],
+            "programmes": len(row["programmes"]),
+            "free_seats": row["free_seats"],
+            "gap": row["gap"],
+            "no_programme": row["no_programme"],
+        }
+        for row in planning["competencies"]
+    ]
+    return {"seats_from": planning["seats_from"], "gap": sum(r["gap"] for r in rows), "competencies": rows}
+
+
+def render_unmet_demand(demand: dict[str, Any]) -> list[str]:
+    title = (
+        f"Unmet retraining demand: {demand['gap']} people waiting beyond the free seats"
+        f" of programmes starting from {demand['seats_from'][:10]}"
+    )
+    lines = [
+        title,
+        f"  {'competency':<24} {'waiting':>7} {'units':>5} {'programmes':>10} {'free seats':>10} {'gap':>5}",
+    ]
+    lines += [
+        f"  {r['competency']:<24} {r['people_waiting']:>7} {len(r['units_waiting']):>5} {r['programmes']:>10}"
+        f" {r['free_seats']:>10} {r['gap']:>5}{'  no programme' if r['no_programme'] else ''}"
+        for r in demand["competencies"]
+    ]
+    return lines if demand["competencies"] else [title, "  nobody waits and no programme is planned"]
+
+
 def render_text(report: dict[str, Any]) -> str:
     lines = [f"Mutu programme report {report['period']}", "", "IKM per unit (PermenPANRB 14/2017)"]
     for u in report["units"]:
@@ -178,6 +214,8 @@ def render_text(report: dict[str, Any]) -> str:
     lines += _forum_lines(report.get("forum_signals"))
     if "effectiveness" in report:
         lines += effect_report.text(report["effectiveness"])
+    if "unmet_demand" in report:
+        lines += ["", *render_unmet_demand(report["unmet_demand"])]
     return "\n".join(lines)
 
 

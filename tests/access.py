@@ -81,6 +81,7 @@ ROUTES: dict[tuple[str, str, str], Access] = {
     ("training", "PUT", "/asn/{nip}"): Access("integrator", "roster", 422),
     ("training", "GET", "/units/{unit_id}/members"): READER,
     ("training", "GET", "/roster/jp"): READER,
+    ("training", "GET", "/planning"): READER,
     ("survey", "GET", "/questionnaire"): PUBLIC,
     ("survey", "POST", "/responses"): Access(None, allowed=422),
     ("survey", "GET", "/s/{unit_id}"): PUBLIC,

@@ -10,6 +10,7 @@ from services.survey.model import Feedback, FeedbackTally, Forum, Response, Resp
 from services.survey.repository import FeedbackTallyDecision, ResponseTallyDecision
 from services.training.model.groups import Group
 from services.training.model.people import Person as Trainee
+from services.training.model.planning import Demand
 from services.training.model.programmes import ProgramFullError, Programme, UnknownProgramError
 from services.training.model.records import Record
 from services.training.model.roster import Unit
@@ -252,6 +253,20 @@ class InMemoryTrainees(InMemoryStates[Trainee]):
     async def holding(self, recommendation_id: str) -> list[str]:
         key = field_key(recommendation_id)
         return [nip for nip in sorted(self.states) if key in self.states[nip].recommendations]
+
+    async def demand(self) -> list[Demand]:
+        people: dict[str, int] = {}
+        units: dict[str, set[str]] = {}
+        for person in self.states.values():
+            for code in person.waiting():
+                people[code] = people.get(code, 0) + 1
+            for rec in person.recommendations.values():
+                if rec.status == "open" and rec.target == "unit" and rec.unit_id:
+                    units.setdefault(rec.competency, set()).add(rec.unit_id)
+        return [
+            Demand(competency=code, people=people.get(code, 0), units=tuple(sorted(units.get(code, ()))))
+            for code in sorted(set(people) | set(units))
+        ]
 
 
 class InMemoryUnits(InMemoryStates[Unit]):

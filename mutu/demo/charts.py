@@ -109,6 +109,28 @@ def _recommendation_table(recs: list[dict[str, Any]]) -> str:
     return f"<table id=recommendations>{head}{rows}</table>"
 
 
+def _unmet_demand(demand: dict[str, Any] | None) -> str:
+    """Training's unmet demand (GET /planning): competencies with no programme first, then the gap."""
+    if demand is None:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(r['competency'])}</td><td class=num>{r['people_waiting']}</td>"
+        f"<td>{escape(', '.join(r['units_waiting']))}</td><td class=num>{r['programmes']}</td>"
+        f"<td class=num>{r['free_seats']}</td><td class=num>{r['gap']}</td>"
+        f"<td>{'no programme' if r['no_programme'] else ''}</td></tr>"
+        for r in demand["competencies"]
+    )
+    head = (
+        "<tr><th>competency</th><th>people waiting</th><th>units</th><th>programmes</th>"
+        "<th>free seats</th><th>gap</th><th></th></tr>"
+    )
+    return (
+        f"<h2>Unmet retraining demand</h2><p>{demand['gap']} people wait beyond the free seats of the"
+        f" programmes starting from {escape(demand['seats_from'][:10])}; competencies without any"
+        f" programme come first.</p><table id=unmet-demand>{head}{rows}</table>"
+    )
+
+
 def page(report: dict[str, Any]) -> str:
     period = escape(report["period"])
     units = report["units"]
@@ -150,5 +172,6 @@ def page(report: dict[str, Any]) -> str:
 <p>By status: {escape(str(recs["by_status"]))}; by rule: {escape(str(recs["by_rule"]))}</p>
 {_recommendation_table(recs["open"])}
 {effect_report.section(report.get("effectiveness"))}
+{_unmet_demand(report.get("unmet_demand"))}
 </body></html>
 """

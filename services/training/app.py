@@ -2,7 +2,8 @@
 
 from fastapi import FastAPI
 
-from services.training import model, routes, subscribers
+from services.training import metrics, model, routes, subscribers
+from services.training.model import programmes as catalogue
 from services.training.repository import Repositories
 from services.training.repository.mongo import (
     MongoGroups,
@@ -31,6 +32,8 @@ def create_app(settings: TrainingSettings) -> FastAPI:
         groups=MongoGroups(runtime.aggregates("groups")),
     )
     runtime.on_start += [programmes.create_indexes, records.create_indexes, people.create_indexes]
+    allowed = catalogue.competencies(settings.extra_competencies)
+    runtime.background.append(metrics.DemandGauge(repos, settings, allowed).run)
     subscribers.subscribe(runtime, repos=repos)
     routers = routes.build_routes(auth=runtime.auth, units=runtime.units, repos=repos, settings=settings)
     return runtime.app(title="Mutu training", routers=routers)

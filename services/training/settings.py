@@ -14,3 +14,5 @@ class TrainingSettings(ServiceSettings):
     minutes_per_jp: int = Field(default=45, ge=1, le=120)
     # The timezone a programme's schedule is shown in when the programme names none.
     default_timezone: Timezone = "Asia/Jakarta"
+    # How often each instance recomputes the unmet-demand gauge from the store (GET /planning's figures).
+    planning_refresh_seconds: float = Field(default=60.0, gt=0)

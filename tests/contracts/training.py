@@ -173,6 +173,32 @@ class TraineesContract:
         assert await trainees.holding(rec.recommendation_id) == [first, second]
         assert await trainees.holding(random_id("rec")) == []
 
+    async def test_demand_counts_people_once_and_the_units_of_open_unit_recommendations(
+        self, trainees: People
+    ) -> None:
+        first, second, third = (f"c_{uuid.uuid4().hex[:10]}" for _ in range(3))
+        unit_rec = a_recommendation(first)  # a unit recommendation of kel-candi
+        person_rec = a_recommendation(first).model_copy(update={"nip": random_nip(), "unit_id": None})
+        both, alone, elsewhere = (random_nip() for _ in range(3))
+        for nip, rec in ((both, unit_rec), (both, person_rec), (alone, person_rec), (elsewhere, unit_rec)):
+            await trainees.update(nip, lambda person, rec=rec: people.opened(person, rec, cause="e", at=NOW))
+        other = a_recommendation(second).model_copy(update={"unit_id": "kel-jomblang"})
+        await trainees.update(alone, lambda person: people.opened(person, other, cause="e", at=NOW))
+        scheduled = a_recommendation(third)
+        await trainees.update(elsewhere, lambda person: people.opened(person, scheduled, cause="e", at=NOW))
+        programme = Programme(program_id=random_id("prog"), competency=third, starts_at=START)
+        event = wrapped(
+            events.RetrainingScheduled(
+                recommendation_id=scheduled.recommendation_id, nip=elsewhere, program_id=programme.program_id
+            )
+        )
+        await trainees.update(elsewhere, lambda person: people.scheduled(person, programme, event))
+
+        found = {d.competency: d for d in await trainees.demand()}
+        assert (found[first].people, found[first].units) == (3, ("kel-candi",))
+        assert (found[second].people, found[second].units) == (1, ("kel-jomblang",))
+        assert third not in found  # scheduled: it has its seat
+
 
 def a_recommendation(competency: str) -> events.RetrainingRecommended:
     return events.RetrainingRecommended(

@@ -235,6 +235,7 @@ async def test_html_report_renders_its_charts_in_chromium(
     )
     assert f"{found['jp']['met']} of {found['jp']['people']} reached the 20-JP duty" in out
     assert sent["struggling_unit"] in out
+    assert "Unmet retraining demand: " in out  # training's GET /planning
     assert "<script" not in page.read_text()
     assert "http" not in page.read_text().replace('xmlns="http://www.w3.org/2000/svg"', "")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -250,3 +251,4 @@ async def test_html_report_renders_its_charts_in_chromium(
         assert f'id="{chart}"' in dom
     assert dom.count('class="bar"') == len(found["units"]) + 9 + 9 + len(found["jp"]["distribution"])
     assert f"Weakest online service: {sent['struggling_unit']}" in dom
+    assert 'id="unmet-demand"' in dom

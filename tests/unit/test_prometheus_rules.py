@@ -23,7 +23,7 @@ def test_alert_rules_pass_their_promtool_unit_tests() -> None:
 def test_scrape_config_and_rules_are_valid() -> None:
     result = promtool("check", "config", "prometheus.yml")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "7 rules found" in result.stdout
+    assert "8 rules found" in result.stdout
 
 
 def test_every_alert_the_issue_asks_for_is_tested() -> None:
@@ -38,6 +38,7 @@ def test_every_alert_the_issue_asks_for_is_tested() -> None:
         "MutuDeadLetters",
         "MutuConsumerLag",
         "MutuIkmGradeD",
+        "MutuUnmetTrainingDemand",
     }
     assert wanted <= alerts
 

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from services.training.model.groups import Group
 from services.training.model.people import Person
+from services.training.model.planning import Demand
 from services.training.model.programmes import Programme
 from services.training.model.records import Record
 from services.training.model.roster import Unit
@@ -41,6 +42,13 @@ class People(Protocol):
 
     async def holding(self, recommendation_id: str) -> list[str]:
         """NIPs whose record has the recommendation."""
+        ...
+
+    async def demand(self) -> list[Demand]:
+        """Per competency, the people with an open recommendation and the units of open unit ones.
+
+        Counted by the store: no person's document is read whole.
+        """
         ...
 
 

@@ -8,6 +8,7 @@ from pymongo import ReturnDocument
 
 from services.training.model.groups import Group
 from services.training.model.people import Person
+from services.training.model.planning import Demand
 from services.training.model.programmes import (
     ProgramFields,
     ProgramFullError,
@@ -27,6 +28,23 @@ from shared.persistence.storage import Document
 SUMMARY: Document = {"seats": 0, "inbox": 0, "outbox": 0}
 MAX_LISTED = 500
 MAX_UPCOMING = 20
+# People with an open recommendation: `waiting` holds its competencies (a range on the index).
+WAITING: list[Document] = [{"$match": {"waiting": {"$gt": ""}}}]
+PEOPLE_PER_COMPETENCY: list[Document] = [
+    {"$project": {"_id": 0, "waiting": 1}},
+    {"$unwind": "$waiting"},
+    {"$group": {"_id": "$waiting", "people": {"$sum": 1}}},
+]
+UNITS_PER_COMPETENCY: list[Document] = [
+    {"$project": {"_id": 0, "recommendations": {"$objectToArray": "$recommendations"}}},
+    {"$unwind": "$recommendations"},
+    {"$match": {"recommendations.v.status": "open", "recommendations.v.target": "unit"}},
+    {
+        "$group": {
+            "_id": {"competency": "$recommendations.v.competency", "unit_id": "$recommendations.v.unit_id"}
+        }
+    },
+]
 
 
 def _programme(doc: Document) -> Programme:
@@ -151,6 +169,21 @@ class MongoPeople:
         path = f"recommendations.{field_key(recommendation_id)}"
         found = self._collection.find({path: {"$exists": True}}, {"_id": 1}).sort("_id", 1)
         return [str(doc["_id"]) async for doc in found]
+
+    async def demand(self) -> list[Demand]:
+        """Two aggregations over the people who wait (the `waiting` index): counts come back, not people."""
+        people = await self._collection.aggregate([*WAITING, *PEOPLE_PER_COMPETENCY])
+        counts = {str(row["_id"]): int(row["people"]) async for row in people}
+        units = await self._collection.aggregate([*WAITING, *UNITS_PER_COMPETENCY])
+        pairs = [(str(row["_id"]["competency"]), str(row["_id"]["unit_id"])) async for row in units]
+        return [
+            Demand(
+                competency=code,
+                people=counts.get(code, 0),
+                units=tuple(sorted(unit for c, unit in pairs if c == code)),
+            )
+            for code in sorted(set(counts) | {c for c, _ in pairs})
+        ]
 
 
 class MongoUnits:

@@ -1,11 +1,11 @@
-"""Training HTTP routes: completions as CloudEvents, the catalogue, enrolments, groups, xAPI, people."""
+"""Training HTTP routes: completions as CloudEvents, catalogue, enrolments, groups, xAPI, people, planning."""
 
 from fastapi import APIRouter
 
 from services.training.handlers import completions
 from services.training.model import programmes
 from services.training.repository import Repositories
-from services.training.routes import catalogue, groups, people, xapi
+from services.training.routes import catalogue, groups, people, planning, xapi
 from services.training.settings import TrainingSettings
 from shared import web
 from shared.contract import envelope, events
@@ -28,4 +28,5 @@ def build_routes(
         groups.build(auth=auth, units=units, repos=repos, settings=settings),
         xapi.build(auth=auth, repos=repos, settings=settings),
         people.build(auth=auth, units=units, repos=repos, settings=settings),
+        planning.build(auth=auth, repos=repos, settings=settings),
     ]
