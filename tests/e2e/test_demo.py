@@ -252,3 +252,32 @@ async def test_html_report_renders_its_charts_in_chromium(
     assert dom.count('class="bar"') == len(found["units"]) + 9 + 9 + len(found["jp"]["distribution"])
     assert f"Weakest online service: {sent['struggling_unit']}" in dom
     assert 'id="unmet-demand"' in dom
+
+
+async def test_the_demo_measures_one_programme_and_not_the_other(
+    target: demo.Target, sent: dict[str, Any]
+) -> None:
+    """Issue 19: one programme with a measurable effect, one with not enough data (pooled answers)."""
+    the_world = sent_world(sent)
+    reader = {"Authorization": f"Bearer {target.keys['reader']}"}
+    measured, thin = world.EFFECT_PROGRAMME, world.THIN_PROGRAMME
+    rows = [expect.effect(the_world, nip, measured) for nip in the_world.effect]
+    both = [r for r in rows if r and r["before"]["answers"] and r["after"]["answers"]]
+
+    def pooled(side: str) -> float:
+        answers = sum(r[side]["answers"] for r in both)
+        return sum(r[side]["mean"] * r[side]["answers"] for r in both) / answers
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        url = target.urls["evaluation"]
+        effect = (await client.get(f"{url}/programs/{measured}/effectiveness", headers=reader)).json()
+        assert effect["difference"] == pytest.approx(pooled("after") - pooled("before"), abs=1e-3)
+        assert effect["difference"] > 0
+        assert effect["interval"]["low"] < effect["difference"] < effect["interval"]["high"]
+        none = (await client.get(f"{url}/programs/{thin}/effectiveness", headers=reader)).json()
+        assert none["difference"] is None
+        assert none["reason"].startswith("not enough data")
+        ranked = (await client.get(f"{url}/effectiveness", params={"period": "2026"}, headers=reader)).json()
+        order = {row["program_id"]: row["rank"] for row in ranked["programs"]}
+        assert order[measured] is not None
+        assert order[thin] is None
