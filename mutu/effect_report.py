@@ -3,7 +3,7 @@
 from html import escape
 from typing import Any
 
-BEFORE, AFTER, AXIS = "#8c959f", "#0b4f8a", "#d0d7de"
+from services.portal.charts import effectiveness as chart
 
 
 def _signed(value: float) -> str:
@@ -50,53 +50,6 @@ def text(effect: dict[str, Any]) -> list[str]:
             f" after: {_ratings(ratings['after'])}"
         )
     return lines
-
-
-def chart(effect: dict[str, Any]) -> str:
-    """Per programme a line from the mean before (grey dot) to the mean after (blue dot) on 1-4."""
-    rows = effect.get("programs", [])
-    label_w, plot_w, text_w, row_h, top = 260, 360, 300, 26, 22
-    height = top + row_h * max(1, len(rows)) + 8
-
-    def x(value: float) -> float:
-        return round(label_w + (value - 1) / 3 * plot_w, 1)
-
-    title = f"Mean before and after per programme, first passed in {effect.get('period')}"
-    opening = (
-        f'<svg id="chart-effectiveness" role="img" aria-label="{escape(title)}"'
-        f' xmlns="http://www.w3.org/2000/svg" width="{label_w + plot_w + text_w}" height="{height}">'
-    )
-    parts = [opening, f"<title>{escape(title)}</title>"]
-    for tick in (1, 2, 3, 4):
-        parts.append(
-            f'<line x1="{x(tick)}" x2="{x(tick)}" y1="{top - 4}" y2="{height - 8}" stroke="{AXIS}"/>'
-        )
-        parts.append(f'<text x="{x(tick)}" y="{top - 8}" text-anchor="middle">{tick}</text>')
-    for i, row in enumerate(rows):
-        y = top + i * row_h + row_h / 2
-        parts.append(
-            f'<text x="{label_w - 8}" y="{y + 4}" text-anchor="end">{escape(row["program_id"])}</text>'
-        )
-        if row["difference"] is None:
-            note = f"not enough data ({row['before']['answers']} before, {row['after']['answers']} after)"
-            parts.append(f'<text x="{label_w + 6}" y="{y + 4}" fill="#57606a">{escape(note)}</text>')
-            continue
-        before, after, interval = row["before"]["mean"], row["after"]["mean"], row["interval"]
-        parts.append(
-            f'<line x1="{x(before)}" x2="{x(after)}" y1="{y}" y2="{y}" stroke="{AFTER}" stroke-width="2"/>'
-        )
-        parts.append(
-            f'<circle class="before" cx="{x(before)}" cy="{y}" r="5" fill="{BEFORE}">'
-            f"<title>before: {before:.2f} ({row['before']['answers']} answers)</title></circle>"
-        )
-        parts.append(
-            f'<circle class="after" cx="{x(after)}" cy="{y}" r="5" fill="{AFTER}">'
-            f"<title>after: {after:.2f} ({row['after']['answers']} answers)</title></circle>"
-        )
-        label = f"{_signed(row['difference'])} [{_signed(interval['low'])}, {_signed(interval['high'])}]"
-        parts.append(f'<text x="{label_w + plot_w + 10}" y="{y + 4}">{escape(label)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def table(effect: dict[str, Any]) -> str:

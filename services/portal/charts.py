@@ -1,11 +1,19 @@
 """Small inline SVG charts (no script, no external assets): a quarter trend and NRR bars."""
 
 from html import escape
+from typing import Any
 
 from markupsafe import Markup
 
 GRADE_COLOURS = {"A": "#116329", "B": "#0b4f8a", "C": "#7d4e00", "D": "#a40e26"}
 SERIES_COLOURS = {"all": "#0b4f8a", "online": "#6639ba", "counter": "#7d4e00"}
+BEFORE, AFTER, AXIS = "#8c959f", "#0b4f8a", "#d0d7de"
+EFFECT_WORDS = {
+    "title": "Mean before and after per programme, first passed in",
+    "not_enough": "not enough data; answers before / after:",
+    "before": "before",
+    "after": "after",
+}
 
 
 def trend(unit_id: str, points: list[tuple[str, float | None]]) -> Markup:
@@ -71,3 +79,51 @@ def element_bars(rows: list[tuple[str, dict[str, float | None]]], series: tuple[
             )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - labels escaped, numbers formatted
+
+
+def effectiveness(effect: dict[str, Any], words: dict[str, str] | None = None) -> Markup:
+    """Per programme a line from the mean before (grey dot) to the mean after (blue dot) on 1-4."""
+    said = EFFECT_WORDS | (words or {})
+    rows = effect.get("programs", [])
+    label_w, plot_w, text_w, row_h, top = 260, 360, 300, 26, 22
+    height = top + row_h * max(1, len(rows)) + 8
+
+    def x(value: float) -> float:
+        return round(label_w + (value - 1) / 3 * plot_w, 1)
+
+    title = f"{said['title']} {effect.get('period')}"
+    opening = (
+        f'<svg id="chart-effectiveness" role="img" aria-label="{escape(title)}"'
+        f' xmlns="http://www.w3.org/2000/svg" width="{label_w + plot_w + text_w}" height="{height}">'
+    )
+    parts = [opening, f"<title>{escape(title)}</title>"]
+    for tick in (1, 2, 3, 4):
+        parts.append(
+            f'<line x1="{x(tick)}" x2="{x(tick)}" y1="{top - 4}" y2="{height - 8}" stroke="{AXIS}"/>'
+        )
+        parts.append(f'<text x="{x(tick)}" y="{top - 8}" text-anchor="middle">{tick}</text>')
+    for i, row in enumerate(rows):
+        y = top + i * row_h + row_h / 2
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 4}" text-anchor="end">{escape(row["program_id"])}</text>'
+        )
+        if row["difference"] is None:
+            note = f"{said['not_enough']} {row['before']['answers']} / {row['after']['answers']}"
+            parts.append(f'<text x="{label_w + 6}" y="{y + 4}" fill="#57606a">{escape(note)}</text>')
+            continue
+        before, after, interval = row["before"]["mean"], row["after"]["mean"], row["interval"]
+        parts.append(
+            f'<line x1="{x(before)}" x2="{x(after)}" y1="{y}" y2="{y}" stroke="{AFTER}" stroke-width="2"/>'
+        )
+        parts.append(
+            f'<circle class="before" cx="{x(before)}" cy="{y}" r="5" fill="{BEFORE}">'
+            f"<title>{escape(said['before'])}: {before:.2f} (n={row['before']['answers']})</title></circle>"
+        )
+        parts.append(
+            f'<circle class="after" cx="{x(after)}" cy="{y}" r="5" fill="{AFTER}">'
+            f"<title>{escape(said['after'])}: {after:.2f} (n={row['after']['answers']})</title></circle>"
+        )
+        label = f"{row['difference']:+.2f} [{interval['low']:+.2f}, {interval['high']:+.2f}]"
+        parts.append(f'<text x="{label_w + plot_w + 10}" y="{y + 4}">{escape(label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every inserted text is escaped, numbers are formatted

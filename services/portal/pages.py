@@ -17,6 +17,12 @@ UNIT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 NIP = re.compile(r"^\d{18}$")
 ELEMENTS = tuple(f"u{i}" for i in range(1, 10))
 CHANNELS = ("all", "online", "counter")
+EFFECT_WORDS = {
+    "title": "Rata-rata sebelum dan sesudah per program, lulus pertama pada",
+    "not_enough": "data belum cukup; jawaban sebelum / sesudah:",
+    "before": "sebelum",
+    "after": "sesudah",
+}
 Render = Callable[..., HTMLResponse]
 
 
@@ -124,13 +130,14 @@ def build(services: Services, signed_in: Callable[[Request], users.User], render
         if not UNIT.match(unit_id):
             return render(request, "base.html", 404, user=user, notices=["Unit tidak dikenal."])
         period = periods.chosen(period)
-        ikm, sample, recs, feedback, questionnaire, members = await services.many(
+        ikm, sample, recs, feedback, questionnaire, members, signals = await services.many(
             ("evaluation", f"/units/{unit_id}/ikm", {"period": period}),
             ("survey", f"/units/{unit_id}/responses/summary", {"period": period}),
             ("evaluation", "/recommendations", {"unit_id": unit_id}),
             ("survey", f"/units/{unit_id}/feedback", {}),
             ("survey", "/questionnaire", {}),
             ("training", f"/units/{unit_id}/members", {}),
+            ("evaluation", "/forum-signals", {"period": period, "unit_id": unit_id}),
         )
         names = element_names(questionnaire)
         survey = services.public_survey_url
@@ -139,8 +146,9 @@ def build(services: Services, signed_in: Callable[[Request], users.User], render
             ikm=ikm.data or {}, sample=sample.data or {}, feedback=feedback.data or {}, names=names,
             chart=charts.element_bars(nrr_rows(ikm, names), CHANNELS) if ikm.get("nrr") else None,
             recommendations=unit_recommendations(recs, unit_id), members=members.data or {},
+            signals=signals.data or {}, topics=[t for u in signals.get("units", []) for t in u["topics"]],
             form_url=f"{survey}/s/{unit_id}", qr_url=f"{survey}/units/{unit_id}/qr.svg",
-            notices=sorted({f.notice for f in (ikm, sample, recs, feedback, members) if f.notice}),
+            notices=sorted({f.notice for f in (ikm, sample, recs, feedback, members, signals) if f.notice}),
         )  # fmt: skip
 
     @router.get("/asn")
@@ -164,15 +172,19 @@ def build(services: Services, signed_in: Callable[[Request], users.User], render
 
     @router.get("/programmes", response_class=HTMLResponse)
     async def programmes(request: Request, user: User) -> HTMLResponse:
-        found = await services.get("training", "/programs")
-        rows = found.data if isinstance(found.data, list) else []
-        return render(
-            request,
-            "programmes.html",
-            user=user,
-            active="programmes",
-            programmes=rows,
-            notices=[found.notice],
+        quarter = periods.current()
+        found, effect, planning = await services.many(
+            ("training", "/programs", {}),
+            ("evaluation", "/effectiveness", {"period": quarter[:4]}),
+            ("training", "/planning", {"period": quarter}),
         )
+        rows = found.data if isinstance(found.data, list) else []
+        measured = {row["program_id"]: row for row in effect.get("programs", [])}
+        return render(
+            request, "programmes.html", user=user, active="programmes", programmes=rows,
+            effect=effect.data or {}, measured=measured, planning=planning.data or {},
+            chart=charts.effectiveness(effect.data, EFFECT_WORDS) if effect.get("programs") else None,
+            notices=sorted({f.notice for f in (found, effect, planning) if f.notice}),
+        )  # fmt: skip
 
     return router

@@ -203,6 +203,28 @@ async def seeded(stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient) 
     assert (
         await http.post(f"{stack.urls['training']}/programs", json=program, headers=bearer(keys.admin))
     ).status_code == 201
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    writer = bearer(keys.integrator)
+    forum = {"date": today, "unit_id": unit, "topic": "Forum warga", "topic_code": "layanan_online",
+             "attended_by": [completed.nip], "attendees": 20}  # fmt: skip
+    held = await http.post(f"{stack.urls['survey']}/forums", json=forum, headers=writer)
+    assert held.status_code == 202, held.text
+    item = {"category": "complaint", "topic_code": "layanan_online", "text": "aplikasi sulit dipakai"}
+    added = await http.post(
+        f"{stack.urls['survey']}/forums/{held.json()['id']}/items", json=item, headers=writer
+    )
+    assert added.status_code == 202, added.text
+    profile_url = f"{stack.urls['evaluation']}/asn/{completed.nip}/profile"
+    signals_url = f"{stack.urls['evaluation']}/forum-signals"
+
+    async def attended_and_counted() -> bool:  # the pages are compared with the APIs once settled
+        profile = (await http.get(profile_url, headers=bearer(keys.reader))).json()
+        found = await http.get(
+            signals_url, params={"period": this_quarter(), "unit_id": unit}, headers=bearer(keys.reader)
+        )
+        return bool(profile["forums"]) and bool(found.json()["units"])
+
+    await infra.eventually(attended_and_counted, timeout=30)
     await counted(http, stack, unit, 2)
     points_url = f"{stack.urls['rewards']}/asn/{completed.nip}/points"
 
@@ -211,6 +233,43 @@ async def seeded(stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient) 
 
     await infra.eventually(credited, timeout=30)
     return {"unit": unit, "nip": completed.nip, "program": program["program_id"]}
+
+
+async def programmes_page_matches(
+    browser: webdriver.Chrome,
+    portal: str,
+    stack: infra.Stack,
+    http: httpx.AsyncClient,
+    keys: infra.Keys,
+    seed: dict[str, Any],
+) -> None:
+    """Seats, unmet demand and effectiveness as training and evaluation give them."""
+    reader, period = bearer(keys.reader), this_quarter()
+    browser.get(f"{portal}/programmes")
+    listed = next(
+        p
+        for p in (await http.get(f"{stack.urls['training']}/programs")).json()
+        if p["program_id"] == seed["program"]
+    )
+    assert browser.find_element(
+        By.CSS_SELECTOR, f"tr[data-program='{seed['program']}'] td.seats"
+    ).text == str(listed["seats_left"])
+
+    planning = (
+        await http.get(f"{stack.urls['training']}/planning", params={"period": period}, headers=reader)
+    ).json()
+    shown_plan = [
+        row.get_attribute("data-competency")
+        for row in browser.find_elements(By.CSS_SELECTOR, "#planning tr[data-competency]")
+    ]
+    assert shown_plan == [c["competency"] for c in planning["competencies"]]
+    effect = (
+        await http.get(
+            f"{stack.urls['evaluation']}/effectiveness", params={"period": period[:4]}, headers=reader
+        )
+    ).json()
+    shown_effect = browser.find_elements(By.CSS_SELECTOR, "#effectiveness tr[data-program]")
+    assert len(shown_effect) == len(effect["programs"])
 
 
 async def test_a_manager_sees_the_services_figures_on_every_page(
@@ -263,6 +322,17 @@ async def test_a_manager_sees_the_services_figures_on_every_page(
     assert browser.find_element(By.CSS_SELECTOR, f"{row} td.jp").text == str(member["jp_this_year"])
     assert "Sri Lestari" in browser.find_element(By.CSS_SELECTOR, row).text
 
+    signals = (
+        await http.get(
+            f"{stack.urls['evaluation']}/forum-signals",
+            params={"period": period, "unit_id": unit},
+            headers=reader,
+        )
+    ).json()
+    complaints = sum(t["complaints"] for u in signals["units"] for t in u["topics"])
+    shown_complaints = browser.find_elements(By.CSS_SELECTOR, "#signals td.complaints")
+    assert sum(int(cell.text) for cell in shown_complaints) == complaints
+
     browser.get(f"{portal}/units/{unit}/report?period={period}")
     assert browser.find_element(By.ID, "report-converted").text == f"{unit_ikm['converted']:.2f}"
     assert browser.find_element(By.ID, "report-grade").text == unit_ikm["grade"]
@@ -273,17 +343,14 @@ async def test_a_manager_sees_the_services_figures_on_every_page(
     assert browser.find_element(By.ID, "balance").text == str(points["balance"])
     profile = (await http.get(f"{stack.urls['evaluation']}/asn/{seed['nip']}/profile", headers=reader)).json()
     year, jp = next(iter(profile["jp"].items()))
+    attended = {f["forum_id"] for f in profile["forums"]}
+    assert {
+        row.get_attribute("data-forum")
+        for row in browser.find_elements(By.CSS_SELECTOR, "#forums tr[data-forum]")
+    } == attended
     assert browser.find_element(By.CSS_SELECTOR, f"#jp tr[data-year='{year}'] td.num").text == str(jp["jp"])
 
-    browser.get(f"{portal}/programmes")
-    listed = next(
-        p
-        for p in (await http.get(f"{stack.urls['training']}/programs")).json()
-        if p["program_id"] == seed["program"]
-    )
-    assert browser.find_element(
-        By.CSS_SELECTOR, f"tr[data-program='{seed['program']}'] td.seats"
-    ).text == str(listed["seats_left"])
+    await programmes_page_matches(browser, portal, stack, http, keys, seed)
 
     browser.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
     wait_for_text(browser, "Masuk ke dasbor")

@@ -43,7 +43,7 @@ def test_the_chart_draws_before_and_after_for_measured_programmes_only() -> None
     svg = effect_report.chart(EFFECT)
     assert svg.count('class="before"') == svg.count('class="after"') == 1
     assert 'cx="260.0"' not in svg  # no dot at 1.0: the thin programme has none
-    assert "not enough data (3 before, 2 after)" in svg
+    assert "not enough data; answers before / after: 3 / 2" in svg
     assert "+0.55 [+0.22, +0.88]" in svg
 
 
