@@ -131,6 +131,25 @@ def _unmet_demand(demand: dict[str, Any] | None) -> str:
     )
 
 
+def _forum_signals(forum: dict[str, Any] | None) -> str:
+    """Complaints per unit and topic (GET /forum-signals), the ones at the rule's minimum marked."""
+    if forum is None:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(r['unit_id'])}</td><td>{escape(r['topic'])}</td>"
+        f"<td class=num>{r['complaints']}</td><td>{escape(r['competency'] or '')}</td>"
+        f"<td>{'retraining' if r['signal'] else ''}</td></tr>"
+        for r in forum["complaints"]
+    )
+    state = "closed" if forum["closed"] else "not closed yet: the rule waits for the close"
+    head = "<tr><th>unit</th><th>topic</th><th>complaints</th><th>competency</th><th></th></tr>"
+    return (
+        f"<h2>Forum signals</h2><p>Complaints per unit and topic; {forum['minimum']} or more on one topic"
+        f" in a closed quarter recommend retraining for the unit ({state}).</p>"
+        f"<table id=forum-signals>{head}{rows or '<tr><td colspan=5>no complaints</td></tr>'}</table>"
+    )
+
+
 def page(report: dict[str, Any]) -> str:
     period = escape(report["period"])
     units = report["units"]
@@ -173,5 +192,6 @@ def page(report: dict[str, Any]) -> str:
 {_recommendation_table(recs["open"])}
 {effect_report.section(report.get("effectiveness"))}
 {_unmet_demand(report.get("unmet_demand"))}
+{_forum_signals(report.get("forum_signals"))}
 </body></html>
 """

@@ -252,6 +252,7 @@ async def test_html_report_renders_its_charts_in_chromium(
     assert dom.count('class="bar"') == len(found["units"]) + 9 + 9 + len(found["jp"]["distribution"])
     assert f"Weakest online service: {sent['struggling_unit']}" in dom
     assert 'id="unmet-demand"' in dom
+    assert 'id="forum-signals"' in dom
 
 
 async def test_the_demo_measures_one_programme_and_not_the_other(

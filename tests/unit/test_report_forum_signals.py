@@ -1,6 +1,7 @@
 """`mutu report`'s forum-signals section: complaints per unit and topic, the ones that reach the minimum."""
 
 from mutu import report
+from mutu.demo import charts
 
 FOUND = {
     "period": "2026-Q3",
@@ -41,3 +42,13 @@ def test_complaints_are_listed_most_first_and_a_signal_names_its_competency() ->
 def test_a_roster_limits_the_units_and_none_says_so() -> None:
     found = report._forum_signals(FOUND, {"kel-jomblang": "Kelurahan Jomblang"})
     assert report._forum_lines(found)[-1] == "  no complaints"
+
+
+def test_the_html_page_lists_the_signals() -> None:
+    section = charts._forum_signals(report._forum_signals(FOUND, None))
+    assert "<table id=forum-signals>" in section
+    assert (
+        "<td>Antrean dan waktu tunggu</td><td class=num>6</td><td>digital_service</td><td>retraining</td>"
+        in section
+    )
+    assert "(closed)" in section
