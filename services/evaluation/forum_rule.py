@@ -1,20 +1,17 @@
 """The forum rule: feedback kept per unit and quarter, judged at the close and again on late items."""
 
-import asyncio
 import datetime as dt
-import logging
 from typing import Any
 
 from services.evaluation import forum_signals
 from services.evaluation.closing import Closures
 from services.evaluation.model import ForumQuarter, UnitQuarter
 from services.evaluation.repository import ForumQuarters, UnitQuarters
+from services.evaluation.soon import Soon
 from shared.contract import envelope, events
 from shared.contract.calendar import Calendar, next_quarter
 from shared.contract.topics import Topics
 from shared.persistence.state_store import Outcome
-
-logger = logging.getLogger(__name__)
 
 
 class ForumRule:
@@ -39,9 +36,7 @@ class ForumRule:
         self._calendar = calendar
         self.minimum = minimum
         self._expiry = expiry_quarters
-        self._delay = delay
-        self._scheduled: set[tuple[str, str]] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.soon = Soon(self._judge_now, delay=delay, name="forum rule")
 
     async def record(self, received: envelope.CloudEvent[events.FeedbackReceived]) -> bool:
         """Keep the item in its unit's quarter (once per feedback id); a closed quarter is judged again."""
@@ -56,21 +51,8 @@ class ForumRule:
             self.soon(item.unit_id, period)
         return fresh
 
-    def soon(self, unit_id: str, period: str) -> None:
-        if (unit_id, period) in self._scheduled:
-            return
-        self._scheduled.add((unit_id, period))
-        task = asyncio.create_task(self._later(unit_id, period))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _later(self, unit_id: str, period: str) -> None:
-        await asyncio.sleep(self._delay)  # a burst of late items is judged once
-        self._scheduled.discard((unit_id, period))
-        try:
-            await self.evaluate(unit_id, period, self._closures.clock())
-        except Exception:  # the next late item or the next run evaluates it again
-            logger.exception("forum rule evaluation failed unit=%s period=%s", unit_id, period)
+    async def _judge_now(self, unit_id: str, period: str) -> None:
+        await self.evaluate(unit_id, period, self._closures.clock())
 
     async def units_with_feedback(self, period: str) -> list[str]:
         return sorted({q.unit_id for q in await self._forums.of_period(None, period) if q.unit_id})

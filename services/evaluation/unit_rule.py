@@ -1,8 +1,6 @@
 """The unit rule and its outcomes, judged at a quarter's close and again when late answers arrive."""
 
-import asyncio
 import datetime as dt
-import logging
 from typing import Any
 
 from services.evaluation import ikm, judgements, metrics, satisfaction
@@ -10,10 +8,9 @@ from services.evaluation.closing import Closures
 from services.evaluation.model import UnitQuarter
 from services.evaluation.repository import Tallies, UnitQuarters
 from services.evaluation.rules import Rules
+from services.evaluation.soon import Soon
 from shared.contract.calendar import next_quarter, semester_quarters
 from shared.persistence.state_store import Outcome
-
-logger = logging.getLogger(__name__)
 
 
 class UnitRule:
@@ -34,25 +31,10 @@ class UnitRule:
         self._rules = rules
         self._closures = closures
         self._expiry = expiry_quarters
-        self._delay = delay
-        self._scheduled: set[tuple[str, str]] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.soon = Soon(self._judge_now, delay=delay, name="unit rule")
 
-    def soon(self, unit_id: str, period: str) -> None:
-        if (unit_id, period) in self._scheduled:
-            return
-        self._scheduled.add((unit_id, period))
-        task = asyncio.create_task(self._later(unit_id, period))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _later(self, unit_id: str, period: str) -> None:
-        await asyncio.sleep(self._delay)
-        self._scheduled.discard((unit_id, period))
-        try:
-            await self.evaluate(unit_id, period, self._closures.clock())
-        except Exception:  # the next late answer or run evaluates it again
-            logger.exception("unit rule evaluation failed unit=%s period=%s", unit_id, period)
+    async def _judge_now(self, unit_id: str, period: str) -> None:
+        await self.evaluate(unit_id, period, self._closures.clock())
 
     async def tallies(self, unit_id: str | None, periods: list[str]) -> dict[str, dict[str, ikm.Tally]]:
         return satisfaction.by_unit(await self._tallies.shards(unit_id, periods))

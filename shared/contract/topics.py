@@ -1,13 +1,12 @@
 """The forum topics (TOPICS_FILE): code, name and the competency whose training answers complaints on it."""
 
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from shared.contract.fields import Code, Competency, Text
+from shared.contract.units import entries_of
 from shared.errors import InvalidError
 
 DEFAULT_FILE = Path(__file__).with_name("default_topics.toml")
@@ -60,20 +59,4 @@ class Topics:
 
 def load(path: Path | None = None) -> Topics:
     """The topics of `path` (the default list when None); TopicsFileError names what is wrong."""
-    source = path or DEFAULT_FILE
-    try:
-        raw: dict[str, Any] = tomllib.loads(source.read_text())
-    except OSError as error:
-        raise TopicsFileError(f"{source}: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise TopicsFileError(f"{source}: not TOML: {error}") from None
-    entries = raw.get("topics", [])
-    found = []
-    for index, entry in enumerate(entries if isinstance(entries, list) else [entries]):
-        try:
-            found.append(Topic.model_validate(entry))
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise TopicsFileError(f"{source}: topics[{index}].{where}: {first['msg']}") from None
-    return Topics(found)
+    return Topics(entries_of(path or DEFAULT_FILE, "topics", Topic, TopicsFileError))

@@ -72,22 +72,26 @@ def _problems(units: list[Unit], by_id: dict[str, Unit]) -> list[str]:
     return problems
 
 
-def load(path: Path | None = None) -> Units:
-    """The units of `path` (the default kecamatan when None); UnitsFileError names what is wrong."""
-    source = path or DEFAULT_FILE
+def entries_of[M: BaseModel](source: Path, key: str, model: type[M], error: type[ValueError]) -> list[M]:
+    """The `[[key]]` tables of a TOML file as `model`s; `error` names the file, the entry and the field."""
     try:
         raw: dict[str, Any] = tomllib.loads(source.read_text())
-    except OSError as error:
-        raise UnitsFileError(f"{source}: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise UnitsFileError(f"{source}: not TOML: {error}") from None
-    entries = raw.get("units", [])
+    except OSError as problem:
+        raise error(f"{source}: {problem.strerror}") from None
+    except tomllib.TOMLDecodeError as problem:
+        raise error(f"{source}: not TOML: {problem}") from None
+    entries = raw.get(key, [])
     found = []
     for index, entry in enumerate(entries if isinstance(entries, list) else [entries]):
         try:
-            found.append(Unit.model_validate(entry))
-        except ValidationError as error:
-            first = error.errors()[0]
+            found.append(model.model_validate(entry))
+        except ValidationError as problem:
+            first = problem.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
-            raise UnitsFileError(f"{source}: units[{index}].{where}: {first['msg']}") from None
-    return Units(found)
+            raise error(f"{source}: {key}[{index}].{where}: {first['msg']}") from None
+    return found
+
+
+def load(path: Path | None = None) -> Units:
+    """The units of `path` (the default kecamatan when None); UnitsFileError names what is wrong."""
+    return Units(entries_of(path or DEFAULT_FILE, "units", Unit, UnitsFileError))

@@ -1,6 +1,5 @@
 """Forum signals: complaints per unit, quarter and topic; the forum rule on closed quarters; attendance."""
 
-import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -127,7 +126,7 @@ class TestForumRule:
             message = wrapped(item)
             await rule.record(message)
             await rule.record(message)
-        await asyncio.gather(*rule._tasks)
+        await rule.soon.settled()
 
     def fired(self, rule: ForumRule) -> list[events.RetrainingRecommended]:
         quarters = rule._quarters
