@@ -44,12 +44,17 @@ async def grant_points(
     """
     nip = trigger.data.nip
     booking = ledger.grant_of(trigger, _now())
-    entry, booked = await book(nip, booking, accounts=accounts, pages=pages, calendar=calendar)
+    entry, booked, account = await _book(nip, booking, accounts=accounts, pages=pages, calendar=calendar)
     if booked:
         counter = metrics.POINTS_GRANTED if entry.points >= 0 else metrics.POINTS_TAKEN_BACK
         counter.labels(entry.rule_id).inc(abs(entry.points))
         logger.info("booked %+d points rule=%s entry=%s", entry.points, entry.rule_id, entry.entry_id)
-    earned, unit_id = await accounts.earned(nip, entry.period)
+    # The account as this booking left it (or found it, booked before): no second read. A booking
+    # of the same person racing this one places its own, higher, total; `place` never lowers one.
+    if account is None:  # found in an archived page: the account was not read
+        earned, unit_id = await accounts.earned(nip, entry.period)
+    else:
+        earned, unit_id = account.earned.get(entry.period, 0), account.unit_id
     ids = {board_id(entry.period, unit) for unit in (None, unit_id)}
     await asyncio.gather(
         *(boards.update(b, lambda board: leaderboard.place(board, nip, earned)) for b in ids)
@@ -94,10 +99,18 @@ async def book(
     A cause is booked if its entry is on the account or in one of the person's pages; see ledger.py
     for why a booking that raced an archiving looks at the pages again.
     """
+    entry, fresh, _ = await _book(nip, booking, accounts=accounts, pages=pages, calendar=calendar)
+    return entry, fresh
+
+
+async def _book(
+    nip: str, booking: Booking, *, accounts: Accounts, pages: LedgerPages, calendar: Calendar
+) -> tuple[LedgerEntry, bool, Account | None]:
+    """`book`, and the account as the booking left it (as found, when booked before; None: not read)."""
     archived = 0
     for _ in range(MAX_LOOKS):
         if archived and (found := await pages.find(nip, booking.slot)) is not None:
-            return found, False
+            return found, False, None
         decide = _Booking(nip, booking, archived, calendar)
         try:
             await accounts.update(nip, decide)
@@ -106,10 +119,10 @@ async def book(
             continue
         entry, fresh = decide.result
         if not fresh:
-            return entry, False
+            return entry, False, decide.account
         if entry.seq >= (archived + 1) * PAGE + KEEP:
             await tidy(nip, accounts=accounts, pages=pages)
-        return entry, True
+        return entry, True, decide.account
     msg = f"archive of {nip} kept moving"
     raise RuntimeError(msg)
 
@@ -120,11 +133,13 @@ class _Booking:
     def __init__(self, nip: str, booking: Booking, archived: int, calendar: Calendar) -> None:
         self.nip, self.booking, self.archived, self.calendar = nip, booking, archived, calendar
         self.result: tuple[LedgerEntry, bool]
+        self.account: Account
 
     def __call__(self, account: Account) -> Outcome[Account] | None:
         outcome = ledger.book(account, self.nip, self.booking, archived=self.archived, calendar=self.calendar)
         booked = outcome.state if outcome is not None else account
         self.result = (booked.entries[self.booking.slot], outcome is not None)
+        self.account = booked
         return outcome
 
 

@@ -19,6 +19,7 @@ from opentelemetry import context, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, Sampler
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,10 +34,17 @@ _configured: list[str] = []
 
 
 def configure(service: str, otlp_endpoint: str | None) -> None:
-    """Install the tracer provider once per process; export over OTLP only with an endpoint."""
+    """Install the tracer provider once per process; export over OTLP only with an endpoint.
+
+    Without an endpoint no span is recorded (ALWAYS_OFF): each span is a non-recording one that
+    still has its trace and span ids, so `traceparent` is continued or started, written into the
+    events and the AMQP headers and put on log lines as before, but no span object, attributes or
+    events are built per request and per message only to be dropped (bench/README.md, issue 20).
+    """
     if _configured:
         return
-    provider = TracerProvider(resource=Resource.create({"service.name": f"mutu-{service}"}))
+    sampler: Sampler | None = None if otlp_endpoint else ALWAYS_OFF  # None: the SDK's default
+    provider = TracerProvider(resource=Resource.create({"service.name": f"mutu-{service}"}), sampler=sampler)
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # noqa: PLC0415
 

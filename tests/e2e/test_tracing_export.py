@@ -55,3 +55,39 @@ def test_spans_are_exported_to_the_configured_endpoint(collector: str) -> None:
 def test_nothing_is_exported_without_an_endpoint(collector: str) -> None:
     run("")
     assert Collector.received == []
+
+
+RECORDING = """
+import sys
+from opentelemetry import trace
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from shared.observability import tracing
+tracing.configure("training", sys.argv[1] or None)
+tracer = trace.get_tracer("test")
+parent = TraceContextTextMapPropagator().extract({"traceparent": "00-" + "ab" * 16 + "-" + "cd" * 8 + "-01"})
+with tracer.start_as_current_span("root") as root, tracer.start_as_current_span("child", context=parent) as child:
+    print(root.is_recording(), child.is_recording(), tracing.current_traceparent())
+    print(format(root.get_span_context().trace_id, "032x"), root.get_span_context().is_valid)
+"""
+
+
+def spans(endpoint: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", RECORDING, endpoint], check=True, timeout=60, capture_output=True, text=True
+    )
+    return done.stdout.split()
+
+
+def test_without_an_endpoint_spans_are_not_built_but_the_trace_still_travels() -> None:
+    """No span is recorded only to be dropped; a caller's trace is continued, a new one is started."""
+    root_recording, child_recording, traceparent, root_trace, valid = spans("")
+    assert (root_recording, child_recording) == ("False", "False")
+    assert traceparent.split("-")[1] == "ab" * 16  # the caller's trace, carried on
+    assert valid == "True"
+    assert root_trace != "0" * 32
+
+
+def test_with_an_endpoint_spans_are_recorded(collector: str) -> None:
+    root_recording, child_recording, traceparent, *_ = spans(collector)
+    assert (root_recording, child_recording) == ("True", "True")
+    assert traceparent.split("-")[1] == "ab" * 16

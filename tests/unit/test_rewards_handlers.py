@@ -48,6 +48,26 @@ class TestGrantPoints:
         assert [e.type for e in accounts.published] == ["RewardPointsGranted"]
         assert accounts.published[0].data.model_dump()["balance"] == 10
 
+    async def test_ranks_from_the_booked_account_without_reading_it_again(
+        self, accounts: InMemoryAccounts, pages: InMemoryLedgerPages, boards: InMemoryBoards
+    ) -> None:
+        """The account the booking decided on gives the quarter's points (issue 20: a read per grant less)."""
+
+        async def no_second_read(nip: str, period: str) -> tuple[int, str | None]:
+            raise AssertionError(f"earned read again for {nip} {period}")
+
+        accounts.earned = no_second_read  # type: ignore[method-assign]
+        for points in (10, 5):
+            trigger = wrapped(a_reward_triggered(nip=NIP, points=points))
+            await handlers.grant_points(trigger, accounts=accounts, pages=pages, boards=boards, calendar=WIB)
+        account = await accounts.get(NIP)
+        assert account is not None
+        period = next(iter(account.earned))
+        for unit in (None, account.unit_id):
+            board = await boards.get(board_id(period, unit))
+            assert board is not None
+            assert dict(board.top)[NIP] == 15
+
     async def test_redelivery_credits_once_and_resends_nothing_new(
         self, accounts: InMemoryAccounts, pages: InMemoryLedgerPages, boards: InMemoryBoards
     ) -> None:
