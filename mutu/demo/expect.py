@@ -289,8 +289,8 @@ def unit_outcome(world: World) -> dict[str, Any]:
 
 
 def tickets(world: World) -> int:
-    """Counter answers naming an officer in the demo's quarter: each one uses a service ticket."""
-    return sum(1 for r in world.responses if r["channel"] == "counter" and "served_by_nip" in r)
+    """Kiosk answers naming an officer in the demo's quarter: each one uses a service ticket."""
+    return sum(1 for r in world.responses if r["response_id"] in world.kiosk and "served_by_nip" in r)
 
 
 def summary(world: World) -> dict[str, Any]:

@@ -222,19 +222,20 @@ def groups(world: World) -> list[Call]:
 
 
 def responses(world: World) -> list[Call]:
-    """Online answers come from the web form integrator (CloudEvents), counter ones from the kiosk.
+    """Online answers come from the web form integrator (CloudEvents), some counter ones from the kiosk.
 
-    An answer that names its officer is made with a service ticket: the counter's system asks
-    `POST /tickets` (integrator scope `tickets`) for the officer, the citizen answers with the
-    ticket on `POST /responses`, which names the officer from it. An answer without one stays
-    anonymous (the kiosk refuses a named officer without a ticket).
+    At the kiosk an answer that names its officer is made with a service ticket: the counter's
+    system asks `POST /tickets` (integrator scope `tickets`) for the officer, the citizen answers
+    with the ticket on `POST /responses`, which names the officer from it. An answer without one
+    stays anonymous (the kiosk refuses a named officer without a ticket). The other counter answers
+    come from the counter system's integration (`world.KIOSK_PER_UNIT`).
     """
     calls = []
     for response in world.responses:
         as_event = cloudevent(
             "response", "survey", "SurveySubmitted", f"ev-{response['response_id']}", response
         )
-        if response["channel"] == "online":
+        if response["response_id"] not in world.kiosk:
             calls.append(as_event)
         elif "served_by_nip" in response:
             keys = ("unit_id", "served_by_nip", "service_type", "channel")

@@ -18,6 +18,11 @@ PASS_MARK = 60
 # (every other element stays at 3.0 or more, well clear of the 2.6 rule while responses arrive)
 STRUGGLING_MEANS = {"u2": 1.7, "u3": 2.2}
 STRUGGLING_BASE = 3.0
+# Counter answers per unit made at the kiosk (a ticket when they name the officer, else anonymous);
+# the unit's other counter answers reach the survey through the counter system's integration (a
+# keyed SurveySubmitted, which may name the officer). The kiosk is one client, rate limited
+# (RESPONSES_RATE_PER_SECOND, burst RESPONSES_BURST): eight units of six stay within its burst.
+KIOSK_PER_UNIT = 6
 
 
 Transport = Literal["xapi", "structured", "binary", "group"]
@@ -74,6 +79,7 @@ class World:
     effect: list[str] = field(default_factory=list)  # passed EFFECT_PROGRAMME, answers both sides
     thin: list[str] = field(default_factory=list)  # passed THIN_PROGRAMME, too few answers
     past: list[PastAnswer] = field(default_factory=list)
+    kiosk: set[str] = field(default_factory=set)  # response ids answered at the kiosk
 
     @property
     def roster(self) -> list[Person]:
@@ -312,6 +318,8 @@ def _responses(world: World, rng: random.Random, unit_id: str, counter: int, onl
             }
             if served_by:
                 response["served_by_nip"] = served_by
+            if channel == "counter" and i < KIOSK_PER_UNIT:
+                world.kiosk.add(response["response_id"])
             world.responses.append(response)
 
 
