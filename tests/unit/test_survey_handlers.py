@@ -386,6 +386,25 @@ class TestForums:
         assert [e.type for e in forums.published] == ["ForumHeld"]
         assert await totals.get("kel-candi") is None
 
+    async def test_another_forum_under_the_same_id_is_a_conflict_not_dropped(
+        self, forums: InMemoryForums
+    ) -> None:
+        """Same unit, date and topic with other attendance used to answer 202 and keep the first."""
+        forum_id = await self.open(forums)
+        with pytest.raises(errors.ConflictError):
+            await handlers.open_forum(
+                None, DATE, "kel-candi", "Antrian KTP", 25, forums=forums, attended_by=("198609262015051001",)
+            )
+        assert [e.type for e in forums.published] == ["ForumHeld"]
+        assert forums.states[forum_id].attended_by == ()
+
+    async def test_a_forum_dated_after_today_is_refused(self, forums: InMemoryForums) -> None:
+        tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)
+        with pytest.raises(errors.InvalidError) as refused:
+            await handlers.open_forum(None, tomorrow, "kel-candi", "Antrian", 5, forums=forums)
+        assert [r["type"] for r in refused.value.reasons] == ["future_date"]
+        assert forums.published == []
+
     async def test_forums_are_listed_by_unit(self, forums: InMemoryForums) -> None:
         ours = await self.open(forums, "kel-candi")
         await self.open(forums, "kel-jomblang")

@@ -84,6 +84,7 @@ def build(
             forums=forums,
             topic_code=forum.topic_code,
             attended_by=tuple(forum.attended_by),
+            calendar=calendar,
         )
         return web.Accepted(id=forum_id)
 
