@@ -165,7 +165,7 @@ def forum_id_of(unit_id: str, date: dt.date, topic: str) -> str:
     return derived_id("forum", unit_id, date.isoformat(), topic)
 
 
-FORUM_FIELDS = frozenset({"forum_id", "unit_id", "date", "topic", "topic_code", "attendees", "attended_by"})
+FORUM_FIELDS: set[str] = {"forum_id", "unit_id", "date", "topic", "topic_code", "attendees", "attended_by"}
 
 
 def forum_date_problems(date: dt.date, now: dt.datetime, calendar: Calendar) -> list[Reason]:
