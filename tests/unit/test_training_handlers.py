@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+import pydantic
 import pytest
 
 from services.training.handlers import catalogue, completions, groups, retraining, roster, xapi
@@ -234,6 +235,12 @@ def on_roster(unit_id: str, *, active: bool = True, name: str | None = None) -> 
 
 
 class TestRoster:
+    @pytest.mark.parametrize("active", ["yes", "false", 1, 0, "0"])
+    def test_active_is_a_json_boolean(self, active: object) -> None:
+        """`"active": "yes"` or `1` was taken as true: a careless client's value silently changed meaning."""
+        with pytest.raises(pydantic.ValidationError, match="active"):
+            RosterEntry.model_validate({"unit_id": "kel-candi", "employee_type": "PNS", "active": active})
+
     async def test_the_same_entry_again_publishes_nothing_and_a_change_publishes_once(
         self, fakes: Fakes
     ) -> None:
