@@ -247,6 +247,9 @@ class InMemoryTrainees(InMemoryStates[Trainee]):
     async def units_of(self, nips: Iterable[str]) -> dict[str, str | None]:
         return {nip: self.states[nip].unit_id for nip in set(nips) if nip in self.states}
 
+    async def many(self, nips: Iterable[str]) -> dict[str, Trainee]:
+        return {nip: self.states[nip] for nip in set(nips) if nip in self.states}
+
     async def waiting(self, competency: str) -> list[str]:
         return [nip for nip in sorted(self.states) if competency in self.states[nip].waiting()][:500]
 
@@ -283,6 +286,13 @@ class InMemoryRecords(InMemoryStates[Record]):
 
     async def of_person(self, nip: str) -> list[Record]:
         return [r for r in self.states.values() if r.nip == nip]
+
+    async def of_people(self, nips: Iterable[str]) -> dict[str, list[Record]]:
+        wanted, found = set(nips), {}
+        for record in self.states.values():
+            if record.nip in wanted:
+                found.setdefault(record.nip, []).append(record)
+        return found
 
 
 class InMemoryMonths(InMemoryStates[Month]):

@@ -294,6 +294,23 @@ class TestRoster:
         assert member.last_training is not None
         assert (member.last_training.passed, member.last_training.completed_at[:10]) == (False, "2026-05-01")
 
+    async def test_members_are_read_in_bulk_not_one_person_at_a_time(self, fakes: Fakes) -> None:
+        """GET /units/{unit}/members made two round trips a member: 1,500 members took seconds."""
+        unit_id, reads = "kel-tegalsari", []
+        nips = sorted({random_nip() for _ in range(450)})  # more than one bulk read
+        for nip in nips:
+            await roster.put_on_roster(nip, on_roster(unit_id), repos=fakes.repos, now=NOW)
+        original = fakes.people.get
+
+        async def counted(key: Any) -> Trainee | None:
+            reads.append(key)
+            return await original(key)
+
+        fakes.people.get = counted  # type: ignore[method-assign]
+        shown = await roster.unit_members(unit_id, repos=fakes.repos, calendar=Calendar(), now=NOW)
+        assert [m.nip for m in shown] == nips
+        assert reads == []
+
 
 class TestUnitFanOut:
     async def test_a_unit_recommendation_reaches_every_active_roster_member_but_not_who_left(
