@@ -58,3 +58,20 @@ async def test_a_forum_not_held_yet_is_422_and_another_forum_under_its_id_409(
     await infra.drained(stack, bus)
     held = [e for e in infra.events_on(bus, "survey.forum_held") if e["data"]["unit_id"] == unit]
     assert [e["data"]["attended_by"] for e in held] == [forum["attended_by"]]
+
+
+async def test_survey_reads_of_an_unknown_unit_are_refused(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
+) -> None:
+    """They answered 200 with zero counts for any slug, as for a configured unit with no feedback."""
+    url, reader = stack.urls["survey"], bearer(keys.reader)
+    summary = f"{url}/units/kel-nowhere/responses/summary"
+    assert (await http.get(summary, params={"period": "2026-Q2"}, headers=reader)).status_code == 404
+    assert (await http.get(f"{url}/units/kel-nowhere/feedback", headers=reader)).status_code == 404
+    assert (await http.get(f"{url}/units/KEL%00/feedback", headers=reader)).status_code == 422
+    listed = await http.get(f"{url}/forums", params={"unit_id": "kel-nowhere"}, headers=reader)
+    assert listed.status_code == 422, listed.text
+    long = await http.get(f"{url}/forums", params={"unit_id": "x" * 5000}, headers=reader)
+    assert long.status_code == 422
+    for path in ("/units/kel-candi/feedback", "/forums?unit_id=kel-candi"):
+        assert (await http.get(f"{url}{path}", headers=reader)).status_code == 200

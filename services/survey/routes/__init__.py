@@ -67,7 +67,7 @@ def build_routes(
         form.build(submit, limiter=limiter, settings=settings, units=units),
         form.build_ticket_form(submit, limiter=limiter, settings=settings, tickets=tickets, clock=clock),
         ticket_routes.build(auth, settings=settings, units=units, tickets=tickets, clock=clock),
-        summaries.build(auth, tallies=tallies, settings=settings),
+        summaries.build(auth, units=units, tallies=tallies, settings=settings),
         web.event_intake(auth, intake),
         forum_routes.build(
             auth, units=units, topics=topics, calendar=settings.calendar, forums=forums, totals=totals
