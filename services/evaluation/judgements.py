@@ -5,9 +5,9 @@ from services.evaluation.model import Appraisal, Decision, Recommendation, Rewar
 from services.evaluation.rules import AppraisalRules, JpRules, TrainingRules, UnitRules
 from shared.contract import events
 from shared.contract.calendar import period_kind, quarter_number
+from shared.contract.fields import NIP_LENGTH, is_pppk_number
 
 ALL_CHANNELS = "all"
-NIP_LENGTH = 18
 
 
 def year_to_date(period: str, quarter: str) -> bool:
@@ -50,8 +50,11 @@ def judge_jp_reached(nip: str, year: str, total: int, rules: JpRules) -> Reward 
 
 
 def appointed_by_end_of(nip: str, quarter: str) -> bool:
-    """Whether the NIP's appointment month (digits 9-14, YYYYMM: REFERENCE) is in or before the quarter."""
-    appointed = nip[8:14]
+    """Whether the NIP's appointment month (digits 9-14, YYYYMM: REFERENCE) is in or before the quarter.
+
+    An NI PPPK names the year only: taken as January of that year.
+    """
+    appointed = nip[8:12] + "01" if is_pppk_number(nip) else nip[8:14]
     if len(nip) != NIP_LENGTH or not appointed.isdigit():
         return True  # not a NIP we can read: judged as before
     return appointed <= f"{quarter[:4]}{quarter_number(quarter) * 3:02d}"

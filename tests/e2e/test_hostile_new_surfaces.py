@@ -75,3 +75,19 @@ async def test_survey_reads_of_an_unknown_unit_are_refused(
     assert long.status_code == 422
     for path in ("/units/kel-candi/feedback", "/forums?unit_id=kel-candi"):
         assert (await http.get(f"{url}{path}", headers=reader)).status_code == 200
+
+
+async def test_a_pppk_goes_on_the_roster_under_the_ni_pppk(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
+) -> None:
+    """REFERENCE 5's NI PPPK (digits 13-14 a code, not a month) was refused as an impossible NIP."""
+    url, admin, unit = stack.urls["training"], bearer(keys.admin), infra.fresh_unit()
+    entry = {"unit_id": unit, "employee_type": "PPPK", "name": "Rina", "active": True}
+    put = await http.put(f"{url}/asn/199009132025242014", json=entry, headers=admin)
+    assert put.status_code == 200, put.text
+    as_pns = await http.put(
+        f"{url}/asn/199009132025242014", json=entry | {"employee_type": "PNS"}, headers=admin
+    )
+    assert as_pns.status_code == 422
+    members = (await http.get(f"{url}/units/{unit}/members", headers=bearer(keys.reader))).json()
+    assert [(m["nip"], m["employee_type"]) for m in members["members"]] == [("199009132025242014", "PPPK")]

@@ -128,6 +128,9 @@ class TestJpByQuarter:
         assert judgements.judge_jp_shortfall(nip, "2015-Q1", 0, RULES.jp) is None
         assert judgements.judge_jp_shortfall(nip, "2015-Q2", 0, RULES.jp) is not None
         assert judgements.judge_jp_shortfall(nip, "2026-Q3", 0, RULES.jp) is not None
+        pppk = "199009132025242014"  # NI PPPK: appointed in 2025, the month not given
+        assert judgements.judge_jp_shortfall(pppk, "2024-Q4", 0, RULES.jp) is None
+        assert judgements.judge_jp_shortfall(pppk, "2025-Q1", 0, RULES.jp) is not None
 
     @pytest.mark.parametrize(
         ("quarter", "expected"), [("2026-Q1", 5), ("2026-Q2", 10), ("2026-Q3", 15), ("2026-Q4", 20)]
