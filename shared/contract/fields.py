@@ -19,9 +19,13 @@ _MONTHS = frozenset(f"{month:02d}" for month in range(1, 13))
 _EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _LATEST_PLANNED = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 _FUTURE_SLACK = dt.timedelta(days=1)
-# C0 and C1 controls, DEL and lone surrogates; prose may keep tab, line feed and carriage return.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL_IN_PROSE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 and C1 controls, DEL, lone surrogates and the bidirectional embedding, override and isolate
+# controls (a "Trojan Source" name or topic reads differently on the dashboard than it is stored);
+# prose may keep tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL_IN_PROSE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def is_pppk_number(value: str) -> bool:
@@ -92,14 +96,14 @@ def check_plannable(value: dt.datetime) -> dt.datetime:
 
 def check_line(value: str) -> str:
     if _CONTROL.search(value):
-        msg = "control characters (NUL, line breaks...) and lone surrogates are not allowed"
+        msg = "control characters (NUL, line breaks, bidi overrides...) and lone surrogates are not allowed"
         raise ValueError(msg)
     return value
 
 
 def check_prose(value: str) -> str:
     if _CONTROL_IN_PROSE.search(value):
-        msg = "control characters other than tab and line breaks, and lone surrogates, are not allowed"
+        msg = "control characters but tab and line breaks, bidi overrides and lone surrogates are not allowed"
         raise ValueError(msg)
     return value
 
