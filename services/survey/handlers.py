@@ -87,6 +87,7 @@ async def submit_response(
     submission: KioskResponse,
     *,
     record: Record,
+    responses: Responses,
     tickets: Tickets,
     units: Units,
     calendar: Calendar,
@@ -115,6 +116,11 @@ async def submit_response(
     if refused:
         raise errors.InvalidError("the period has not started", reasons=refused)
     if ticket is not None:
+        # A response_id holding another response is refused before the ticket is used, not after:
+        # the refused answer would otherwise burn the ticket (409 for the citizen's next try too).
+        kept = await responses.get(response.response_id)
+        if kept is not None and kept.recorded and not kept.holds(response):
+            raise ResponseConflictError
         await tickets.update(
             key,
             lambda current: decisions.ticket_used(current, response.response_id, now),

@@ -143,10 +143,13 @@ class TestSubmitResponse:
         return InMemoryTickets()
 
     @pytest.fixture
-    def submit(self, record: handlers.Record, tickets: InMemoryTickets, clock: Clock) -> handlers.Submit:
+    def submit(
+        self, record: handlers.Record, responses: InMemoryResponses, tickets: InMemoryTickets, clock: Clock
+    ) -> handlers.Submit:
         return functools.partial(
             handlers.submit_response,
             record=record,
+            responses=responses,
             tickets=tickets,
             units=units.load(),
             calendar=Calendar("Asia/Jakarta"),
@@ -278,6 +281,18 @@ class TestSubmitResponse:
         with pytest.raises(TicketUsedError):
             await submit(self.a_submission(ticket=issued.ticket))
         assert len(responses.published) == 1
+
+    async def test_an_answer_refused_for_its_response_id_leaves_the_ticket_unused(
+        self, submit: handlers.Submit, responses: InMemoryResponses, tickets: InMemoryTickets, clock: Clock
+    ) -> None:
+        """A response_id holding another answer gave 409 but used the ticket up: the next try was 409 too."""
+        taken = self.a_submission()
+        await submit(taken)
+        issued = await self.issue(tickets, clock)
+        with pytest.raises(ResponseConflictError):
+            await submit(self.a_submission(response_id=taken.response_id, ticket=issued.ticket))
+        await submit(self.a_submission(ticket=issued.ticket))
+        assert [e.data.served_by_nip for e in responses.published] == [None, NIP]
 
     async def test_an_expired_ticket_is_422(
         self, submit: handlers.Submit, responses: InMemoryResponses, tickets: InMemoryTickets, clock: Clock

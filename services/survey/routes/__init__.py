@@ -48,7 +48,13 @@ def build_routes(
 
     async def submit(submission: KioskResponse) -> str:
         return await handlers.submit_response(
-            submission, record=record, tickets=tickets, units=units, calendar=settings.calendar, clock=clock
+            submission,
+            record=record,
+            responses=responses,
+            tickets=tickets,
+            units=units,
+            calendar=settings.calendar,
+            clock=clock,
         )
 
     async def record_feedback(event: envelope.CloudEvent[events.FeedbackReceived]) -> bool:
