@@ -93,10 +93,10 @@ class InMemoryPeople(InMemoryStates[Person]):
             yield nip
 
     async def recommendations(
-        self, *, open_only: bool
+        self, *, open_only: bool, unit_id: str | None = None
     ) -> AsyncIterator[tuple[dict[str, str | None], Firing]]:
         for nip, person in list(self.states.items()):
-            if open_only and not person.open_recs:
+            if (open_only and not person.open_recs) or unit_id not in {None, person.unit_id}:
                 continue
             for firing in person.firings.values():
                 yield {"nip": nip, "unit_id": person.unit_id}, firing
@@ -124,8 +124,12 @@ class InMemoryUnitQuarters(InMemoryStates[UnitQuarter]):
     def __init__(self) -> None:
         super().__init__(UnitQuarter)
 
-    async def recommendations(self) -> AsyncIterator[tuple[dict[str, str | None], Firing]]:
+    async def recommendations(
+        self, *, unit_id: str | None = None
+    ) -> AsyncIterator[tuple[dict[str, str | None], Firing]]:
         for quarter in list(self.states.values()):
+            if unit_id not in {None, quarter.unit_id}:
+                continue
             for firing in quarter.firings.values():
                 yield {"unit_id": quarter.unit_id}, firing
 

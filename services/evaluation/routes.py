@@ -158,8 +158,9 @@ def recommendation_routes(
             person = await people.get(nip) or Person()
             found = [({"nip": nip, "unit_id": person.unit_id}, f) for f in person.firings.values()]
         else:
-            found = [row async for row in people.recommendations(open_only=status in {"open", "scheduled"})]
-            found += [row async for row in quarters.recommendations()]
+            open_only = status in {"open", "scheduled"}
+            found = [row async for row in people.recommendations(open_only=open_only, unit_id=unit_id)]
+            found += [row async for row in quarters.recommendations(unit_id=unit_id)]
         items = views.recommendations(found, status, unit_id=unit_id)
         return {"status": status, "count": len(items), "recommendations": items}
 
