@@ -10,6 +10,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,9 +19,12 @@ from typing import Any
 
 import httpx
 
+from shared.contract.fields import check_nip
+
 COLUMNS = ("nip", "unit_id", "employee_type", "name", "active")
 TRUE, FALSE = {"true", "1", "yes", "y", "ya"}, {"false", "0", "no", "n", "tidak"}
 DEFAULT_URL = "http://127.0.0.1:8001"
+_NIP_SEPARATORS = re.compile(r"[ .]")  # NIPs are often printed as `19860926 201505 1 001`
 
 
 @dataclass(frozen=True)
@@ -61,15 +65,26 @@ def _reason(answer: httpx.Response) -> str:
 def import_rows(
     rows: Iterable[dict[str, str]], *, client: httpx.Client, url: str, key: str
 ) -> list[RowResult]:
-    """PUT each row (the header is line 1, so rows start at line 2); one result per row."""
+    """PUT each row (the header is line 1, so rows start at line 2); one result per row.
+
+    The NIP is checked here (spaces and dots removed), so nothing but a NIP reaches the URL; a NIP
+    on an earlier row is refused when the rows disagree (which one HR meant is not ours to guess).
+    """
     results = []
+    seen: dict[str, tuple[int, dict[str, Any]]] = {}
     for line, row in enumerate(rows, start=2):
-        nip = (row.get("nip") or "").strip()
+        nip = _NIP_SEPARATORS.sub("", row.get("nip") or "")
         try:
+            check_nip(nip)
             body = body_of(row)
         except ValueError as error:
             results.append(RowResult(line, nip, str(error)))
             continue
+        if nip in seen:
+            first, kept = seen[nip]
+            results.append(RowResult(line, nip, None if kept == body else f"contradicts line {first}"))
+            continue
+        seen[nip] = (line, body)
         try:
             answer = client.put(f"{url}/asn/{nip}", json=body, headers={"Authorization": f"Bearer {key}"})
         except httpx.HTTPError as error:
@@ -88,7 +103,11 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         if missing:
             msg = f"{path}: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"
             raise ValueError(msg)
-        return list(reader)
+        try:
+            return list(reader)
+        except csv.Error as error:  # e.g. a field over the csv module's limit
+            msg = f"{path}: line {reader.line_num + 1}: {error}"  # the failing line is not counted yet
+            raise ValueError(msg) from None
 
 
 def admin_key(var_dir: Path) -> str:

@@ -93,10 +93,10 @@ class InMemoryPeople(InMemoryStates[Person]):
             yield nip
 
     async def recommendations(
-        self, *, open_only: bool
+        self, *, open_only: bool, unit_id: str | None = None
     ) -> AsyncIterator[tuple[dict[str, str | None], Firing]]:
         for nip, person in list(self.states.items()):
-            if open_only and not person.open_recs:
+            if (open_only and not person.open_recs) or unit_id not in {None, person.unit_id}:
                 continue
             for firing in person.firings.values():
                 yield {"nip": nip, "unit_id": person.unit_id}, firing
@@ -124,8 +124,12 @@ class InMemoryUnitQuarters(InMemoryStates[UnitQuarter]):
     def __init__(self) -> None:
         super().__init__(UnitQuarter)
 
-    async def recommendations(self) -> AsyncIterator[tuple[dict[str, str | None], Firing]]:
+    async def recommendations(
+        self, *, unit_id: str | None = None
+    ) -> AsyncIterator[tuple[dict[str, str | None], Firing]]:
         for quarter in list(self.states.values()):
+            if unit_id not in {None, quarter.unit_id}:
+                continue
             for firing in quarter.firings.values():
                 yield {"unit_id": quarter.unit_id}, firing
 
@@ -247,6 +251,9 @@ class InMemoryTrainees(InMemoryStates[Trainee]):
     async def units_of(self, nips: Iterable[str]) -> dict[str, str | None]:
         return {nip: self.states[nip].unit_id for nip in set(nips) if nip in self.states}
 
+    async def many(self, nips: Iterable[str]) -> dict[str, Trainee]:
+        return {nip: self.states[nip] for nip in set(nips) if nip in self.states}
+
     async def waiting(self, competency: str) -> list[str]:
         return [nip for nip in sorted(self.states) if competency in self.states[nip].waiting()][:500]
 
@@ -283,6 +290,13 @@ class InMemoryRecords(InMemoryStates[Record]):
 
     async def of_person(self, nip: str) -> list[Record]:
         return [r for r in self.states.values() if r.nip == nip]
+
+    async def of_people(self, nips: Iterable[str]) -> dict[str, list[Record]]:
+        wanted, found = set(nips), {}
+        for record in self.states.values():
+            if record.nip in wanted:
+                found.setdefault(record.nip, []).append(record)
+        return found
 
 
 class InMemoryMonths(InMemoryStates[Month]):

@@ -5,6 +5,7 @@ from services.evaluation.model import Appraisal, Decision, Recommendation, Rewar
 from services.evaluation.rules import AppraisalRules, JpRules, TrainingRules, UnitRules
 from shared.contract import events
 from shared.contract.calendar import period_kind, quarter_number
+from shared.contract.fields import NIP_LENGTH, is_pppk_number
 
 ALL_CHANNELS = "all"
 
@@ -48,10 +49,26 @@ def judge_jp_reached(nip: str, year: str, total: int, rules: JpRules) -> Reward 
     return None
 
 
+def appointed_by_end_of(nip: str, quarter: str) -> bool:
+    """Whether the NIP's appointment month (digits 9-14, YYYYMM: REFERENCE) is in or before the quarter.
+
+    An NI PPPK names the year only: taken as January of that year.
+    """
+    appointed = nip[8:12] + "01" if is_pppk_number(nip) else nip[8:14]
+    if len(nip) != NIP_LENGTH or not appointed.isdigit():
+        return True  # not a NIP we can read: judged as before
+    return appointed <= f"{quarter[:4]}{quarter_number(quarter) * 3:02d}"
+
+
 def judge_jp_shortfall(
     nip: str, period: str, total: int, rules: JpRules, opened_at: str | None = None
 ) -> Recommendation | None:
-    """At a quarter's end: below the pace of the year (by default 5, 10, 15, 20 JP by Q1..Q4)."""
+    """At a quarter's end: below the pace of the year (by default 5, 10, 15, 20 JP by Q1..Q4).
+
+    Nobody owes JP for a quarter that ended before their appointment (the NIP's TMT month).
+    """
+    if not appointed_by_end_of(nip, period):
+        return None
     expected = rules.expected_by(quarter_number(period))
     if total < expected:
         gap = expected - total

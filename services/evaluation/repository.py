@@ -20,7 +20,9 @@ class People(Protocol):
     async def get(self, nip: str) -> Person | None: ...
     async def update(self, nip: str, decide: PersonDecision, *, event_id: str | None = None) -> bool: ...
     def nips(self) -> AsyncIterator[str]: ...
-    def recommendations(self, *, open_only: bool) -> AsyncIterator[tuple[Target, Firing]]: ...
+    def recommendations(
+        self, *, open_only: bool, unit_id: str | None = None
+    ) -> AsyncIterator[tuple[Target, Firing]]: ...
     async def holding(self, recommendation_key: str) -> str | None: ...
     async def passers(
         self, *, program_id: str | None = None, quarters: list[str] | None = None
@@ -31,7 +33,7 @@ class People(Protocol):
 class UnitQuarters(Protocol):
     async def get(self, key: str) -> UnitQuarter | None: ...
     async def update(self, key: str, decide: QuarterDecision) -> bool: ...
-    def recommendations(self) -> AsyncIterator[tuple[Target, Firing]]: ...
+    def recommendations(self, *, unit_id: str | None = None) -> AsyncIterator[tuple[Target, Firing]]: ...
     async def holding(self, recommendation_key: str) -> str | None: ...
     async def with_open(self, unit_id: str | None) -> list[UnitQuarter]: ...
     async def seated(self, program_id: str | None) -> list[UnitQuarter]: ...
@@ -76,8 +78,13 @@ class MongoPeople:
         async for doc in self._collection.find({}, {"_id": 1}):
             yield str(doc["_id"])
 
-    async def recommendations(self, *, open_only: bool) -> AsyncIterator[tuple[Target, Firing]]:
+    async def recommendations(
+        self, *, open_only: bool, unit_id: str | None = None
+    ) -> AsyncIterator[tuple[Target, Firing]]:
+        """Every person's firings (of people in `unit_id` only, when given: filtered by the store)."""
         query: Document = {"open_recs": {"$gt": 0}} if open_only else {}
+        if unit_id is not None:
+            query["unit_id"] = unit_id
         async for doc in self._collection.find(query, {"firings": 1, "unit_id": 1}):
             for raw in (doc.get("firings") or {}).values():
                 yield {"nip": str(doc["_id"]), "unit_id": doc.get("unit_id")}, Firing.model_validate(raw)
@@ -127,8 +134,9 @@ class MongoUnitQuarters:
     async def update(self, key: str, decide: QuarterDecision) -> bool:
         return await self._states.update(key, decide)
 
-    async def recommendations(self) -> AsyncIterator[tuple[Target, Firing]]:
-        async for doc in self._collection.find({}, {"firings": 1, "unit_id": 1}):
+    async def recommendations(self, *, unit_id: str | None = None) -> AsyncIterator[tuple[Target, Firing]]:
+        query: Document = {} if unit_id is None else {"unit_id": unit_id}
+        async for doc in self._collection.find(query, {"firings": 1, "unit_id": 1}):
             for raw in (doc.get("firings") or {}).values():
                 yield {"unit_id": doc.get("unit_id")}, Firing.model_validate(raw)
 

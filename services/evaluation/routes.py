@@ -81,6 +81,7 @@ def build_routes(
     intake = web.event_intake(auth, web.Intake(units).on(events.PerformanceAppraised, appraised))
     learned = learning_routes(
         auth=auth,
+        units=units,
         people=people,
         quarters=quarters,
         unit_rule=unit_rule,
@@ -88,12 +89,14 @@ def build_routes(
         rules=rules,
         forum_rule=forum_rule,
     )
-    return [intake, router, recommendation_routes(auth=auth, people=people, quarters=quarters), learned]
+    listed = recommendation_routes(auth=auth, units=units, people=people, quarters=quarters)
+    return [intake, router, listed, learned]
 
 
 def learning_routes(
     *,
     auth: web.Auth,
+    units: Units,
     people: People,
     quarters: UnitQuarters,
     unit_rule: UnitRule,
@@ -112,7 +115,13 @@ def learning_routes(
         async def forum_signals(
             period: Annotated[Quarter, Query()], _: Reader, unit_id: UnitId | None = None
         ) -> dict[str, Any]:
-            """Complaints per unit and topic in a quarter, against FORUM_COMPLAINTS_MIN."""
+            """Complaints per unit and topic in a quarter, against FORUM_COMPLAINTS_MIN.
+
+            422 for a quarter not started or a unit not configured.
+            """
+            handlers.check_started(period, now=closures.clock(), rules=rules)
+            if unit_id is not None:
+                units.require(unit_id, ("query", "unit_id"))
             return await signals.signals(unit_id, period)
 
     @router.get("/programs/{program_id}/effectiveness")
@@ -125,12 +134,15 @@ def learning_routes(
     @router.get("/effectiveness")
     async def ranked_effectiveness(period: Annotated[AppraisalPeriod, Query()], _: Reader) -> dict[str, Any]:
         """Programmes first passed in the period, ranked by the difference; too few answers last."""
+        handlers.check_started(period, now=closures.clock(), rules=rules)
         return await handlers.ranked_effectiveness(period, people=people, closures=closures, rules=rules)
 
     return router
 
 
-def recommendation_routes(*, auth: web.Auth, people: People, quarters: UnitQuarters) -> APIRouter:
+def recommendation_routes(
+    *, auth: web.Auth, units: Units, people: People, quarters: UnitQuarters
+) -> APIRouter:
     """Recommendations (evaluation owns them): the list with filters, and one with its history."""
     router = APIRouter(tags=["evaluation"])
     Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
@@ -139,13 +151,16 @@ def recommendation_routes(*, auth: web.Auth, people: People, quarters: UnitQuart
     async def recommendations(
         _: Reader, status: Status | None = None, unit_id: UnitId | None = None, nip: Nip | None = None
     ) -> dict[str, Any]:
-        """People's and units' recommendations, oldest first; filters combine."""
+        """People's and units' recommendations, oldest first; filters combine; an unknown unit 422."""
+        if unit_id is not None:
+            units.require(unit_id, ("query", "unit_id"))
         if nip is not None:
             person = await people.get(nip) or Person()
             found = [({"nip": nip, "unit_id": person.unit_id}, f) for f in person.firings.values()]
         else:
-            found = [row async for row in people.recommendations(open_only=status in {"open", "scheduled"})]
-            found += [row async for row in quarters.recommendations()]
+            open_only = status in {"open", "scheduled"}
+            found = [row async for row in people.recommendations(open_only=open_only, unit_id=unit_id)]
+            found += [row async for row in quarters.recommendations(unit_id=unit_id)]
         items = views.recommendations(found, status, unit_id=unit_id)
         return {"status": status, "count": len(items), "recommendations": items}
 

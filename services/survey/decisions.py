@@ -9,6 +9,7 @@ from services.survey.model import (
     Feedback,
     FeedbackTally,
     Forum,
+    ForumConflictError,
     ForumFullError,
     ForumItem,
     IssuedTwiceError,
@@ -164,15 +165,26 @@ def forum_id_of(unit_id: str, date: dt.date, topic: str) -> str:
     return derived_id("forum", unit_id, date.isoformat(), topic)
 
 
+FORUM_FIELDS: set[str] = {"forum_id", "unit_id", "date", "topic", "topic_code", "attendees", "attended_by"}
+
+
+def forum_date_problems(date: dt.date, now: dt.datetime, calendar: Calendar) -> list[Reason]:
+    """A forum is recorded once held: a date after today (programme calendar) is refused."""
+    if date <= calendar.local(now).date():
+        return []
+    return [{"loc": ["body", "date"], "msg": "the forum has not been held yet", "type": "future_date"}]
+
+
 def forum_opened(forum: Forum, opening: Forum) -> Outcome[Forum] | None:
-    """A forum is opened once and published as ForumHeld (with who attended); again changes nothing."""
+    """A forum is opened once and published as ForumHeld (with who attended); again changes nothing.
+
+    Another forum under the same id (other date, topic or attendance) is a conflict, never dropped.
+    """
     if forum.opened:
+        if forum.model_dump(include=FORUM_FIELDS) != opening.model_dump(include=FORUM_FIELDS):
+            raise ForumConflictError
         return None
-    held = events.ForumHeld.model_validate(
-        opening.model_dump(
-            include={"forum_id", "unit_id", "date", "topic", "topic_code", "attendees", "attended_by"}
-        )
-    )
+    held = events.ForumHeld.model_validate(opening.model_dump(include=FORUM_FIELDS))
     forum_id = opening.forum_id or ""
     return Outcome(
         opening, publish=[envelope.wrap(held, source=FORUMS, event_id=derived_id("forum-held", forum_id))]

@@ -87,6 +87,7 @@ async def submit_response(
     submission: KioskResponse,
     *,
     record: Record,
+    responses: Responses,
     tickets: Tickets,
     units: Units,
     calendar: Calendar,
@@ -115,6 +116,11 @@ async def submit_response(
     if refused:
         raise errors.InvalidError("the period has not started", reasons=refused)
     if ticket is not None:
+        # A response_id holding another response is refused before the ticket is used, not after:
+        # the refused answer would otherwise burn the ticket (409 for the citizen's next try too).
+        kept = await responses.get(response.response_id)
+        if kept is not None and kept.recorded and not kept.holds(response):
+            raise ResponseConflictError
         await tickets.update(
             key,
             lambda current: decisions.ticket_used(current, response.response_id, now),
@@ -211,20 +217,27 @@ async def open_forum(
     forums: Forums,
     topic_code: str | None = None,
     attended_by: tuple[str, ...] = (),
+    calendar: Calendar = _CALENDAR,
 ) -> str:
     """Open a forum once and publish it as ForumHeld with who attended; the forum's id.
 
-    Its id derives from unit, date and topic unless given.
+    Its id derives from unit, date and topic unless given. A forum dated after today is refused
+    (422): its items would count in today's quarter, its attendance in a quarter not started.
     """
+    refused = decisions.forum_date_problems(date, _now(), calendar)
+    if refused:
+        raise errors.InvalidError("the forum has not been held yet", reasons=refused)
     forum_id = forum_id or decisions.forum_id_of(unit_id, date, topic)
     opening = Forum(
         forum_id=forum_id, date=date.isoformat(), unit_id=unit_id, topic=topic, topic_code=topic_code,
         attendees=attendees, attended_by=attended_by,
     )  # fmt: skip
+    # The content is in the id: another forum under this id reaches forum_opened, which refuses it.
+    content = opening.model_dump_json(include=decisions.FORUM_FIELDS)
     await forums.update(
         forum_id,
         lambda forum: decisions.forum_opened(forum, opening),
-        event_id=derived_id("forum-created", forum_id),
+        event_id=derived_id("forum-created", forum_id, content),
     )
     return forum_id
 

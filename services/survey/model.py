@@ -42,6 +42,13 @@ class NoSuchForumError(errors.NotFoundError):
         super().__init__("no such forum")
 
 
+class ForumConflictError(errors.ConflictError):
+    """The forum id already names another forum (a different date, unit, topic or attendance)."""
+
+    def __init__(self) -> None:
+        super().__init__("this forum_id already holds a different forum")
+
+
 class ForumFullError(errors.ConflictError):
     def __init__(self) -> None:
         super().__init__("this forum has too many items")

@@ -13,24 +13,45 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, Field, Strict, StringConstraints
 
 _NIP = re.compile(r"^(\d{8})(\d{6})([12])(\d{3})$")
+NIP_LENGTH = 18
+_FIRST_PPPK_YEAR = 2014  # UU 5/2014 (ASN) created PPPK; no NI PPPK is older
+_MONTHS = frozenset(f"{month:02d}" for month in range(1, 13))
 _EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _LATEST_PLANNED = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 _FUTURE_SLACK = dt.timedelta(days=1)
-# C0 and C1 controls, DEL and lone surrogates; prose may keep tab, line feed and carriage return.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL_IN_PROSE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 and C1 controls, DEL, lone surrogates and the bidirectional embedding, override and isolate
+# controls (a "Trojan Source" name or topic reads differently on the dashboard than it is stored);
+# prose may keep tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL_IN_PROSE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def is_pppk_number(value: str) -> bool:
+    """Whether an 18-digit number is a PPPK's NI PPPK: digits 13-14 are a code, not a month (REFERENCE 5)."""
+    code = value[12:14]
+    return len(value) == NIP_LENGTH and code.isdigit() and code not in _MONTHS
 
 
 def check_nip(value: str) -> str:
     """Validate a PNS NIP: birth date, appointment month after it and not in the future, sex digit.
 
     Perka BKN 22/2007: YYYYMMDD (birth) YYYYMM (appointment) S (1 male, 2 female) NNN (from 001).
+    A PPPK's NI PPPK has the same shape with an appointment year and a 2-digit code that is not a
+    month (REFERENCE 5: no month check on it); its year must fall in the PPPK era (UU 5/2014 created
+    PPPK), so a PNS number with month 13 in 1988 is still refused.
     """
     match = _NIP.match(value)
     if match is None:
         msg = "NIP must be 18 digits: birth date, appointment month, sex digit 1 or 2, sequence"
         raise ValueError(msg)
     birth_text, appointed_text, _sex, sequence = match.groups()
+    if is_pppk_number(value):
+        appointed_text = appointed_text[:4] + "01"
+        if int(appointed_text[:4]) < _FIRST_PPPK_YEAR:
+            msg = "NIP embeds an impossible birth date or appointment month"
+            raise ValueError(msg)
     try:
         birth = dt.datetime.strptime(birth_text, "%Y%m%d").replace(tzinfo=dt.UTC).date()
         appointed = dt.datetime.strptime(appointed_text + "01", "%Y%m%d").replace(tzinfo=dt.UTC)
@@ -75,14 +96,14 @@ def check_plannable(value: dt.datetime) -> dt.datetime:
 
 def check_line(value: str) -> str:
     if _CONTROL.search(value):
-        msg = "control characters (NUL, line breaks...) and lone surrogates are not allowed"
+        msg = "control characters (NUL, line breaks, bidi overrides...) and lone surrogates are not allowed"
         raise ValueError(msg)
     return value
 
 
 def check_prose(value: str) -> str:
     if _CONTROL_IN_PROSE.search(value):
-        msg = "control characters other than tab and line breaks, and lone surrogates, are not allowed"
+        msg = "control characters but tab and line breaks, bidi overrides and lone surrogates are not allowed"
         raise ValueError(msg)
     return value
 

@@ -51,6 +51,9 @@ class PeopleContract:
         listed = [(t["nip"], f.rule_id) async for t, f in people.recommendations(open_only=True)]
         assert (failed, "training_low_score") in listed
         assert passed not in {nip for nip, _ in listed}
+        in_unit = [t["nip"] async for t, _ in people.recommendations(open_only=True, unit_id="kel-candi")]
+        assert failed in in_unit
+        assert [t async for t, _ in people.recommendations(open_only=False, unit_id="kel-nowhere")] == []
         assert {failed, passed} <= {nip async for nip in people.nips()}
 
     async def test_a_forum_attended_is_on_the_record_once(self, people: People) -> None:
@@ -139,6 +142,10 @@ class UnitQuartersContract:
             (t["unit_id"], f.competency) async for t, f in quarters.recommendations() if t["unit_id"] == unit
         ]
         assert listed == [(unit, "service_ethics")]
+        assert [
+            (t["unit_id"], f.competency) async for t, f in quarters.recommendations(unit_id=unit)
+        ] == listed
+        assert [t async for t, _ in quarters.recommendations(unit_id="kel-nowhere")] == []
         [key] = [k for q in await quarters.with_open(unit) for k in q.firings]
         assert await quarters.holding(key) == f"{unit}:2026-Q4"
         assert await quarters.holding("nothing-here") is None

@@ -124,6 +124,7 @@ class TraineesContract:
         assert entry is not None
         assert (entry.status, entry.starts_at, entry.at) == ("enrolled", START, NOW)
         assert await trainees.units_of([nip, random_nip()]) == {nip: "kel-candi"}
+        assert await trainees.many([nip, random_nip()]) == {nip: person}
 
     async def test_a_decision_that_changes_nothing_writes_nothing(self, trainees: People) -> None:
         nip = random_nip()
@@ -277,6 +278,7 @@ class RecordsContract:
         assert (completion.event_id, completion.completed_at) == (completed.id, "2026-11-02T09:00:00+07:00")
         assert await records.of_person(nip) == [record]
         assert await records.of_person(random_nip()) == []
+        assert await records.of_people([nip, random_nip()]) == {nip: [record]}
 
 
 class MonthsContract:

@@ -121,6 +121,17 @@ class TestJpByQuarter:
         assert decision.evidence == {"jp": 14, "expected": 15, "gap": 1, "duty": 20}
         assert judgements.judge_jp_shortfall("n", "2026-Q3", 15, RULES.jp) is None
 
+    def test_no_shortfall_for_a_quarter_before_the_appointment(self) -> None:
+        """An admin run of 2000-Q1 used to recommend JP to someone appointed in May 2015."""
+        nip = "198609262015051001"  # appointed 2015-05
+        assert judgements.judge_jp_shortfall(nip, "2000-Q1", 0, RULES.jp) is None
+        assert judgements.judge_jp_shortfall(nip, "2015-Q1", 0, RULES.jp) is None
+        assert judgements.judge_jp_shortfall(nip, "2015-Q2", 0, RULES.jp) is not None
+        assert judgements.judge_jp_shortfall(nip, "2026-Q3", 0, RULES.jp) is not None
+        pppk = "199009132025242014"  # NI PPPK: appointed in 2025, the month not given
+        assert judgements.judge_jp_shortfall(pppk, "2024-Q4", 0, RULES.jp) is None
+        assert judgements.judge_jp_shortfall(pppk, "2025-Q1", 0, RULES.jp) is not None
+
     @pytest.mark.parametrize(
         ("quarter", "expected"), [("2026-Q1", 5), ("2026-Q2", 10), ("2026-Q3", 15), ("2026-Q4", 20)]
     )

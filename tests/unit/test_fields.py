@@ -1,7 +1,7 @@
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from shared.contract.fields import Nip
+from shared.contract.fields import Nip, is_pppk_number
 from tests.builders import random_nip
 
 NIP = TypeAdapter(Nip)
@@ -10,6 +10,12 @@ NIP = TypeAdapter(Nip)
 class TestNip:
     def test_accepts_the_reference_example(self) -> None:
         assert NIP.validate_python("196608011988031001") == "196608011988031001"
+
+    def test_accepts_the_reference_ni_pppk(self) -> None:
+        """REFERENCE 5: no month check on a PPPK's number; PUT /asn/{nip} of one was 422."""
+        assert NIP.validate_python("199009132025242014") == "199009132025242014"
+        assert is_pppk_number("199009132025242014")
+        assert not is_pppk_number("196608011988031001")
 
     def test_accepts_generated_nips(self) -> None:
         for _ in range(200):
@@ -27,6 +33,9 @@ class TestNip:
             "196608011988031000",  # sequence 000
             "196608011965031001",  # appointed before birth
             "199901012099011001",  # appointed in the future
+            "199009132099242014",  # NI PPPK appointed in the future
+            "199009132010242014",  # NI PPPK before PPPK existed (UU 5/2014)
+            "202009132019242014",  # NI PPPK appointed before birth
         ],
     )
     def test_refuses_impossible_nips(self, nip: str) -> None:

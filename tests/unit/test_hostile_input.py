@@ -82,6 +82,17 @@ class TestFields:
         with pytest.raises(ValidationError):
             TypeAdapter(Text).validate_python(value)
 
+    @pytest.mark.parametrize("value", ["Sri \u202eiruS", "a\u2066b", "a\u202ab"])
+    def test_text_and_prose_refuse_bidi_overrides_but_keep_emoji_joiners(self, value: str) -> None:
+        """A forum topic or roster name with U+202E was stored and shown reversed on the dashboard."""
+        for kind in (Text, Comment):
+            with pytest.raises(ValidationError):
+                TypeAdapter(kind).validate_python(value)
+        assert (
+            TypeAdapter(Text).validate_python("antre \U0001f469\u200d\U0001f4bb")
+            == "antre \U0001f469\u200d\U0001f4bb"
+        )
+
     def test_prose_keeps_line_breaks_but_not_nul(self) -> None:
         assert TypeAdapter(Comment).validate_python("a\r\nb\tc") == "a\r\nb\tc"
         with pytest.raises(ValidationError):

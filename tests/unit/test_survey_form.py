@@ -16,7 +16,7 @@ from shared import web
 from shared.contract import envelope, events, units
 from shared.contract.calendar import Calendar
 from shared.web import ratelimit
-from tests.fakes import InMemoryTickets
+from tests.fakes import InMemoryResponses, InMemoryTickets
 
 NOW = dt.datetime(2026, 5, 4, 9, tzinfo=dt.UTC)
 
@@ -61,6 +61,7 @@ def client_for(
     submit = functools.partial(
         handlers.submit_response,
         record=recorded,
+        responses=InMemoryResponses(),
         tickets=tickets,
         units=units.load(),
         calendar=Calendar(),

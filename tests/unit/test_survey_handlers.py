@@ -143,10 +143,13 @@ class TestSubmitResponse:
         return InMemoryTickets()
 
     @pytest.fixture
-    def submit(self, record: handlers.Record, tickets: InMemoryTickets, clock: Clock) -> handlers.Submit:
+    def submit(
+        self, record: handlers.Record, responses: InMemoryResponses, tickets: InMemoryTickets, clock: Clock
+    ) -> handlers.Submit:
         return functools.partial(
             handlers.submit_response,
             record=record,
+            responses=responses,
             tickets=tickets,
             units=units.load(),
             calendar=Calendar("Asia/Jakarta"),
@@ -279,6 +282,18 @@ class TestSubmitResponse:
             await submit(self.a_submission(ticket=issued.ticket))
         assert len(responses.published) == 1
 
+    async def test_an_answer_refused_for_its_response_id_leaves_the_ticket_unused(
+        self, submit: handlers.Submit, responses: InMemoryResponses, tickets: InMemoryTickets, clock: Clock
+    ) -> None:
+        """A response_id holding another answer gave 409 but used the ticket up: the next try was 409 too."""
+        taken = self.a_submission()
+        await submit(taken)
+        issued = await self.issue(tickets, clock)
+        with pytest.raises(ResponseConflictError):
+            await submit(self.a_submission(response_id=taken.response_id, ticket=issued.ticket))
+        await submit(self.a_submission(ticket=issued.ticket))
+        assert [e.data.served_by_nip for e in responses.published] == [None, NIP]
+
     async def test_an_expired_ticket_is_422(
         self, submit: handlers.Submit, responses: InMemoryResponses, tickets: InMemoryTickets, clock: Clock
     ) -> None:
@@ -385,6 +400,25 @@ class TestForums:
             )
         assert [e.type for e in forums.published] == ["ForumHeld"]
         assert await totals.get("kel-candi") is None
+
+    async def test_another_forum_under_the_same_id_is_a_conflict_not_dropped(
+        self, forums: InMemoryForums
+    ) -> None:
+        """Same unit, date and topic with other attendance used to answer 202 and keep the first."""
+        forum_id = await self.open(forums)
+        with pytest.raises(errors.ConflictError):
+            await handlers.open_forum(
+                None, DATE, "kel-candi", "Antrian KTP", 25, forums=forums, attended_by=("198609262015051001",)
+            )
+        assert [e.type for e in forums.published] == ["ForumHeld"]
+        assert forums.states[forum_id].attended_by == ()
+
+    async def test_a_forum_dated_after_today_is_refused(self, forums: InMemoryForums) -> None:
+        tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)
+        with pytest.raises(errors.InvalidError) as refused:
+            await handlers.open_forum(None, tomorrow, "kel-candi", "Antrian", 5, forums=forums)
+        assert [r["type"] for r in refused.value.reasons] == ["future_date"]
+        assert forums.published == []
 
     async def test_forums_are_listed_by_unit(self, forums: InMemoryForums) -> None:
         ours = await self.open(forums, "kel-candi")

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+import pydantic
 import pytest
 
 from services.training.handlers import catalogue, completions, groups, retraining, roster, xapi
@@ -234,6 +235,12 @@ def on_roster(unit_id: str, *, active: bool = True, name: str | None = None) -> 
 
 
 class TestRoster:
+    @pytest.mark.parametrize("active", ["yes", "false", 1, 0, "0"])
+    def test_active_is_a_json_boolean(self, active: object) -> None:
+        """`"active": "yes"` or `1` was taken as true: a careless client's value silently changed meaning."""
+        with pytest.raises(pydantic.ValidationError, match="active"):
+            RosterEntry.model_validate({"unit_id": "kel-candi", "employee_type": "PNS", "active": active})
+
     async def test_the_same_entry_again_publishes_nothing_and_a_change_publishes_once(
         self, fakes: Fakes
     ) -> None:
@@ -286,6 +293,23 @@ class TestRoster:
         assert [r.status for r in member.open_recommendations] == ["open"]
         assert member.last_training is not None
         assert (member.last_training.passed, member.last_training.completed_at[:10]) == (False, "2026-05-01")
+
+    async def test_members_are_read_in_bulk_not_one_person_at_a_time(self, fakes: Fakes) -> None:
+        """GET /units/{unit}/members made two round trips a member: 1,500 members took seconds."""
+        unit_id, reads = "kel-tegalsari", []
+        nips = sorted({random_nip() for _ in range(450)})  # more than one bulk read
+        for nip in nips:
+            await roster.put_on_roster(nip, on_roster(unit_id), repos=fakes.repos, now=NOW)
+        original = fakes.people.get
+
+        async def counted(key: Any) -> Trainee | None:
+            reads.append(key)
+            return await original(key)
+
+        fakes.people.get = counted  # type: ignore[method-assign]
+        shown = await roster.unit_members(unit_id, repos=fakes.repos, calendar=Calendar(), now=NOW)
+        assert [m.nip for m in shown] == nips
+        assert reads == []
 
 
 class TestUnitFanOut:

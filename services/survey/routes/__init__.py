@@ -48,7 +48,13 @@ def build_routes(
 
     async def submit(submission: KioskResponse) -> str:
         return await handlers.submit_response(
-            submission, record=record, tickets=tickets, units=units, calendar=settings.calendar, clock=clock
+            submission,
+            record=record,
+            responses=responses,
+            tickets=tickets,
+            units=units,
+            calendar=settings.calendar,
+            clock=clock,
         )
 
     async def record_feedback(event: envelope.CloudEvent[events.FeedbackReceived]) -> bool:
@@ -67,7 +73,7 @@ def build_routes(
         form.build(submit, limiter=limiter, settings=settings, units=units),
         form.build_ticket_form(submit, limiter=limiter, settings=settings, tickets=tickets, clock=clock),
         ticket_routes.build(auth, settings=settings, units=units, tickets=tickets, clock=clock),
-        summaries.build(auth, tallies=tallies, settings=settings),
+        summaries.build(auth, units=units, tallies=tallies, settings=settings),
         web.event_intake(auth, intake),
         forum_routes.build(
             auth, units=units, topics=topics, calendar=settings.calendar, forums=forums, totals=totals

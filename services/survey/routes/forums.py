@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.survey import handlers, views
 from services.survey.repository import FeedbackTallies, Forums
-from shared import web
+from shared import errors, web
 from shared.contract import events
 from shared.contract.calendar import Calendar
 from shared.contract.fields import Code, Count, Identifier, LongText, Nip, Text, UnitId
@@ -84,6 +84,7 @@ def build(
             forums=forums,
             topic_code=forum.topic_code,
             attended_by=tuple(forum.attended_by),
+            calendar=calendar,
         )
         return web.Accepted(id=forum_id)
 
@@ -105,11 +106,15 @@ def build(
         return web.Accepted(id=item_id)
 
     @router.get("/forums", dependencies=reader)
-    async def list_forums(unit_id: str | None = None) -> list[views.ListedForum]:
+    async def list_forums(unit_id: UnitId | None = None) -> list[views.ListedForum]:
+        if unit_id is not None:
+            units.require(unit_id, ("query", "unit_id"))
         return await handlers.list_forums(unit_id, forums=forums)
 
     @router.get("/units/{unit_id}/feedback", dependencies=reader)
-    async def unit_feedback(unit_id: str) -> views.UnitFeedback:
+    async def unit_feedback(unit_id: UnitId) -> views.UnitFeedback:
+        if unit_id not in units:
+            raise errors.NotFoundError("unknown unit: see GET /units")
         return await handlers.unit_feedback(unit_id, totals=totals)
 
     return router

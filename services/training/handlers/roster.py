@@ -9,6 +9,8 @@ from services.training.model.roster import RosterEntry
 from services.training.repository import Repositories
 from shared.contract.calendar import Calendar
 
+MEMBERS_READ = 200  # NIPs per bulk read of a unit's members
+
 
 async def put_on_roster(
     nip: str, entry: RosterEntry, *, repos: Repositories, now: dt.datetime | None = None
@@ -49,12 +51,16 @@ async def unit_members(
     """Each active roster member: JP passed this programme year, open recommendations, last training."""
     year = calendar.year_of(now or dt.datetime.now(dt.UTC))
     unit = await repos.units.get(unit_id)
+    nips = sorted(unit.roster.values()) if unit else []
     shown = []
-    for nip in sorted(unit.roster.values()) if unit else []:
-        person = await repos.people.get(nip)
-        if person is None or person.roster is None or not person.member_of(unit_id):
-            continue
-        shown.append(views.member(nip, person.roster, person, await repos.records.of_person(nip), year=year))
+    for start in range(0, len(nips), MEMBERS_READ):  # a few bulk reads, not two round trips a member
+        batch = nips[start : start + MEMBERS_READ]
+        people, records = await repos.people.many(batch), await repos.records.of_people(batch)
+        for nip in batch:
+            person = people.get(nip)
+            if person is None or person.roster is None or not person.member_of(unit_id):
+                continue
+            shown.append(views.member(nip, person.roster, person, records.get(nip, []), year=year))
     return shown
 
 

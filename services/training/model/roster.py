@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from shared.contract import envelope, events
 from shared.contract.fields import Text, UnitId
@@ -18,7 +18,7 @@ class RosterEntry(BaseModel):
     unit_id: UnitId
     employee_type: events.EmployeeType
     name: Text | None = None
-    active: bool
+    active: StrictBool  # a JSON boolean: "yes", 1 or "0" are refused
 
 
 class Rostered(RosterEntry):

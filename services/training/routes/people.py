@@ -18,7 +18,7 @@ from services.training.model.roster import RosterEntry
 from services.training.repository import Repositories
 from services.training.settings import TrainingSettings
 from shared import errors, web
-from shared.contract.fields import Nip, UnitId
+from shared.contract.fields import Nip, UnitId, is_pppk_number
 from shared.contract.units import Units
 from shared.web import apikeys
 
@@ -58,6 +58,10 @@ def build(*, auth: web.Auth, units: Units, repos: Repositories, settings: Traini
     async def put_roster(nip: Nip, entry: RosterEntry, _: Hr) -> RosterView:
         """Put the person on the roster (idempotent: the same entry again publishes nothing)."""
         units.require(entry.unit_id)
+        if is_pppk_number(nip) and entry.employee_type != "PPPK":  # REFERENCE 5: no month, no PNS NIP
+            msg = "an NI PPPK number (digits 13-14 not a month) is a PPPK's"
+            reason = {"loc": ["body", "employee_type"], "msg": msg, "type": "pppk_number"}
+            raise errors.InvalidError(msg, reasons=[reason])
         person = await roster.put_on_roster(nip, entry, repos=repos)
         if person.roster is None:  # pragma: no cover - put_on_roster always leaves an entry
             raise errors.ConflictError("the roster entry was not kept")
