@@ -52,7 +52,7 @@ async def record_appraisal(
 
     A period that has not started (in the programme calendar) is refused: InvalidError (422).
     """
-    check_started(appraised.data.period, now=now, rules=rules)
+    check_started(appraised.data.period, now=now, rules=rules, loc=("body", "data", "period"))
     nip = appraised.data.nip
     return await people.update(
         nip, lambda person: appraisals.on_appraisal(person, appraised, rules), event_id=appraised.id
@@ -115,12 +115,14 @@ async def mark_seat(
     )
 
 
-def check_started(period: str, *, now: dt.datetime, rules: Rules) -> None:
-    """InvalidError (422) when `period` has not started at `now` in the programme calendar."""
+def check_started(
+    period: str, *, now: dt.datetime, rules: Rules, loc: tuple[str, ...] = ("query", "period")
+) -> None:
+    """InvalidError (422, `detail` a list of reasons at `loc`) when `period` has not started at `now`."""
     start = rules.calendar.period_start(period)
     if now < start:
         msg = f"the period {period} has not started (it starts {start.isoformat()})"
-        raise errors.InvalidError(msg)
+        raise errors.InvalidError(msg, reasons=[{"loc": list(loc), "msg": msg, "type": "future_period"}])
 
 
 def check_quarter_ended(period: str, *, now: dt.datetime, rules: Rules) -> None:

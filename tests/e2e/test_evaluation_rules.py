@@ -293,7 +293,9 @@ async def test_an_appraisal_correction_reverses_its_reward_in_the_ledger(
         structured(events.PerformanceAppraised(nip=nip, unit_id="kel-candi", period=future, rating="BAIK")),
     )
     assert answer.status_code == 422
-    assert "has not started" in answer.json()["detail"]
+    (reason,) = answer.json()["detail"]
+    assert reason["loc"] == ["body", "data", "period"]
+    assert "has not started" in reason["msg"]
 
 
 async def test_the_profile_of_someone_never_seen_shows_the_current_year(

@@ -32,6 +32,8 @@ async def test_reads_refuse_a_period_not_started_and_an_unknown_unit(
     for path, params in refused:
         answer = await http.get(f"{url}{path}", params=params, headers=reader)
         assert answer.status_code == 422, (path, params, answer.text)
+        (reason,) = answer.json()["detail"]  # the OpenAPI's 422 shape: a list of reasons
+        assert reason["loc"][0] == "query", reason
     for path, params in [
         ("/forum-signals", {"period": "2026-Q1", "unit_id": "kel-candi"}),
         ("/effectiveness", {"period": "2026"}),

@@ -32,7 +32,7 @@ def _listening(port: int) -> bool:
 def test_mutu_run_starts_everything_and_ctrl_c_stops_it_cleanly(amqp_url: str, tmp_path: Path) -> None:
     busy = [port for port in (*PORTS.values(), PORTAL_PORT) if _listening(port)]
     assert not busy, f"ports {busy} are taken (is `make run` running?); stop it first"
-    store_port = infra.free_port()
+    store_port = infra.free_ports_in_a_row(len(EVENT_SERVICES))  # a store per service
     env = {k: v for k, v in os.environ.items() if k != "MONGODB_URL"}
     env |= {"AMQP_URL": amqp_url, "VAR_DIR": str(tmp_path), "STORE_PORT": str(store_port)}
     command = [sys.executable, "-m", "mutu", "run"]
