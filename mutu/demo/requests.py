@@ -33,6 +33,7 @@ ROUTES = {
     "tickets": "/tickets",
     "responses": "/responses",
     "forums": "/forums",
+    "items": "/forums/{forum_id}/items",
     "run": "/evaluations/run?period={period}",
 }
 
@@ -269,35 +270,33 @@ def past(world: World, phase: Phase) -> list[Call]:
 
 
 def forums(world: World) -> list[Call]:
+    """Each forum as the programme office records it: `POST /forums` (who attended), then its items."""
     calls = []
     for forum in world.forums:
-        items = [
-            cloudevent(
-                "feedback",
-                "survey",
-                "FeedbackReceived",
-                f"ev-{item['feedback_id']}",
-                {
-                    **item,
-                    "forum_id": forum["forum_id"],
-                    "unit_id": forum["unit_id"],
-                    "received_at": forum["held_at"],
-                },
-            )
-            for item in forum["items"]
-        ]
-        first, *rest = items
-        fallback = Call(**{**first.__dict__, "then": tuple(rest)})
-        calls.append(
+        items = tuple(
             Call(
                 "feedback",
                 "survey",
-                ROUTES["forums"],
-                body=forum,
-                fallback=fallback,
-                also_ok=frozenset({409}),
+                ROUTES["items"].format(forum_id=forum["forum_id"]),
+                body={
+                    "item_id": item["feedback_id"],
+                    "category": item["category"],
+                    "topic_code": item["topic_code"],
+                    "topic": item["topic"],
+                    "text": item["topic"],
+                },
             )
+            for item in forum["items"]
         )
+        body = {
+            "forum_id": forum["forum_id"],
+            "date": forum["held_at"][:10],
+            "unit_id": forum["unit_id"],
+            "topic": forum["topic"],
+            "attendees": max(forum["attendees"], len(forum["attended_by"])),
+            "attended_by": forum["attended_by"],
+        }
+        calls.append(Call("feedback", "survey", ROUTES["forums"], body=body, then=items))
     return calls
 
 

@@ -357,6 +357,8 @@ def _forums(world: World, rng: random.Random) -> None:
                     "topic_code": TOPIC_CODES[topic],
                 }
             )
+        # the unit's head and its front desk attend for the civil servants (on their profiles)
+        staff = [p.nip for p in world.people if p.unit_id == unit_id and p.role in {"head", "front_desk"}]
         world.forums.append(
             {
                 "forum_id": world.prefix(f"forum-{unit_id}"),
@@ -364,6 +366,7 @@ def _forums(world: World, rng: random.Random) -> None:
                 "held_at": roster.moment(rng).isoformat(),
                 "topic": f"Forum konsultasi publik {roster.UNITS[unit_id]}",
                 "attendees": rng.randint(12, 45),
+                "attended_by": staff,
                 "items": items,
             }
         )

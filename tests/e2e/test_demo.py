@@ -46,11 +46,29 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[demo.Target]:
 async def sent(target: demo.Target) -> dict[str, Any]:
     summary = await demo.simulate(target, seed=SEED, scale="small", quiet=True)
     assert summary["errors"] == []
+    assert summary["warnings"] == []  # every call took the body the contract describes
     assert summary["settled"]
-    # the LMS statements, enrolments and project groups went through training's own APIs
-    for kind in ("catalogue", "completion", "group"):
+    # the LMS statements, enrolments, project groups and forums went through the services' own APIs
+    for kind in ("catalogue", "completion", "group", "feedback"):
         assert f"{kind}:fallback" not in summary["outcomes"]
     return summary
+
+
+async def test_the_forums_record_who_attended(target: demo.Target, sent: dict[str, Any]) -> None:
+    forum = sent_world(sent).forums[0]
+    reader = {"Authorization": f"Bearer {target.keys['reader']}"}
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def attended() -> set[str] | None:
+            url = f"{target.urls['evaluation']}/asn/{forum['attended_by'][0]}/profile"
+            found = {f["forum_id"] for f in (await client.get(url, headers=reader)).json()["forums"]}
+            return found or None
+
+        assert await infra.eventually(attended, timeout=30) == {forum["forum_id"]}
+        listed = await client.get(
+            f"{target.urls['survey']}/units/{forum['unit_id']}/feedback", headers=reader
+        )
+        assert listed.json()["items"] == len(forum["items"])
 
 
 async def settled_report(target: demo.Target, sent: dict[str, Any]) -> dict[str, Any]:
