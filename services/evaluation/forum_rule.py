@@ -5,13 +5,12 @@ from typing import Any
 
 from services.evaluation import forum_signals
 from services.evaluation.closing import Closures
-from services.evaluation.model import ForumQuarter, UnitQuarter
-from services.evaluation.repository import ForumQuarters, UnitQuarters
+from services.evaluation.model import ForumQuarter
+from services.evaluation.repository import ForumQuarters, UnitQuarters, decided
 from services.evaluation.soon import Soon
 from shared.contract import envelope, events
-from shared.contract.calendar import Calendar, next_quarter
+from shared.contract.calendar import Calendar, quarters_after
 from shared.contract.topics import Topics
-from shared.persistence.state_store import Outcome
 
 
 class ForumRule:
@@ -69,48 +68,40 @@ class ForumRule:
             minimum=self.minimum,
             opened_at=self._calendar.quarter_end(period).isoformat(),
         )
-        fired = [0]
-
-        def decide(quarter: UnitQuarter) -> Outcome[UnitQuarter] | None:
-            outcome = forum_signals.forum_fired(quarter, unit_id, period, found, now)
-            fired[0] = len(outcome.publish) if outcome else 0
-            return outcome
-
+        fired = 0
         if found:
-            await self._quarters.update(f"{unit_id}:{period}", decide)
+            fired = await decided(
+                self._quarters,
+                f"{unit_id}:{period}",
+                lambda quarter: forum_signals.forum_fired(quarter, unit_id, period, found, now),
+            )
         await self.follow_up(unit_id, now)
-        return fired[0]
+        return fired
 
     async def follow_up(self, unit_id: str | None, now: dt.datetime) -> int:
         """Done or expired, for open forum recommendations, from the closed quarters after theirs."""
         closed_through = await self._closures.closed_through()
         resolved = 0
         for quarter in await self._quarters.with_open(unit_id):
-            if quarter.unit_id is None or quarter.period is None:
+            unit, opened = quarter.unit_id, quarter.period
+            if unit is None or opened is None:
                 continue
             if not any(f.rule_id == forum_signals.RULE_ID for f in quarter.firings.values()):
                 continue
-            later: list[tuple[str, ForumQuarter | None]] = []
-            period = next_quarter(quarter.period)
-            while period <= closed_through:
-                later.append((period, await self._forums.get(f"{quarter.unit_id}:{period}")))
-                period = next_quarter(period)
+            later = [
+                (period, await self._forums.get(f"{unit}:{period}"))
+                for period in quarters_after(opened, closed_through)
+            ]
             if later:
-                resolved += await self._resolve(quarter.unit_id, quarter.period, later, now)
+                resolved += await self._resolve(f"{unit}:{opened}", later, now)
         return resolved
 
-    async def _resolve(
-        self, unit_id: str, period: str, later: list[tuple[str, ForumQuarter | None]], now: dt.datetime
-    ) -> int:
-        count = [0]
-
-        def decide(state: UnitQuarter) -> Outcome[UnitQuarter] | None:
-            outcome = forum_signals.forum_outcomes(state, later, self.minimum, self._expiry, now)
-            count[0] = len(outcome.publish) if outcome else 0
-            return outcome
-
-        await self._quarters.update(f"{unit_id}:{period}", decide)
-        return count[0]
+    async def _resolve(self, key: str, later: list[tuple[str, ForumQuarter | None]], now: dt.datetime) -> int:
+        return await decided(
+            self._quarters,
+            key,
+            lambda state: forum_signals.forum_outcomes(state, later, self.minimum, self._expiry, now),
+        )
 
     async def signals(self, unit_id: str | None, period: str) -> dict[str, Any]:
         """Complaints per unit and topic in `period`, the minimum, and whether the quarter is closed."""

@@ -229,3 +229,23 @@ class MongoForumQuarters:
         if unit_id is not None:
             query["unit_id"] = unit_id
         return [ForumQuarter.model_validate(state_fields(doc)) async for doc in self._collection.find(query)]
+
+
+async def decided(
+    quarters: UnitQuarters,
+    key: str,
+    decide: Callable[[UnitQuarter], Outcome[UnitQuarter] | None],
+    *,
+    counted: Callable[[Outcome[UnitQuarter]], int] = lambda outcome: len(outcome.publish),
+) -> int:
+    """Apply `decide` to the unit quarter `key`; how many of the events it published `counted` takes."""
+    count = 0
+
+    def recorded(quarter: UnitQuarter) -> Outcome[UnitQuarter] | None:
+        nonlocal count
+        outcome = decide(quarter)
+        count = counted(outcome) if outcome else 0
+        return outcome
+
+    await quarters.update(key, recorded)
+    return count

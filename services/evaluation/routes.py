@@ -30,7 +30,7 @@ def build_routes(
     unit_rule: UnitRule,
     closures: Closures,
     rules: Rules,
-    forum_rule: ForumRule | None = None,
+    forum_rule: ForumRule,
 ) -> list[APIRouter]:
     clock = closures.clock
 
@@ -102,27 +102,24 @@ def learning_routes(
     unit_rule: UnitRule,
     closures: Closures,
     rules: Rules,
-    forum_rule: ForumRule | None,
+    forum_rule: ForumRule,
 ) -> APIRouter:
     """What the programme learns: programme effectiveness and forum signals."""
     router = APIRouter(tags=["evaluation"])
     Reader = Annotated[apikeys.ApiKey, Depends(auth.require("reader"))]
 
-    if forum_rule is not None:
-        signals = forum_rule
+    @router.get("/forum-signals")
+    async def forum_signals(
+        period: Annotated[Quarter, Query()], _: Reader, unit_id: UnitId | None = None
+    ) -> dict[str, Any]:
+        """Complaints per unit and topic in a quarter, against FORUM_COMPLAINTS_MIN.
 
-        @router.get("/forum-signals")
-        async def forum_signals(
-            period: Annotated[Quarter, Query()], _: Reader, unit_id: UnitId | None = None
-        ) -> dict[str, Any]:
-            """Complaints per unit and topic in a quarter, against FORUM_COMPLAINTS_MIN.
-
-            422 for a quarter not started or a unit not configured.
-            """
-            handlers.check_started(period, now=closures.clock(), rules=rules)
-            if unit_id is not None:
-                units.require(unit_id, ("query", "unit_id"))
-            return await signals.signals(unit_id, period)
+        422 for a quarter not started or a unit not configured.
+        """
+        handlers.check_started(period, now=closures.clock(), rules=rules)
+        if unit_id is not None:
+            units.require(unit_id, ("query", "unit_id"))
+        return await forum_rule.signals(unit_id, period)
 
     @router.get("/programs/{program_id}/effectiveness")
     async def programme_effectiveness(program_id: Identifier, _: Reader) -> dict[str, Any]:

@@ -5,12 +5,10 @@ from typing import Any
 
 from services.evaluation import ikm, judgements, metrics, satisfaction
 from services.evaluation.closing import Closures
-from services.evaluation.model import UnitQuarter
-from services.evaluation.repository import Tallies, UnitQuarters
+from services.evaluation.repository import Tallies, UnitQuarters, decided
 from services.evaluation.rules import Rules
 from services.evaluation.soon import Soon
-from shared.contract.calendar import next_quarter, semester_quarters
-from shared.persistence.state_store import Outcome
+from shared.contract.calendar import quarters_after, semester_quarters
 
 
 class UnitRule:
@@ -59,16 +57,14 @@ class UnitRule:
             windows.append((semester, (await self.tallies(unit_id, semester)).get(unit_id, empty)))
         opened = self._rules.calendar.quarter_end(period).isoformat()
         found = judgements.judge_unit(unit_id, period, windows, self._rules.unit, opened)
-        fired: list[int] = [0]
-
-        def decide(quarter: UnitQuarter) -> Outcome[UnitQuarter] | None:
-            outcome = satisfaction.unit_fired(quarter, unit_id, period, found, now)
-            fired[0] = sum(e.type == "RetrainingRecommended" for e in outcome.publish) if outcome else 0
-            return outcome
-
-        await self._quarters.update(f"{unit_id}:{period}", decide)
+        fired = await decided(
+            self._quarters,
+            f"{unit_id}:{period}",
+            lambda quarter: satisfaction.unit_fired(quarter, unit_id, period, found, now),
+            counted=lambda outcome: sum(e.type == "RetrainingRecommended" for e in outcome.publish),
+        )
         await self.follow_up(unit_id, now)
-        return fired[0]
+        return fired
 
     async def _judged_alone(self, unit_id: str, quarters: list[str]) -> bool:
         """Whether an earlier quarter of the semester had enough answers to be judged on its own.
@@ -86,28 +82,22 @@ class UnitRule:
         closed_through = await self._closures.closed_through()
         resolved = 0
         for quarter in await self._quarters.with_open(unit_id):
-            if quarter.unit_id is None or quarter.period is None:
+            unit, opened = quarter.unit_id, quarter.period
+            if unit is None or opened is None:
                 continue
-            later: list[tuple[str, dict[str, ikm.Tally]]] = []
-            period = next_quarter(quarter.period)
-            while period <= closed_through:
-                found = await self.tallies(quarter.unit_id, [period])
-                later.append((period, found.get(quarter.unit_id, {})))
-                period = next_quarter(period)
-            if not later:
-                continue
-            resolved += await self._resolve(quarter.unit_id, quarter.period, later, now)
+            later = [
+                (period, (await self.tallies(unit, [period])).get(unit, {}))
+                for period in quarters_after(opened, closed_through)
+            ]
+            if later:
+                resolved += await self._resolve(f"{unit}:{opened}", later, now)
         return resolved
 
     async def _resolve(
-        self, unit_id: str, period: str, later: list[tuple[str, dict[str, ikm.Tally]]], now: dt.datetime
+        self, key: str, later: list[tuple[str, dict[str, ikm.Tally]]], now: dt.datetime
     ) -> int:
-        count = [0]
-
-        def decide(state: UnitQuarter) -> Outcome[UnitQuarter] | None:
-            outcome = satisfaction.unit_outcomes(state, later, self._rules.unit, self._expiry, now)
-            count[0] = len(outcome.publish) if outcome else 0
-            return outcome
-
-        await self._quarters.update(f"{unit_id}:{period}", decide)
-        return count[0]
+        return await decided(
+            self._quarters,
+            key,
+            lambda state: satisfaction.unit_outcomes(state, later, self._rules.unit, self._expiry, now),
+        )

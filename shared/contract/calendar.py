@@ -116,6 +116,16 @@ def next_quarter(quarter: str) -> str:
     return f"{year + number // 4}-Q{number % 4 + 1}"
 
 
+def quarters_after(quarter: str, through: str | None) -> list[str]:
+    """The quarters after `quarter` up to `through` (inclusive); none when `through` is None."""
+    found: list[str] = []
+    current = next_quarter(quarter)
+    while through is not None and current <= through:
+        found.append(current)
+        current = next_quarter(current)
+    return found
+
+
 def previous_quarter(quarter: str) -> str:
     year, number = _parts(quarter)
     return f"{year - (number == 1)}-Q{(number - 2) % 4 + 1}"
