@@ -264,17 +264,26 @@ async def eventually[T](probe: Callable[[], Awaitable[T | None]], *, timeout: fl
         await asyncio.sleep(0.1)
 
 
-async def publish_raw(amqp_url: str, messages: list[tuple[bytes, str]], *, routing_key: str) -> None:
-    """Publish (body, message id) pairs to `mutu.events` as a service would: persistent, confirmed."""
+async def publish_raw(
+    amqp_url: str,
+    messages: list[tuple[bytes, str]],
+    *,
+    routing_key: str,
+    content_types: tuple[str | None, ...] = ("application/cloudevents+json",),
+) -> None:
+    """Publish (body, message id) pairs to `mutu.events` as a service would: persistent, confirmed.
+
+    The i-th message carries `content_types[i % len(content_types)]` (None: no content type).
+    """
     connection = await aio_pika.connect_robust(amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.declare_exchange("mutu.events", aio_pika.ExchangeType.TOPIC, durable=True)
-        for body, message_id in messages:
+        for index, (body, message_id) in enumerate(messages):
             message = aio_pika.Message(
                 body,
                 message_id=message_id,
-                content_type="application/cloudevents+json",
+                content_type=content_types[index % len(content_types)],
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             )
             await exchange.publish(message, routing_key=routing_key)

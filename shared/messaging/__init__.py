@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faststream import AckPolicy
+from faststream.message import StreamMessage
 from faststream.rabbit import (
     Channel,
     ExchangeType,
@@ -23,6 +24,7 @@ from faststream.rabbit import (
     RabbitQueue,
 )
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
+from faststream.types import DecodedMessage
 from pymongo.errors import ConnectionFailure
 
 from shared.contract import envelope, events, strictjson
@@ -184,9 +186,20 @@ def consume(
         EXCHANGE,
         ack_policy=AckPolicy.MANUAL,
         channel=Channel(prefetch_count=prefetch),
+        decoder=_undecoded,
         title=queue.name,
         description=f"{service} consumes {event.__name__}",
     )(on_message)
+
+
+async def _undecoded(message: StreamMessage[Any]) -> DecodedMessage:
+    """The body as received: the handler parses it (strictly) itself.
+
+    FastStream's own decoder would `json.loads` it first, by content type or, with none, by trying:
+    deep nesting or a 5,000-digit number raised there, outside the handler, and left the message
+    unacked, holding a prefetch slot for good.
+    """
+    return message.body
 
 
 async def _dead_letter(
