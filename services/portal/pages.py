@@ -14,7 +14,7 @@ from services.portal.client import Fetched, Services
 from shared.web import users
 
 UNIT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-NIP = re.compile(r"^\d{18}$")
+NIP = re.compile(r"^[0-9]{18}$")
 ELEMENTS = tuple(f"u{i}" for i in range(1, 10))
 CHANNELS = ("all", "online", "counter")
 EFFECT_WORDS = {

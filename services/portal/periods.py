@@ -5,7 +5,7 @@ import re
 
 from shared.contract.calendar import Calendar
 
-QUARTER = re.compile(r"^(20\d\d)-Q([1-4])$")
+QUARTER = re.compile(r"^(20[0-9][0-9])-Q([1-4])$")
 
 
 def current(timezone: str = "Asia/Jakarta", now: dt.datetime | None = None) -> str:

@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_PERIOD = re.compile(r"^(\d{4})(?:-([SQ])([1-4]))?$")
+_QUARTER = re.compile(r"^([0-9]{4})-Q([1-4])$")
+_PERIOD = re.compile(r"^([0-9]{4})(?:-([SQ])([1-4]))?$")
 PeriodKind = Literal["year", "semester", "quarter"]
 Clock = Callable[[], dt.datetime]
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, Field, Strict, StringConstraints
 
-_NIP = re.compile(r"^(\d{8})(\d{6})([12])(\d{3})$")
+_NIP = re.compile(r"^([0-9]{8})([0-9]{6})([12])([0-9]{3})$")
 NIP_LENGTH = 18
 _FIRST_PPPK_YEAR = 2014  # UU 5/2014 (ASN) created PPPK; no NI PPPK is older
 _MONTHS = frozenset(f"{month:02d}" for month in range(1, 13))
@@ -135,12 +135,12 @@ Comment = Annotated[str, StringConstraints(max_length=2000), AfterValidator(chec
 LongText = Annotated[str, StringConstraints(max_length=4000), AfterValidator(check_prose)]
 Quarter = Annotated[
     str,
-    StringConstraints(pattern=r"^20\d\d-Q[1-4]$"),
+    StringConstraints(pattern=r"^20[0-9][0-9]-Q[1-4]$"),
     Field(description="YYYY-Qn in the programme calendar (PROGRAMME_TIMEZONE); one not started yet: 422."),
 ]
 AppraisalPeriod = Annotated[
     str,
-    StringConstraints(pattern=r"^20\d\d(-S[12]|-Q[1-4])?$"),
+    StringConstraints(pattern=r"^20[0-9][0-9](-S[12]|-Q[1-4])?$"),
     Field(description="YYYY, YYYY-Sn or YYYY-Qn in the programme calendar; one not started yet: 422."),
 ]
 Score = Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)]  # int or float, no bool

@@ -1,7 +1,8 @@
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from shared.contract.fields import Nip, is_pppk_number
+from shared.contract.calendar import Calendar
+from shared.contract.fields import AppraisalPeriod, Nip, Quarter, is_pppk_number
 from tests.builders import random_nip
 
 NIP = TypeAdapter(Nip)
@@ -41,3 +42,27 @@ class TestNip:
     def test_refuses_impossible_nips(self, nip: str) -> None:
         with pytest.raises(ValidationError):
             NIP.validate_python(nip)
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (Quarter, "2026-Q4"),
+        (AppraisalPeriod, "2026"),
+        (AppraisalPeriod, "2026-S1"),
+        (Nip, "199009132025242014"),
+    ],
+)
+def test_digits_of_other_scripts_are_refused(field: object, value: str) -> None:
+    """`20٢٦-Q4` was taken as a second key for 2026-Q4: another IKM, another closed quarter."""
+    adapter = TypeAdapter(field)
+    assert adapter.validate_python(value) == value
+    foreign = value.translate(ARABIC_INDIC)
+    with pytest.raises(ValidationError):
+        adapter.validate_python(foreign)
+    if field is not Nip:
+        with pytest.raises(ValueError):  # the calendar too, where periods are parsed
+            Calendar().period_start(foreign)

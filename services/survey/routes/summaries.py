@@ -17,7 +17,7 @@ def build(auth: web.Auth, *, units: Units, tallies: ResponseTallies, settings: S
 
     @router.get("/units/{unit_id}/responses/summary")
     async def responses_summary(
-        unit_id: UnitId, period: Annotated[str, Query(pattern=r"^20\d\d-Q[1-4]$")]
+        unit_id: UnitId, period: Annotated[str, Query(pattern=r"^20[0-9][0-9]-Q[1-4]$")]
     ) -> views.ResponsesSummary:
         if unit_id not in units:
             raise errors.NotFoundError("unknown unit: see GET /units")
