@@ -1,12 +1,13 @@
 """Evaluation's aggregates: a person's record, a unit's quarter, IKM tally shards; rule decisions."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contract import events
-from shared.persistence.state_store import State
+from shared.persistence.state_store import SEALED_PAGE, State
 
 # What this service publishes (checked against the code by tests/unit/test_architecture.py).
 PUBLISHES: tuple[type[events.Event], ...] = (
@@ -161,7 +162,18 @@ class Attended(BaseModel):
 
 
 class Person(State):
-    """One civil servant as evaluation sees them, keyed by NIP."""
+    """One civil servant as evaluation sees them, keyed by NIP.
+
+    Trainings and firings are history: sealed in pages as they age, except a recommendation that
+    is still open or scheduled (the seat and open-list queries read it in place).
+    """
+
+    sealed_maps: ClassVar[Mapping[str, int]] = {"trainings": SEALED_PAGE, "firings": SEALED_PAGE}
+
+    @classmethod
+    def sealable(cls, name: str, entry: Any) -> bool:
+        active = entry.get("type") == "RetrainingRecommended" and entry.get("status") in ACTIVE
+        return name != "firings" or not active
 
     unit_id: str | None = None
     trainings: dict[str, Training] = Field(default_factory=dict)

@@ -4,8 +4,9 @@ from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
 from services.evaluation.model import Firing, ForumQuarter, Person, QuarterClose, TallyShard, UnitQuarter
+from shared.persistence import sealed
 from shared.persistence.aggregates import Aggregates
-from shared.persistence.state_store import Outcome, StateStore, state_fields
+from shared.persistence.state_store import Outcome, StateStore, load, state_fields
 from shared.persistence.storage import Document
 
 PersonDecision = Callable[[Person], Outcome[Person] | None]
@@ -85,8 +86,8 @@ class MongoPeople:
         query: Document = {"open_recs": {"$gt": 0}} if open_only else {}
         if unit_id is not None:
             query["unit_id"] = unit_id
-        async for doc in self._collection.find(query, {"firings": 1, "unit_id": 1}):
-            for raw in (doc.get("firings") or {}).values():
+        async for doc in self._collection.find(query, {**sealed.projection("firings"), "unit_id": 1}):
+            for raw in sealed.merged(doc, "firings").values():
                 yield {"nip": str(doc["_id"]), "unit_id": doc.get("unit_id")}, Firing.model_validate(raw)
 
     async def holding(self, recommendation_key: str) -> str | None:
@@ -105,16 +106,14 @@ class MongoPeople:
             query["programs"] = program_id
         if quarters is not None:
             query["pass_quarters"] = {"$in": quarters}
-        fields = {"firings": 0, "inbox": 0, "outbox": 0}
-        return [
-            (str(doc["_id"]), Person.model_validate(state_fields(doc)))
-            async for doc in self._collection.find(query, fields)
-        ]
+        fields = {"firings": 0, f"{sealed.FIELD}.firings": 0, "inbox": 0, "outbox": 0}
+        return [(str(doc["_id"]), load(Person, doc)) async for doc in self._collection.find(query, fields)]
 
     async def unindexed(self) -> AsyncIterator[str]:
         """NIPs of records with passed trainings written before the pass index existed."""
-        async for doc in self._collection.find({"programs": {"$exists": False}}, {"trainings": 1}):
-            if any(t.get("passed") for t in (doc.get("trainings") or {}).values()):
+        unindexed = self._collection.find({"programs": {"$exists": False}}, sealed.projection("trainings"))
+        async for doc in unindexed:
+            if any(t.get("passed") for t in sealed.merged(doc, "trainings").values()):
                 yield str(doc["_id"])
 
 

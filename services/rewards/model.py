@@ -1,14 +1,15 @@
 """Rewards domain: the account (balance and recent ledger entries), bookings and leaderboard boards."""
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Mapping
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared import errors
 from shared.contract import events
 from shared.contract.identifiers import derived_id, field_key
-from shared.persistence.state_store import State
+from shared.persistence.state_store import SEALED_PAGE, State
 
 # What this service publishes (checked against the code by tests/unit/test_architecture.py).
 PUBLISHES: tuple[type[events.Event], ...] = (events.RewardPointsGranted, events.RewardRedeemed)
@@ -98,6 +99,8 @@ class Account(State):
     `entries` (by cause slot) doubles as the record of booked causes; `archived` counts the full
     pages of PAGE entries moved to page documents; `earned` is points granted per quarter.
     """
+
+    sealed_maps: ClassVar[Mapping[str, int]] = {"entries": SEALED_PAGE}
 
     nip: str = ""
     balance: int = 0

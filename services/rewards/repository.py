@@ -5,7 +5,7 @@ from typing import Protocol
 
 from services.rewards.model import Account, Board, LedgerEntry
 from shared.persistence.aggregates import Aggregates
-from shared.persistence.state_store import Outcome, StateStore
+from shared.persistence.state_store import Outcome, StateStore, load
 from shared.persistence.storage import Store
 
 AccountDecision = Callable[[Account], Outcome[Account] | None]
@@ -51,7 +51,7 @@ class MongoAccounts:
 
     async def all(self) -> AsyncIterator[Account]:
         async for doc in self._collection.find({}, {"inbox": 0, "outbox": 0}):
-            yield Account.model_validate(doc | {"nip": doc.get("nip") or doc["_id"]})
+            yield load(Account, doc | {"nip": doc.get("nip") or doc["_id"]})
 
 
 class MongoLedgerPages:

@@ -29,18 +29,14 @@ collide with a probability under 1e-7.
 """
 
 import datetime as dt
-import hashlib
 from typing import Any
 
+from shared.persistence import sealed
+from shared.persistence.digests import contains, digest
 from shared.persistence.storage import Document
 
-DIGEST = 8
 PREFIX = "d"  # day buckets: d20261129; older documents hold one `<field_key>: <datetime>` per id
 RETENTION = dt.timedelta(days=30)
-
-
-def digest(event_id: str) -> bytes:
-    return hashlib.blake2b(event_id.encode(), digest_size=DIGEST).digest()
 
 
 def bucket(now: dt.datetime) -> str:
@@ -50,17 +46,19 @@ def bucket(now: dt.datetime) -> str:
 def applied(doc: Document, event_id: str, key: str) -> bool:
     """True if `doc` already applied the event (`key` is its field_key): natural key or inbox mark."""
     for name, value in doc.items():
-        if name in ("inbox", "outbox"):
+        if name in ("inbox", "outbox", sealed.FIELD):
             continue
         if isinstance(value, dict) and key in value:
             return True
+    if sealed.holds(doc, key):
+        return True
     inbox = doc.get("inbox")
     if not inbox:
         return False
     if key in inbox:  # the per-id marks older documents carry
         return True
     mark = digest(event_id)
-    return any(_holds(blob, mark) for name, blob in inbox.items() if _is_bucket(name, blob))
+    return any(contains(blob, mark) for name, blob in inbox.items() if _is_bucket(name, blob))
 
 
 def natural(paths: dict[str, Any], key: str) -> bool:
@@ -99,16 +97,6 @@ def marked(doc: Document, event_id: str, now: dt.datetime) -> tuple[str, bytes]:
 def _is_bucket(name: str, value: Any) -> bool:
     """A day bucket, not a per-id mark of an older document (those are hex keys, some start with d)."""
     return len(name) == len(PREFIX) + 8 and name.startswith(PREFIX) and isinstance(value, bytes)
-
-
-def _holds(blob: Any, mark: bytes) -> bool:
-    data = bytes(blob)
-    found = data.find(mark)
-    while found != -1:
-        if found % DIGEST == 0:
-            return True
-        found = data.find(mark, found + 1)
-    return False
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

@@ -17,6 +17,7 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from shared.contract import events
+from shared.persistence import sealed
 from tests import infra
 from tests.builders import random_nip, structured
 
@@ -132,11 +133,12 @@ async def observed(stores: Mapping[str, str], prefix: str, nips: list[str]) -> d
     try:
         got = {nip: Got() for nip in nips}
         people = client[f"{prefix}evaluation"]["people"]
-        async for doc in people.find({"_id": {"$in": nips}}, {"trainings": 1, "jp": 1, "firings": 1}):
+        fields = {**sealed.projection("trainings"), **sealed.projection("firings"), "jp": 1}
+        async for doc in people.find({"_id": {"$in": nips}}, fields):
             row = got[doc["_id"]]
-            row.trainings = len(doc.get("trainings", {}))
+            row.trainings = len(sealed.merged(doc, "trainings"))
             row.jp = int(doc.get("jp", {}).get("2026", 0))
-            row.firings = len(doc.get("firings", {}))
+            row.firings = len(sealed.merged(doc, "firings"))
         accounts = rewards[f"{prefix}rewards"]["accounts"]
         async for doc in accounts.find({"_id": {"$in": nips}}, {"balance": 1, "seq": 1}):
             got[doc["_id"]].points = doc.get("balance", 0)

@@ -16,6 +16,7 @@ from services.rewards import ledger
 from services.rewards.model import Account, LedgerEntry
 from shared.contract.calendar import Calendar
 from shared.messaging.outbox import OutboxRelay
+from shared.persistence import sealed
 from shared.persistence.aggregates import Aggregates
 from shared.persistence.state_store import StateStore
 from shared.persistence.storage import Document
@@ -74,7 +75,7 @@ async def test_no_announcement_is_lost_when_two_instances_write_one_document(sto
     expected = {
         ledger.announce(d["nip"], LedgerEntry.model_validate(e)).id
         for d in docs
-        for e in d["entries"].values()
+        for e in sealed.merged(d, "entries").values()
     }
     assert len(expected) == len(triggers)
     assert sum(d["balance"] for d in docs) == len(triggers)

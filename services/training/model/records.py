@@ -1,11 +1,14 @@
 """Completion records: one per (person, year), each completion kept as received, once per event id."""
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contract import envelope, events
 from shared.contract.calendar import Calendar
 from shared.contract.identifiers import field_key
-from shared.persistence.state_store import Outcome, State
+from shared.persistence.state_store import SEALED_PAGE, Outcome, State
 
 
 class Completion(BaseModel):
@@ -34,6 +37,8 @@ class Completion(BaseModel):
 
 class Record(State):
     """A person's completions in one programme year (the completion's date in the programme zone)."""
+
+    sealed_maps: ClassVar[Mapping[str, int]] = {"completions": SEALED_PAGE}
 
     nip: str | None = None
     year: int | None = None

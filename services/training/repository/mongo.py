@@ -21,7 +21,7 @@ from services.training.model.statements import Month
 from services.training.repository import Decision
 from shared.contract.identifiers import field_key
 from shared.persistence.aggregates import Aggregates
-from shared.persistence.state_store import StateStore, state_fields
+from shared.persistence.state_store import StateStore, load, state_fields
 from shared.persistence.storage import Document
 
 # Read without the seat map (up to `capacity` NIPs), inbox and outbox.
@@ -226,13 +226,13 @@ class MongoRecords:
 
     async def of_person(self, nip: str) -> list[Record]:
         found = self._collection.find({"nip": nip}, {"inbox": 0, "outbox": 0})
-        return [Record.model_validate(doc) async for doc in found]
+        return [load(Record, doc) async for doc in found]
 
     async def of_people(self, nips: Iterable[str]) -> dict[str, list[Record]]:
         found = self._collection.find({"nip": {"$in": sorted(set(nips))}}, {"inbox": 0, "outbox": 0})
         records: dict[str, list[Record]] = {}
         async for doc in found:
-            record = Record.model_validate(doc)
+            record = load(Record, doc)
             records.setdefault(record.nip or "", []).append(record)
         return records
 
