@@ -82,7 +82,7 @@ class OutboxRelay:
         self._sweep_seconds = sweep_seconds
         self._collections: list[AsyncCollection[Document]] = []
         self._tasks: set[asyncio.Task[bool]] = set()
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}  # with how many use it
         self._degraded_since: dt.datetime | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._clears: dict[str, tuple[AsyncCollection[Document], list[Any]]] = {}
@@ -100,13 +100,17 @@ class OutboxRelay:
 
     def kick(
         self, collection: AsyncCollection[Document], doc_id: Any, version: int, entries: Sequence[Entry]
-    ) -> None:
-        """Fast path after a write: publish these entries now, in the background."""
+    ) -> asyncio.Task[bool] | None:
+        """Fast path after a write: publish these entries now, in the background.
+
+        The task's result is True once they are published and cleared from the document.
+        """
         if not entries:
-            return
+            return None
         task = asyncio.create_task(self._deliver(collection, doc_id, version, entries))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _deliver(
         self,
@@ -117,15 +121,19 @@ class OutboxRelay:
     ) -> bool:
         """Publish a document's entries in `seq` order, one delivery per document at a time.
 
-        After a failed delivery (broker down) the relay is degraded: every delivery re-reads the
-        document's whole outbox, so older entries still pending go out before newer ones.
+        A write's entries are all its document's pending ones, so the delivery that follows it
+        may clear the whole outbox while that version is current (`_clear_batch`). After a failed
+        delivery (broker down) the relay is degraded: every delivery re-reads the document's
+        whole outbox, so older entries still pending go out before newer ones.
         """
         lock_key = (collection.full_name, str(doc_id))
-        lock = self._locks.setdefault(lock_key, asyncio.Lock())
-        contended = lock.locked()  # another delivery may have published these meanwhile
+        lock, users = self._locks.get(lock_key) or (asyncio.Lock(), 0)
+        self._locks[lock_key] = (lock, users + 1)
         try:
             async with lock:
-                if version is None or contended or self._degraded_since is not None:
+                # A delivery waiting behind another sends what that one did not (`_confirmed`); only
+                # after a failure is the document's outbox read again, oldest first.
+                if version is None or self._degraded_since is not None:
                     version, entries = None, await _pending_entries(collection, doc_id)
                 await self._publish_and_clear(collection, doc_id, version, entries)
         except Exception:  # the entries stay pending; the sweeper retries them
@@ -133,8 +141,13 @@ class OutboxRelay:
             logger.warning("outbox delivery deferred doc=%s", doc_id, exc_info=True)
             return False
         finally:
-            if not lock.locked() and self._locks.get(lock_key) is lock:
+            # Forgotten only when no delivery waits for it: a waiter woken but not yet running
+            # holds no lock, and a new lock then would let a third delivery run beside it.
+            lock, users = self._locks[lock_key]
+            if users == 1:
                 del self._locks[lock_key]
+            else:
+                self._locks[lock_key] = (lock, users - 1)
         return True
 
     async def _publish_and_clear(
