@@ -53,11 +53,13 @@ class Runtime:
         self.background: list[Task] = []  # long-running tasks: started when ready, cancelled on exit
         self.watchdog = Watchdog(self.broker, self._attach_broker)
 
-    def aggregates(self, collection: str, *, keep_ids: bool = False) -> Aggregates:
+    def aggregates(self, collection: str, *, keep_ids: bool = False, hot: bool = False) -> Aggregates:
         """Aggregate documents in one of this service's collections, within MAX_DOCUMENT_BYTES.
 
         Ids of applied events are kept INBOX_RETENTION_DAYS (persistence/inbox.py); with `keep_ids`, for
         the document's life: for per-period documents whose inbox is the only guard of a count.
+        `hot`: nearly every event writes its document, so the process plans on the copies it wrote
+        (REMEMBERED_DOCUMENTS of them; persistence/group_commit.py) instead of reading them again.
         """
         retention = None if keep_ids else dt.timedelta(days=self.settings.inbox_retention_days)
         return Aggregates(
@@ -65,6 +67,7 @@ class Runtime:
             self.relay,
             max_document_bytes=self.settings.max_document_bytes,
             inbox_retention=retention,
+            remember=self.settings.remembered_documents if hot else 0,
         )
 
     def consume[E: events.Event](

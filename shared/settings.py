@@ -47,6 +47,9 @@ class ServiceSettings(BaseSettings):
     # How long a document remembers the ids of events it applied that have no natural key
     # (shared/persistence/inbox.py): longer than any redelivery, outbox republish or dead-letter replay.
     inbox_retention_days: int = Field(default=30, ge=1, le=3650)
+    # Documents of a hot collection a process plans on as it last wrote them, without reading them
+    # again (shared/persistence/group_commit.py); 0 reads every document before every batch.
+    remembered_documents: int = Field(default=1000, ge=0, le=100_000)
     # Comma-separated addresses or networks (or "*") whose X-Forwarded-For/-Proto are believed.
     # Empty (the default): forwarded headers are ignored and the client is the TCP peer.
     trusted_proxies: str = ""

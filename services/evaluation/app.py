@@ -33,7 +33,7 @@ def create_app(settings: EvaluationSettings, clock: Clock = utc_now) -> FastAPI:
     if unknown:  # checked at start-up, as the rules are
         msg = f"topics with competencies the rules do not know: {', '.join(unknown)}"
         raise TopicsFileError(msg)
-    people = MongoPeople(runtime.aggregates("people"))
+    people = MongoPeople(runtime.aggregates("people", hot=True))
     tallies = MongoTallies(runtime.aggregates("ikm_shards"))
     quarters = MongoUnitQuarters(runtime.aggregates("units"))
     closes = MongoQuarterCloses(runtime.aggregates("quarters"))

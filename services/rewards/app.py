@@ -11,9 +11,9 @@ from shared.runtime import Runtime
 def create_app(settings: RewardsSettings) -> FastAPI:
     runtime = Runtime("rewards", settings)
     runtime.produces += model.PUBLISHES
-    accounts = MongoAccounts(runtime.aggregates("accounts"))
+    accounts = MongoAccounts(runtime.aggregates("accounts", hot=True))
     pages = MongoLedgerPages(runtime.store)
-    boards = MongoBoards(runtime.aggregates("leaderboards"))
+    boards = MongoBoards(runtime.aggregates("leaderboards", hot=True))
     runtime.on_start.append(pages.create_indexes)
     subscribers.subscribe(runtime, accounts=accounts, pages=pages, boards=boards)
     routers = routes.build_routes(

@@ -21,7 +21,7 @@ def create_app(settings: TrainingSettings) -> FastAPI:
     runtime = Runtime("training", settings)
     runtime.produces += model.PUBLISHES
     programmes = MongoProgrammes(runtime.aggregates("programs"))
-    records = MongoRecords(runtime.aggregates("records"))
+    records = MongoRecords(runtime.aggregates("records", hot=True))
     people = MongoPeople(runtime.aggregates("people"))
     repos = Repositories(
         programmes=programmes,

@@ -7,6 +7,7 @@ inbox kept for the retention window) and the outgoing events in its outbox. A re
 finds itself applied and changes nothing.
 """
 
+import asyncio
 import dataclasses
 import datetime as dt
 import logging
@@ -55,14 +56,20 @@ class Aggregates:
         max_document_bytes: int = MAX_DOCUMENT_BYTES,
         inbox_retention: dt.timedelta | None = inbox.RETENTION,
         clock: Clock = _now,
+        remember: int = 0,
     ) -> None:
+        """`remember`: how many documents this process keeps as it last wrote them (group_commit.py)."""
         self.collection = collection
         self._relay = relay
         self._retention = inbox_retention
         self._clock = clock
         relay.watch(collection)
         self._group = GroupCommit(
-            collection, plan=self._plan, saved=self._saved, max_document_bytes=max_document_bytes
+            collection,
+            plan=self._plan,
+            saved=self._saved,
+            max_document_bytes=max_document_bytes,
+            remember=remember,
         )
 
     async def get(self, key: Any) -> Document | None:
@@ -108,7 +115,15 @@ class Aggregates:
         return True
 
     def _saved(self, key: Any, version: int, entries: list[Entry]) -> None:
-        self._relay.kick(self.collection, key, version, entries)
+        delivery = self._relay.kick(self.collection, key, version, entries)
+        if delivery is None:
+            return
+
+        def cleared(task: "asyncio.Task[bool]") -> None:
+            if not task.cancelled() and task.exception() is None and task.result():
+                self._group.delivered(key, version)
+
+        delivery.add_done_callback(cleared)
 
 
 def _pending(doc: Document) -> list[Entry]:

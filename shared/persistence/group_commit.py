@@ -16,9 +16,19 @@ once (`bson.encode`): one that cannot be encoded, or that would pass `max_docume
 bulk write. A write error other than a lost guard fails that document's callers only; the rest
 of the unordered batch was written. When several callers share a failing document, each is
 planned again on its own, so the one whose change is at fault fails and the others go through.
+
+Written documents remembered (`remember` > 0, for collections where nearly every event writes):
+a document this process wrote is kept as written (the `remember` most recent), and the next
+batch on it plans on that copy instead of reading it again. The version guard makes this safe
+with other writers: a copy that is no longer current fails its guard, and its callers are
+planned again on a fresh read. A batch whose decisions on a remembered copy change nothing
+would never meet the guard, so it is planned again on a fresh read too (a no-op on a stale copy,
+such as "already applied", must not be trusted). The outbox is part of the copy: the relay
+reports each delivery (`delivered`), and only then are the copy's entries known to be gone.
 """
 
 import asyncio
+import collections
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +65,7 @@ class Pending:
     decide: Callable[[Document], Any]
     rounds: int = 0
     alone: bool = False  # planned in a batch of its own (its document failed with others on it)
+    fresh: bool = False  # planned on a read of the store, not on a remembered copy
     done: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -69,6 +80,7 @@ class Planned:
     outcomes: list[tuple[Pending, bool]] = field(default_factory=list)
     entries: list[Any] = field(default_factory=list)
     size: int = 0  # BSON bytes of the document as it will be written
+    remembered: bool = False  # planned on this process's copy of what it last wrote
 
 
 Save = Callable[[Any, int, list[Any]], None]
@@ -85,6 +97,7 @@ class GroupCommit:
         plan: Plan,
         saved: Save,
         max_document_bytes: int = MAX_DOCUMENT_BYTES,
+        remember: int = 0,
     ) -> None:
         self._collection = collection
         self._max_bytes = max_document_bytes
@@ -92,6 +105,15 @@ class GroupCommit:
         self._saved = saved
         self._queue: list[Pending] = []
         self._flushing = False
+        self._remember = remember
+        self._written: collections.OrderedDict[Any, Document] = collections.OrderedDict()
+
+    def delivered(self, key: Any, version: int) -> None:
+        """The relay published and cleared the outbox of `key` as written at `version`."""
+        copy = self._written.get(key)
+        if copy is not None and copy.get("version") == version:
+            copy.pop("outbox", None)
+            copy.pop("outbox_pending", None)
 
     async def submit(self, item: Pending) -> bool:
         self._queue.append(item)
@@ -132,14 +154,19 @@ class GroupCommit:
         for index, (key, plan) in enumerate(writes):
             if index not in lost and index not in failed:
                 metrics.observe_document_size(self._collection.name, plan.size)
+                self._keep(key, plan)
                 self._saved(key, plan.version + 1, plan.entries)
         retry = {writes[i][0] for i in lost}
         for key, plan in plans.items():
+            unchecked = plan.remembered and not (plan.touched or plan.removed)
             for item, applied in plan.outcomes:
                 if key in broken and applied:
                     self._failed(item, plan, broken[key])
                 elif key in retry and applied:
                     self._again(item)
+                elif unchecked and not item.done.done():
+                    item.fresh = True  # decided nothing on a copy: decide again on the store's
+                    self._queue.append(item)
                 elif not item.done.done():
                     item.done.set_result(applied)
         if retry:  # let the instance that won write on; then re-read and plan again
@@ -148,14 +175,19 @@ class GroupCommit:
     async def _planned(self, batch: list[Pending]) -> dict[Any, Planned]:
         """The batch's documents read once; every decision applied in order to the document read."""
         keys = list(dict.fromkeys(item.key for item in batch))
-        found = await self._read(keys)
+        fresh = {item.key for item in batch if item.fresh}
+        copies = {k: self._written.pop(k) for k in keys if k in self._written and k not in fresh}
+        self._forget(fresh)
+        found = await self._read([k for k in keys if k not in copies])
         plans: dict[Any, Planned] = {}
         for item in batch:
             plan = plans.get(item.key)
             if plan is None:
-                doc = found.get(item.key, {})
-                # the document was just read for this batch alone: planned in place, not copied
-                plan = plans[item.key] = Planned(version=int(doc.get("version", 0)), doc=doc)
+                doc = copies.get(item.key) or found.get(item.key, {})
+                # the document was read (or taken from the copies) for this batch alone: planned in place
+                plan = plans[item.key] = Planned(
+                    version=int(doc.get("version", 0)), doc=doc, remembered=item.key in copies
+                )
             try:
                 plan.outcomes.append((item, self._plan(plan, item)))
             except Exception as error:  # noqa: BLE001 - a bad decision fails its caller only
@@ -175,6 +207,19 @@ class GroupCommit:
             docs = await asyncio.gather(*(self._collection.find_one({"_id": key}) for key in chunk))
             found.update((key, doc) for key, doc in zip(chunk, docs, strict=True) if doc is not None)
         return found
+
+    def _keep(self, key: Any, plan: Planned) -> None:
+        """Remember the document as this write left it (the newest `remember` documents)."""
+        if not self._remember:
+            return
+        plan.doc["version"] = plan.version + 1
+        self._written[key] = plan.doc
+        while len(self._written) > self._remember:
+            self._written.popitem(last=False)
+
+    def _forget(self, keys: set[Any]) -> None:
+        for key in keys:
+            self._written.pop(key, None)
 
     def _checked(
         self, writes: list[tuple[Any, Planned]]

@@ -8,12 +8,17 @@ as people gain history. Sealing keeps the per-operation cost flat: once a map's 
 under `sealed.<field>.pages`, with an 8-byte digest of each key in `sealed.<field>.keys`. The store
 moves a page as one bytes value; the open part stays below `2 * limit` entries.
 
-The state model never sees the difference: `unseal` puts the pages back into the map (oldest
-first) when the document is read, `seal` splits it again when it is written
-(shared/persistence/state_store.py).
-The digests let the inbox recognise an event whose natural key was sealed without decoding a page
-(shared/persistence/inbox.py). A page is written once; should a sealed entry change or leave the
-map (rewards' ledger moves old pages out), the field's pages are rebuilt from the map.
+The state model never sees the difference: the state store (shared/persistence/state_store.py)
+puts the pages back into the map (oldest first) when it loads a document, and `seal` splits the
+map again when it writes one. The digests let the inbox recognise an event whose natural key was
+sealed without decoding a page (shared/persistence/inbox.py). A page is written once; should a
+sealed entry change or leave the map (rewards' ledger moves old pages out), the field's pages are
+rebuilt from the map.
+
+What sealing does not change: the document's bytes. They still grow with the history they hold
+(a training record with its year, evaluation's person with its career; rewards moves old ledger
+pages to documents of their own), and the group commit still refuses a document over
+MAX_DOCUMENT_BYTES. Real MongoDB rewrites a document by its bytes, so pages cost it nothing extra.
 
 What a sealed entry is not: visible to store queries and projections of the map's fields. Only
 maps read whole (through the state, or `merged` on a projection of `projection(field)`) are sealed,

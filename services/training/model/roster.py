@@ -1,6 +1,8 @@
 """The roster as kept: a person's entry (training owns people) and a unit's member indexes."""
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
@@ -34,6 +36,8 @@ class Unit(State):
     Both are indexes for the fan-out; whether someone is a member now is their record's answer
     (`Person.member_of`), so an index entry left by a crash or a move does no harm.
     """
+
+    sealed_maps: ClassVar[Mapping[str, int]] = {"members": 64}  # people seen: an index that grows
 
     members: dict[str, str] = Field(default_factory=dict)
     roster: dict[str, str] = Field(default_factory=dict)

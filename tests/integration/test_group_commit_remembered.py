@@ -1,0 +1,125 @@
+"""Remembered documents: a process plans on what it last wrote, and other writers still win fairly.
+
+The copies a group commit keeps (`remember`) save a read per batch on hot documents; the
+version guard and the fresh re-read of a batch that decided nothing on a copy keep them honest
+when another instance writes the same documents.
+"""
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient, monitoring
+
+from shared import messaging
+from shared.messaging.outbox import OutboxRelay
+from shared.persistence.aggregates import Aggregates, Change
+from shared.persistence.storage import Document
+from tests.builders import a_reward_triggered, wrapped
+
+pytestmark = pytest.mark.integration
+
+
+class Finds(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.count = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.count += event.command_name == "find"
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@pytest.fixture
+async def client(store_url: str) -> AsyncIterator[tuple[AsyncMongoClient[Document], Finds]]:
+    finds = Finds()
+    client: AsyncMongoClient[Document] = AsyncMongoClient(store_url, event_listeners=[finds])
+    yield client, finds
+    await client.close()
+
+
+def instance(collection: Any, amqp_url: str = "amqp://-") -> Aggregates:
+    return Aggregates(
+        collection, OutboxRelay(messaging.Publisher(messaging.make_broker(amqp_url))), remember=10
+    )
+
+
+def add(points: int) -> Callable[[Document], Change]:
+    return lambda _: Change(inc={"total": points})
+
+
+async def test_a_document_written_here_is_not_read_again(
+    client: tuple[AsyncMongoClient[Document], Finds],
+) -> None:
+    mongo, finds = client
+    aggregates = instance(mongo[f"test_{uuid.uuid4().hex[:8]}"]["things"])
+    assert await aggregates.apply("k", "ev-0", add(1))
+    before = finds.count
+    for i in range(1, 20):
+        assert await aggregates.apply("k", f"ev-{i}", add(1))
+    assert finds.count == before  # planned on its own copy each time
+    assert not await aggregates.apply("k", "ev-3", add(1))  # a duplicate is checked on the store's copy
+    assert finds.count == before + 1
+    assert (await aggregates.get("k") or {})["total"] == 20
+
+
+async def test_two_instances_writing_one_document_in_turn_count_everything_once(
+    client: tuple[AsyncMongoClient[Document], Finds],
+) -> None:
+    mongo, _ = client
+    collection = mongo[f"test_{uuid.uuid4().hex[:8]}"]["things"]
+    first, second = instance(collection), instance(collection)
+    for i in range(30):
+        writer = first if i % 3 else second  # each one's copy goes stale when the other writes
+        assert await writer.apply("k", f"ev-{i}", add(1))
+    for i in range(30):  # every event again, through the other instance: all known
+        assert not await (second if i % 3 else first).apply("k", f"ev-{i}", add(1))
+    assert (await first.get("k") or {})["total"] == 30
+
+
+async def test_nothing_decided_on_a_stale_copy_is_trusted(
+    client: tuple[AsyncMongoClient[Document], Finds],
+) -> None:
+    """Membership can be taken back: a copy saying "already in" must not skip the join."""
+    mongo, _ = client
+    collection = mongo[f"test_{uuid.uuid4().hex[:8]}"]["units"]
+    first, second = instance(collection), instance(collection)
+
+    def join(doc: Document) -> Change | None:
+        return None if (doc.get("members") or {}).get("x") else Change(set={"members.x": True})
+
+    assert await first.apply("u", None, join)
+    assert await second.apply("u", None, lambda _: Change(set={"members.x": False}))
+    assert await first.apply("u", None, join)  # its copy still says x is in
+    assert (await first.get("u") or {})["members"] == {"x": True}
+
+
+async def test_a_copy_with_published_entries_carries_none_of_them_again(
+    client: tuple[AsyncMongoClient[Document], Finds], amqp_url: str
+) -> None:
+    mongo, _ = client
+    collection = mongo[f"test_{uuid.uuid4().hex[:8]}"]["things"]
+    broker = messaging.make_broker(amqp_url)
+    await broker.connect()
+    await broker.declare_exchange(messaging.EXCHANGE)
+    try:
+        relay = OutboxRelay(messaging.Publisher(broker))
+        aggregates = Aggregates(collection, relay, remember=10)
+        for i in range(5):
+            event = wrapped(a_reward_triggered())
+            assert await aggregates.apply(
+                "k", f"ev-{i}", lambda _, e=event: Change(inc={"n": 1}, publish=[e])
+            )
+            await relay.stop(flush=False)  # the delivery of this write is done
+            stored = await collection.find_one({"_id": "k"}) or {}
+            assert stored.get("outbox") in ({}, None)
+            assert not stored.get("outbox_pending")
+        copy = aggregates._group._written["k"]  # what the next batch plans on
+        assert not copy.get("outbox")
+    finally:
+        await broker.stop()
