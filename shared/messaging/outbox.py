@@ -121,10 +121,10 @@ class OutboxRelay:
     ) -> bool:
         """Publish a document's entries in `seq` order, one delivery per document at a time.
 
-        A write's entries are all its document's pending ones, so the delivery that follows it
-        may clear the whole outbox while that version is current (`_clear_batch`). After a failed
-        delivery (broker down) the relay is degraded: every delivery re-reads the document's
-        whole outbox, so older entries still pending go out before newer ones.
+        A write's entries are all its document's pending ones when it was written; the ones
+        published are then removed by key (`_clear_batch`). After a failed delivery (broker
+        down) the relay is degraded: every delivery re-reads the document's whole outbox, so
+        older entries still pending go out before newer ones.
         """
         lock_key = (collection.full_name, str(doc_id))
         lock, users = self._locks.get(lock_key) or (asyncio.Lock(), 0)
@@ -135,7 +135,7 @@ class OutboxRelay:
                 # after a failure is the document's outbox read again, oldest first.
                 if version is None or self._degraded_since is not None:
                     version, entries = None, await _pending_entries(collection, doc_id)
-                await self._publish_and_clear(collection, doc_id, version, entries)
+                await self._publish_and_clear(collection, doc_id, entries)
         except Exception:  # the entries stay pending; the sweeper retries them
             self._degraded_since = dt.datetime.now(dt.UTC)
             logger.warning("outbox delivery deferred doc=%s", doc_id, exc_info=True)
@@ -151,11 +151,7 @@ class OutboxRelay:
         return True
 
     async def _publish_and_clear(
-        self,
-        collection: AsyncCollection[Document],
-        doc_id: Any,
-        version: int | None,
-        entries: Sequence[Entry],
+        self, collection: AsyncCollection[Document], doc_id: Any, entries: Sequence[Entry]
     ) -> None:
         ordered = sorted(entries, key=lambda e: e.seq)
         for entry in ordered:
@@ -166,7 +162,7 @@ class OutboxRelay:
             )
             logger.debug("published %s event=%s", entry.routing_key, entry.event_id)
             self._remember(entry.event_id)
-        await self._clear(collection, doc_id, version, ordered)
+        await self._clear(collection, doc_id, ordered)
 
     def _remember(self, event_id: str) -> None:
         self._confirmed[event_id] = None
@@ -174,19 +170,13 @@ class OutboxRelay:
             del self._confirmed[next(iter(self._confirmed))]
 
     async def _clear(
-        self,
-        collection: AsyncCollection[Document],
-        doc_id: Any,
-        version: int | None,
-        entries: Sequence[Entry],
+        self, collection: AsyncCollection[Document], doc_id: Any, entries: Sequence[Entry]
     ) -> None:
         """Remove published entries; clears from concurrent deliveries share one bulk write."""
         if not entries:
             return
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._clears.setdefault(collection.full_name, (collection, []))[1].append(
-            (doc_id, version, entries, done)
-        )
+        self._clears.setdefault(collection.full_name, (collection, []))[1].append((doc_id, entries, done))
         if not self._clearing:
             self._clearing = True
             asyncio.get_running_loop().create_task(self._drain_clears())
@@ -198,7 +188,7 @@ class OutboxRelay:
                 batches, self._clears = self._clears, {}
                 for collection, items in batches.values():
                     try:
-                        await _clear_batch(collection, [item[:3] for item in items])
+                        await _clear_batch(collection, [(doc_id, entries) for doc_id, entries, _ in items])
                     except Exception as error:  # noqa: BLE001 - the sweeper retries; callers learn why
                         for *_, done in items:
                             done.set_exception(error)
@@ -267,29 +257,24 @@ class OutboxRelay:
                 logger.warning("outbox not fully flushed on shutdown; the next start publishes it")
 
 
-async def _clear_batch(
-    collection: AsyncCollection[Document], items: list[tuple[Any, int | None, Sequence[Entry]]]
-) -> None:
-    """Empty each document's outbox if nothing was written since: one op each, the common case.
+# After removing the published entries: still pending only if entries are left (written since).
+_STILL_PENDING = {
+    "$set": {"outbox_pending": {"$cond": [{"$eq": [{"$ifNull": ["$outbox", {}]}, {}]}, "$$REMOVE", True]}}
+}
 
-    If some document moved on, remove just the published entries of every item (harmless twice).
+
+async def _clear_batch(
+    collection: AsyncCollection[Document], items: list[tuple[Any, Sequence[Entry]]]
+) -> None:
+    """Remove each document's published entries, and its pending flag if none are left: one op each.
+
+    An update pipeline on `_id` alone, so a write that came in between keeps its entries and its
+    flag without a version guard (the embedded store scans the collection for any other filter).
     """
-    guarded = [
-        UpdateOne(
-            {"_id": doc_id, "version": version, "outbox_pending": True},
-            {"$set": {"outbox": {}}, "$unset": {"outbox_pending": ""}},
-        )
-        for doc_id, version, _ in items
-        if version is not None
-    ]
-    if guarded and len(guarded) == len(items):
-        result = await collection.bulk_write(guarded, ordered=False)
-        if result.matched_count == len(items):
-            return
     await collection.bulk_write(
         [
-            UpdateOne({"_id": doc_id}, {"$unset": {f"outbox.{e.key}": "" for e in entries}})
-            for doc_id, _, entries in items
+            UpdateOne({"_id": doc_id}, [{"$unset": [f"outbox.{e.key}" for e in entries]}, _STILL_PENDING])
+            for doc_id, entries in items
         ],
         ordered=False,
     )

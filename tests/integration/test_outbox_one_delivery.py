@@ -7,7 +7,8 @@ import uuid
 import pytest
 from pymongo import AsyncMongoClient
 
-from shared.messaging.outbox import OutboxRelay
+from shared.messaging import outbox
+from shared.messaging.outbox import Entry, OutboxRelay, outbox_fields
 from shared.persistence.aggregates import Aggregates, Change
 from shared.persistence.storage import Document
 from tests.builders import a_reward_triggered, wrapped
@@ -40,3 +41,17 @@ async def test_back_to_back_writes_of_one_document_publish_each_event_once(store
         await relay.stop()
     assert set(publisher.ids) == {e.id for e in sent}
     assert [i for i, n in publisher.ids.items() if n > 1] == []
+
+
+async def test_a_clear_keeps_what_was_written_after_the_delivery_began(store_url: str) -> None:
+    """Published entries go by key; the pending flag goes only with the last of them."""
+    async with AsyncMongoClient[Document](store_url) as client:
+        collection = client[f"test_{uuid.uuid4().hex[:8]}"]["things"]
+        first, later = (Entry.of(wrapped(a_reward_triggered()), seq) for seq in (1, 2))
+        await collection.update_one({"_id": "k"}, {"$set": outbox_fields([first, later])}, upsert=True)
+        await outbox._clear_batch(collection, [("k", [first])])
+        doc = await collection.find_one({"_id": "k"}) or {}
+        assert (list(doc["outbox"]), doc.get("outbox_pending")) == ([later.key], True)
+        await outbox._clear_batch(collection, [("k", [later])])
+        doc = await collection.find_one({"_id": "k"}) or {}
+        assert (doc["outbox"], doc.get("outbox_pending")) == ({}, None)
