@@ -164,16 +164,15 @@ class Attended(BaseModel):
 class Person(State):
     """One civil servant as evaluation sees them, keyed by NIP.
 
-    Trainings and firings are history: sealed in pages as they age, except a recommendation that
-    is still open or scheduled (the seat and open-list queries read it in place).
+    Trainings and reward firings are history: sealed in pages as they age. Recommendations stay
+    in place, whatever their status: `holding` finds one by its id with a store query.
     """
 
     sealed_maps: ClassVar[Mapping[str, int]] = {"trainings": SEALED_PAGE, "firings": SEALED_PAGE}
 
     @classmethod
     def sealable(cls, name: str, entry: Any) -> bool:
-        active = entry.get("type") == "RetrainingRecommended" and entry.get("status") in ACTIVE
-        return name != "firings" or not active
+        return name != "firings" or entry.get("type") == "RewardTriggered"
 
     unit_id: str | None = None
     trainings: dict[str, Training] = Field(default_factory=dict)

@@ -13,7 +13,7 @@ def create_app(settings: RewardsSettings) -> FastAPI:
     runtime.produces += model.PUBLISHES
     accounts = MongoAccounts(runtime.aggregates("accounts", hot=True))
     pages = MongoLedgerPages(runtime.store)
-    boards = MongoBoards(runtime.aggregates("leaderboards", hot=True))
+    boards = MongoBoards(runtime.aggregates("leaderboards"))
     runtime.on_start.append(pages.create_indexes)
     subscribers.subscribe(runtime, accounts=accounts, pages=pages, boards=boards)
     routers = routes.build_routes(

@@ -273,7 +273,7 @@ async def _clear_batch(
     """
     await collection.bulk_write(
         [
-            UpdateOne({"_id": doc_id}, [{"$unset": [f"outbox.{e.key}" for e in entries]}, _STILL_PENDING])
+            UpdateOne({"_id": doc_id}, [{"$unset": _paths(entries)}, _STILL_PENDING])
             for doc_id, entries in items
         ],
         ordered=False,
@@ -287,3 +287,8 @@ async def _pending_entries(collection: AsyncCollection[Document], doc_id: Any) -
 
 def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _paths(entries: Sequence[Entry]) -> list[str]:
+    """Each published entry's path once (an update refuses a path named twice)."""
+    return sorted({f"outbox.{entry.key}" for entry in entries})

@@ -121,7 +121,7 @@ class Aggregates:
 
         def cleared(task: "asyncio.Task[bool]") -> None:
             if not task.cancelled() and task.exception() is None and task.result():
-                self._group.delivered(key, version)
+                self._group.delivered(key, [entry.key for entry in entries])
 
         delivery.add_done_callback(cleared)
 

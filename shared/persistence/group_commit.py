@@ -21,10 +21,12 @@ Written documents remembered (`remember` > 0, for collections where nearly every
 a document this process wrote is kept as written (the `remember` most recent), and the next
 batch on it plans on that copy instead of reading it again. The version guard makes this safe
 with other writers: a copy that is no longer current fails its guard, and its callers are
-planned again on a fresh read. A batch whose decisions on a remembered copy change nothing
-would never meet the guard, so it is planned again on a fresh read too (a no-op on a stale copy,
-such as "already applied", must not be trusted). The outbox is part of the copy: the relay
-reports each delivery (`delivered`), and only then are the copy's entries known to be gone.
+planned again on a fresh read. Only a write the store took confirms what was decided on a copy:
+a batch that wrote nothing there (a duplicate, a no-op), lost its guard, or raised, is decided
+again on a fresh read (an "already applied" or a refusal on a stale copy must not be trusted).
+The outbox is part of the copy: the relay reports each delivery (`delivered`), and only then
+are those entries dropped from it. Nothing deletes aggregate documents; one deleted by hand
+while a copy is remembered would come back with the copy's next write.
 """
 
 import asyncio
@@ -108,11 +110,14 @@ class GroupCommit:
         self._remember = remember
         self._written: collections.OrderedDict[Any, Document] = collections.OrderedDict()
 
-    def delivered(self, key: Any, version: int) -> None:
-        """The relay published and cleared the outbox of `key` as written at `version`."""
+    def delivered(self, key: Any, entry_keys: list[str]) -> None:
+        """The relay published these outbox entries of `key` and removed them from the document."""
         copy = self._written.get(key)
-        if copy is not None and copy.get("version") == version:
-            copy.pop("outbox", None)
+        if copy is None or not copy.get("outbox"):
+            return
+        for entry_key in entry_keys:
+            copy["outbox"].pop(entry_key, None)
+        if not copy["outbox"]:
             copy.pop("outbox_pending", None)
 
     async def submit(self, item: Pending) -> bool:
@@ -151,23 +156,27 @@ class GroupCommit:
         )
         lost, failed = await self._write(writes)
         broken |= {writes[i][0]: error for i, error in failed.items()}
+        confirmed = set()
         for index, (key, plan) in enumerate(writes):
             if index not in lost and index not in failed:
                 metrics.observe_document_size(self._collection.name, plan.size)
+                confirmed.add(key)
                 self._keep(key, plan)
                 self._saved(key, plan.version + 1, plan.entries)
         retry = {writes[i][0] for i in lost}
         for key, plan in plans.items():
-            unchecked = plan.remembered and not (plan.touched or plan.removed)
+            unconfirmed = plan.remembered and key not in confirmed
             for item, applied in plan.outcomes:
-                if key in broken and applied:
+                if item.done.done():
+                    continue
+                if unconfirmed:  # decided on a copy the store did not confirm: again on a fresh read
+                    item.fresh = True
+                    self._queue.append(item)
+                elif key in broken and applied:
                     self._failed(item, plan, broken[key])
                 elif key in retry and applied:
                     self._again(item)
-                elif unchecked and not item.done.done():
-                    item.fresh = True  # decided nothing on a copy: decide again on the store's
-                    self._queue.append(item)
-                elif not item.done.done():
+                else:
                     item.done.set_result(applied)
         if retry:  # let the instance that won write on; then re-read and plan again
             await asyncio.sleep(random.uniform(0, 0.02))  # noqa: S311 - jitter, not security
@@ -191,7 +200,11 @@ class GroupCommit:
             try:
                 plan.outcomes.append((item, self._plan(plan, item)))
             except Exception as error:  # noqa: BLE001 - a bad decision fails its caller only
-                item.done.set_exception(error)
+                if plan.remembered:  # perhaps refused for what the copy no longer shows
+                    item.fresh = True
+                    self._queue.append(item)
+                else:
+                    item.done.set_exception(error)
         return plans
 
     async def _read(self, keys: list[Any]) -> dict[Any, Document]:

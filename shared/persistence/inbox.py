@@ -24,6 +24,9 @@ over HTTP (survey's summaries: a resent response is counted again in them otherw
 ids for the document's life (`Runtime.aggregates(..., keep_ids=True)`); they are bounded by the
 period instead.
 
+A natural key whose entry was sealed (shared/persistence/sealed.py) is found by its 8-byte digest
+in `sealed.<map>.keys`, kept as long as the entry: forever, like the entry itself.
+
 Digest collisions: 64 bits; two of the at most millions of ids inside one document's window
 collide with a probability under 1e-7.
 """

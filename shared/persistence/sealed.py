@@ -6,7 +6,9 @@ embedded store does: bench/README.md) pays for every entry on every event, so th
 as people gain history. Sealing keeps the per-operation cost flat: once a map's open part holds
 `2 * limit` entries, its oldest `limit` sealable entries are encoded as one BSON blob (a page)
 under `sealed.<field>.pages`, with an 8-byte digest of each key in `sealed.<field>.keys`. The store
-moves a page as one bytes value; the open part stays below `2 * limit` entries.
+moves a page as one bytes value; the open part stays below `2 * limit` entries (plus those the
+state does not let be sealed). The services still decode and validate the whole map per
+decision, which costs microseconds per entry; the store's copy was what grew.
 
 The state model never sees the difference: the state store (shared/persistence/state_store.py)
 puts the pages back into the map (oldest first) when it loads a document, and `seal` splits the

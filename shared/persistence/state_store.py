@@ -100,15 +100,18 @@ class StateStore[S: State]:
             outcome = decide(before)
             if outcome is None:
                 return None
-            old, new = self._stored(before.model_dump(), outcome.state.model_dump(), parts)
+            old, new = self._stored(before.model_dump(), outcome.state.model_dump(), parts, doc)
             return Change(set=difference(old, new), publish=outcome.publish)
 
         return await self._aggregates.apply(key, event_id, change)
 
-    def _stored(self, old: Document, new: Document, parts: _Parts) -> tuple[Document, Document]:
+    def _stored(
+        self, old: Document, new: Document, parts: _Parts, doc: Document
+    ) -> tuple[Document, Document]:
         """Both states as stored: each sealed map's open part, and the pages under `sealed`."""
-        pages_before: Document = {}
-        pages_after: Document = {}
+        # pages of maps the model no longer seals stay as they are
+        pages_before: Document = {k: v for k, v in (doc.get(sealed.FIELD) or {}).items() if k not in parts}
+        pages_after: Document = dict(pages_before)
         for name, (pages, keys) in parts.items():
             old_map, limit = old.get(name) or {}, self._model.sealed_maps[name]
             open_part, pages_now = sealed.seal(

@@ -5,6 +5,7 @@ version guard and the fresh re-read of a batch that decided nothing on a copy ke
 when another instance writes the same documents.
 """
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -123,3 +124,64 @@ async def test_a_copy_with_published_entries_carries_none_of_them_again(
         assert not copy.get("outbox")
     finally:
         await broker.stop()
+
+
+async def test_a_refusal_on_a_stale_copy_is_decided_again_on_the_store(
+    client: tuple[AsyncMongoClient[Document], Finds],
+) -> None:
+    mongo, _ = client
+    collection = mongo[f"test_{uuid.uuid4().hex[:8]}"]["accounts"]
+    first, second = instance(collection), instance(collection)
+    assert await first.apply("a", "ev-open", add(0))
+    assert await second.apply("a", "ev-grant", add(10))  # first's copy still shows 0
+
+    def spend(doc: Document) -> Change:
+        if doc.get("total", 0) < 5:
+            raise ValueError("not enough")
+        return Change(inc={"total": -5})
+
+    assert await first.apply("a", "ev-spend", spend)
+    assert (await first.get("a") or {})["total"] == 5
+
+
+class GatedPublisher:
+    """Publishes only as the test lets it: one release, one publish."""
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Semaphore(0)
+
+    async def publish_raw(self, body: bytes, *, routing_key: str, message_id: str) -> None:
+        del body, routing_key, message_id
+        await self.gate.acquire()
+
+
+async def test_a_delivered_entry_leaves_the_copy_though_the_copy_moved_on(
+    client: tuple[AsyncMongoClient[Document], Finds],
+) -> None:
+    mongo, _ = client
+    publisher = GatedPublisher()
+    relay = OutboxRelay(publisher, sweep_seconds=60)
+    deliveries: list[tuple[int, Any]] = []
+    kick = relay.kick
+
+    def watched_kick(collection: Any, key: Any, version: int, entries: Any) -> Any:
+        task = kick(collection, key, version, entries)
+        deliveries.append((len(entries), task))
+        return task
+
+    relay.kick = watched_kick  # type: ignore[method-assign]
+    aggregates = Aggregates(mongo[f"test_{uuid.uuid4().hex[:8]}"]["things"], relay, remember=10)
+
+    def publishing(_: Document) -> Change:
+        return Change(inc={"n": 1}, publish=[wrapped(a_reward_triggered())])
+
+    assert await aggregates.apply("k", "ev-1", publishing)  # its delivery waits at the gate
+    assert await aggregates.apply("k", "ev-2", publishing)  # carries ev-1's entry: not out yet
+    publisher.gate.release()
+    await deliveries[0][1]  # ev-1's entry is out, while the copy is already at the next version
+    await asyncio.sleep(0)
+    assert await aggregates.apply("k", "ev-3", publishing)
+    assert [count for count, _ in deliveries] == [1, 2, 2]  # not ev-1's again
+    for _ in range(3):
+        publisher.gate.release()
+    await relay.stop(flush=False)

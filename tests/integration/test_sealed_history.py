@@ -112,6 +112,15 @@ async def test_a_person_with_a_long_record_keeps_open_recommendations_findable(
     )
     assert not again  # its training was sealed: still known
 
+    key = field_key(recommendation.id)
+    done = recommendation.model_copy(update={"status": "done"})
+    await people.update(nip, lambda p: Outcome(p.model_copy(update={"firings": p.firings | {key: done}})))
+    for i in range(20, 30):  # more history after it closed
+        await handlers.evaluate_training(
+            wrapped(a_training_completed(nip=nip, program_id=f"p-{i}")), people=people, rules=RULES
+        )
+    assert await people.holding(key) == nip  # a closed one is found by its id too (GET /recommendations/{id})
+
 
 async def test_an_account_with_sealed_entries_books_each_cause_once(store: Store, relay: OutboxRelay) -> None:
     accounts = MongoAccounts(Aggregates(store.collection("accounts"), relay))
