@@ -70,15 +70,18 @@ class Granted:
 ROSTER = [random_nip(random.Random(seed)) for seed in range(300)]
 
 
-def bodies(count: int, *, roster: bool = False) -> list[tuple[str, dict[str, object]]]:
+def bodies(
+    count: int, *, roster: bool = False, people: int = len(ROSTER)
+) -> list[tuple[str, dict[str, object]]]:
     """`count` TrainingCompleted of distinct programmes (score 90: each earns a reward).
 
-    With `roster`, the people come from a kecamatan-sized roster of 300 (many events per person);
+    With `roster`, the people come from a kecamatan-sized roster of 300, its first `people` (many
+    events per person);
     otherwise every event is a new person (for latency, matched by nip).
     """
     out: list[tuple[str, dict[str, object]]] = []
     for i in range(count):
-        nip = ROSTER[i % len(ROSTER)] if roster else random_nip()
+        nip = ROSTER[i % people] if roster else random_nip()
         done = a_training_completed(nip=nip, score=90, passed=True)
         out.append((done.nip, structured(done, event_id=random_id())))
     return out
@@ -105,7 +108,10 @@ async def _post(client: httpx.AsyncClient, url: str, key: str, body: dict[str, o
     return time.perf_counter()
 
 
-async def throughput(stack: infra.Stack, keys: infra.Keys, amqp_url: str, count: int) -> dict[str, float]:
+async def throughput(
+    stack: infra.Stack, keys: infra.Keys, amqp_url: str, count: int, *, people: int = len(ROSTER)
+) -> dict[str, float]:
+    """`count` trainings of the first `people` of the roster, as fast as 32 clients post them."""
     granted = Granted()
     connection = await granted.listen(amqp_url)
     gate = asyncio.Semaphore(32)
@@ -116,7 +122,7 @@ async def throughput(stack: infra.Stack, keys: infra.Keys, amqp_url: str, count:
             async with gate:
                 await _post(client, url, keys.integrator, body)
 
-        sent = bodies(count, roster=True)
+        sent = bodies(count, roster=True, people=people)
         start = time.perf_counter()
         await asyncio.gather(*(post(body) for _, body in sent))
         posted = time.perf_counter() - start

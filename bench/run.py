@@ -1,6 +1,6 @@
 """`make bench`: every figure of the performance issue, as JSON lines plus a table with targets.
 
-Usage: python -m bench.run [--events N] [--responses N] [--store memory|sqlite] [--out DIR]
+Usage: python -m bench.run [--events N] [--responses N] [--store memory|sqlite] [--people N] [--out DIR]
 
 `--store sqlite` is the default set-up (`make run`): SQLite store files, the demo loaded first
 (`mutu demo`, timed), then the pipeline; `--store memory` (the default) adds the FastStream
@@ -44,6 +44,7 @@ async def main(
     demo_scale: str | None = "full",
     latency_events: int = len(pipeline.ROSTER),
     baseline_count: int | None = None,
+    people: int = len(pipeline.ROSTER),
 ) -> list[dict[str, Any]]:
     figures: list[dict[str, Any]] = []
 
@@ -69,10 +70,10 @@ async def main(
                 record("demo", **loaded)
             record("page_times", **await pages.page_times(services, Path(tmp), nip))
         before, cpu_before = stack.scrape(services), stack.cpu_by_service(services)
-        flow = await pipeline.throughput(services, keys, amqp_url, events)
+        flow = await pipeline.throughput(services, keys, amqp_url, events, people=people)
         after, cpu_after = stack.scrape(services), stack.cpu_by_service(services)
         ratio = {"ratio_to_baseline": flow["events_per_s"] / base["messages_per_s"]} if base else {}
-        record("throughput", store=store, **flow, **ratio)
+        record("throughput", store=store, people=people, **flow, **ratio)
         record_costs(record, before, after, flow, events)
         cpu = {name: (cpu_after[name] - cpu_before[name]) / events * 1000 for name in cpu_after}
         record("cpu_s_per_1000_events", value=sum(cpu.values()), per_service=cpu)
@@ -147,7 +148,18 @@ if __name__ == "__main__":
     parser.add_argument(
         "--demo", choices=("small", "full"), default="full", help="demo loaded first (sqlite)"
     )
+    parser.add_argument(
+        "--people",
+        type=int,
+        default=len(pipeline.ROSTER),
+        choices=range(1, len(pipeline.ROSTER) + 1),
+        metavar="1-300",
+        help="roster size of the throughput run: --events 1000 --people 30 gives each person the history"
+        " 10,000 events give 300 (33 trainings), in a fraction of the time",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     args = parser.parse_args()
     count = args.events or (10000 if args.store == "memory" else 2000)  # peak RSS is asked after 10,000
-    asyncio.run(main(count, args.responses, args.out, store=args.store, demo_scale=args.demo))
+    asyncio.run(
+        main(count, args.responses, args.out, store=args.store, demo_scale=args.demo, people=args.people)
+    )
