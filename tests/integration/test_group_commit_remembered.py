@@ -50,6 +50,13 @@ def instance(collection: Any, amqp_url: str = "amqp://-") -> Aggregates:
     )
 
 
+@pytest.fixture
+def pair(client: tuple[AsyncMongoClient[Document], Finds]) -> tuple[Aggregates, Aggregates]:
+    """Two instances remembering what they write, on one fresh collection."""
+    collection = client[0][f"test_{uuid.uuid4().hex[:8]}"]["things"]
+    return instance(collection), instance(collection)
+
+
 def add(points: int) -> Callable[[Document], Change]:
     return lambda _: Change(inc={"total": points})
 
@@ -70,11 +77,9 @@ async def test_a_document_written_here_is_not_read_again(
 
 
 async def test_two_instances_writing_one_document_in_turn_count_everything_once(
-    client: tuple[AsyncMongoClient[Document], Finds],
+    pair: tuple[Aggregates, Aggregates],
 ) -> None:
-    mongo, _ = client
-    collection = mongo[f"test_{uuid.uuid4().hex[:8]}"]["things"]
-    first, second = instance(collection), instance(collection)
+    first, second = pair
     for i in range(30):
         writer = first if i % 3 else second  # each one's copy goes stale when the other writes
         assert await writer.apply("k", f"ev-{i}", add(1))
@@ -83,13 +88,9 @@ async def test_two_instances_writing_one_document_in_turn_count_everything_once(
     assert (await first.get("k") or {})["total"] == 30
 
 
-async def test_nothing_decided_on_a_stale_copy_is_trusted(
-    client: tuple[AsyncMongoClient[Document], Finds],
-) -> None:
+async def test_nothing_decided_on_a_stale_copy_is_trusted(pair: tuple[Aggregates, Aggregates]) -> None:
     """Membership can be taken back: a copy saying "already in" must not skip the join."""
-    mongo, _ = client
-    collection = mongo[f"test_{uuid.uuid4().hex[:8]}"]["units"]
-    first, second = instance(collection), instance(collection)
+    first, second = pair
 
     def join(doc: Document) -> Change | None:
         return None if (doc.get("members") or {}).get("x") else Change(set={"members.x": True})
@@ -127,11 +128,9 @@ async def test_a_copy_with_published_entries_carries_none_of_them_again(
 
 
 async def test_a_refusal_on_a_stale_copy_is_decided_again_on_the_store(
-    client: tuple[AsyncMongoClient[Document], Finds],
+    pair: tuple[Aggregates, Aggregates],
 ) -> None:
-    mongo, _ = client
-    collection = mongo[f"test_{uuid.uuid4().hex[:8]}"]["accounts"]
-    first, second = instance(collection), instance(collection)
+    first, second = pair
     assert await first.apply("a", "ev-open", add(0))
     assert await second.apply("a", "ev-grant", add(10))  # first's copy still shows 0
 
