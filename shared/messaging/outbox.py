@@ -87,7 +87,9 @@ class OutboxRelay:
         self._sweeper: asyncio.Task[None] | None = None
         self._clears: dict[str, tuple[AsyncCollection[Document], list[Any]]] = {}
         self._clearing = False
-        self._confirmed: dict[str, None] = {}  # insertion-ordered: the oldest are forgotten first
+        # (collection, document, event id) confirmed; insertion-ordered: the oldest are forgotten first.
+        # Per document: an integrator may reuse an event id for another person's record.
+        self._confirmed: dict[tuple[str, str, str], None] = {}
 
     def watch(self, collection: AsyncCollection[Document]) -> None:
         """Sweep this collection for pending entries (idempotent)."""
@@ -155,17 +157,18 @@ class OutboxRelay:
     ) -> None:
         ordered = sorted(entries, key=lambda e: e.seq)
         for entry in ordered:
-            if entry.event_id in self._confirmed:  # carried along by a later write; already out
+            sent = (collection.full_name, str(doc_id), entry.event_id)
+            if sent in self._confirmed:  # carried along by a later write; already out
                 continue
             await self._publisher.publish_raw(
                 entry.body.encode(), routing_key=entry.routing_key, message_id=entry.event_id
             )
             logger.debug("published %s event=%s", entry.routing_key, entry.event_id)
-            self._remember(entry.event_id)
+            self._remember(sent)
         await self._clear(collection, doc_id, ordered)
 
-    def _remember(self, event_id: str) -> None:
-        self._confirmed[event_id] = None
+    def _remember(self, sent: tuple[str, str, str]) -> None:
+        self._confirmed[sent] = None
         if len(self._confirmed) > REMEMBERED:
             del self._confirmed[next(iter(self._confirmed))]
 

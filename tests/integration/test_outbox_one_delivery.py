@@ -55,3 +55,16 @@ async def test_a_clear_keeps_what_was_written_after_the_delivery_began(store_url
         await outbox._clear_batch(collection, [("k", [later])])
         doc = await collection.find_one({"_id": "k"}) or {}
         assert (doc["outbox"], doc.get("outbox_pending")) == ({}, None)
+
+
+async def test_an_event_id_reused_in_another_document_is_published_from_each(store_url: str) -> None:
+    """An integrator's id used again for another person's record: each record's event goes out."""
+    publisher = SlowPublisher()
+    relay = OutboxRelay(publisher, sweep_seconds=60)
+    async with AsyncMongoClient[Document](store_url) as client:
+        aggregates = Aggregates(client[f"test_{uuid.uuid4().hex[:8]}"]["records"], relay)
+        event = wrapped(a_reward_triggered())
+        for key in ("person-a:2026", "person-b:2026"):
+            assert await aggregates.apply(key, event.id, lambda _: Change(inc={"n": 1}, publish=[event]))
+            await relay.stop()
+    assert publisher.ids[event.id] == 2
