@@ -352,7 +352,8 @@ class TestTwoSchedulers:
 
 class TestJpPaceOnClosedQuarters:
     async def test_a_late_training_for_a_closed_quarter_is_judged_against_its_pace_once(self) -> None:
-        evaluation, nip = Evaluation(DURING_Q3), random_nip()
+        # appointed in 2015: a random NIP may be appointed after 2025-Q3, which owes no JP pace
+        evaluation, nip = Evaluation(DURING_Q3), "198609262015051001"
         await evaluation.at(Q3_CLOSED)  # closed before evaluation knew the person
         late = dt.datetime(2025, 9, 1, tzinfo=UTC)  # a Q3 completion sent after Q3 closed
         for _ in range(2):
