@@ -2,11 +2,13 @@
 
 Each caller submits (key, event id, decide). While a flush is running, new submissions queue up;
 the next flush takes all of them: a point read of each of their documents (by `_id`, concurrent),
-every `decide` applied in
-arrival order to an in-memory copy (so several events on one document see each other), and one
-unordered `bulk_write` of version-guarded upserts. A guard that no longer matches (another
-instance wrote the document first) surfaces as a duplicate-key error for that document only; its
-callers go back in the queue and are planned again on a fresh read after a short random pause.
+every `decide` applied in arrival order to an in-memory copy (so several events on one document
+see each other), and one unordered `bulk_write` of version-guarded updates on `_id`
+(`guarded_update`).
+A guard that no longer matches (another instance wrote the document first) leaves that document
+as it was; the store then reports fewer documents written than were sent, and a read of the
+token each write leaves tells which (`_not_written`). Those callers go back in the queue and are
+planned again on a fresh read after a short random pause.
 Each round one writer of a hot document wins, so all of them finish; after `MAX_ROUNDS` lost
 rounds a caller gets ConcurrencyError and its message is retried by the broker.
 
@@ -32,6 +34,7 @@ while a copy is remembered would come back with the copy's next write.
 import asyncio
 import collections
 import random
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +48,8 @@ from shared.observability import metrics
 from shared.persistence.storage import DUPLICATE_KEY, MAX_DOCUMENT_BYTES, Document, DocumentTooLargeError
 
 MAX_BATCH = 256
+WRITE_FIELD = "_write"  # the token of the batch that last wrote the document (see _write)
+_STALE = "_stale"  # envelope of a document whose plan lost its guard (never stored)
 MAX_ROUNDS = 100
 READ_CONCURRENCY = 32  # point reads of one batch in flight at once
 
@@ -269,43 +274,72 @@ class GroupCommit:
             self._queue.append(item)
 
     async def _write(self, writes: list[tuple[Any, Planned]]) -> tuple[set[int], dict[int, Exception]]:
-        """Run the version-guarded upserts; the indexes whose guard failed, and those that failed else."""
+        """Run the guarded updates; the indexes whose guard failed, and those that failed else."""
         if not writes:
             return set(), {}
+        token = secrets.token_hex(8)
         operations = [
-            UpdateOne(_guard(key, plan.version), _update(plan), upsert=True) for key, plan in writes
+            UpdateOne({"_id": key}, guarded_update(plan, token), upsert=not plan.version)
+            for key, plan in writes
         ]
+        lost: set[int] = set()
+        failed: dict[int, Exception] = {}
+        result: Document
         try:
-            await self._collection.bulk_write(operations, ordered=False)
+            result = dict((await self._collection.bulk_write(operations, ordered=False)).bulk_api_result)
         except BulkWriteError as error:
-            errors = error.details.get("writeErrors", [])
-            lost = {e["index"] for e in errors if e.get("code") == DUPLICATE_KEY}
-            failed: dict[int, Exception] = {
-                e["index"]: WriteRefusedError(e.get("code"), e.get("errmsg", ""))
-                for e in errors
-                if e.get("code") != DUPLICATE_KEY
-            }
-            return lost, failed
-        return set(), {}
+            result = dict(error.details)
+            for e in result.get("writeErrors", []):
+                if e.get("code") == DUPLICATE_KEY:  # another instance inserted it first
+                    lost.add(e["index"])
+                else:
+                    failed[e["index"]] = WriteRefusedError(e.get("code"), e.get("errmsg", ""))
+        if result.get("nUpserted", 0) + result.get("nModified", 0) < len(writes) - len(lost) - len(failed):
+            inserted = {u["index"] for u in result.get("upserted", [])}
+            unsure = [i for i in range(len(writes)) if i not in lost | failed.keys() | inserted]
+            lost |= await self._not_written([writes[i][0] for i in unsure], unsure, token)
+        return lost, failed
+
+    async def _not_written(self, keys: list[Any], indexes: list[int], token: str) -> set[int]:
+        """Of these writes (`keys` at `indexes`), those whose guard failed: no `token` in the document.
+
+        Read only when the store reports fewer writes than were sent (another instance won one).
+        A document that was ours and then rewritten by another instance also reads as lost: its
+        callers are planned again and find their events applied.
+        """
+        docs = await asyncio.gather(
+            *(self._collection.find_one({"_id": key}, {WRITE_FIELD: 1}) for key in keys)
+        )
+        return {i for i, doc in zip(indexes, docs, strict=True) if (doc or {}).get(WRITE_FIELD) != token}
 
 
-def _guard(key: Any, version: int) -> Document:
-    return {"_id": key, "version": version} if version else {"_id": key, "version": {"$exists": False}}
+def guarded_update(plan: Planned, token: str) -> list[Document]:
+    """The guarded update pipeline: the planned paths written only if `version` is still the one read.
 
-
-def _update(plan: Planned) -> Document:
-    update: Document = {"$set": _fields(plan)}
+    On `_id` alone (the embedded store scans the whole collection for any other filter): a plan
+    made on a version that is no longer current is written into an envelope that the last stage
+    throws away, so the document is left as it was and the store reports it not modified.
+    """
+    current = {"$eq": [{"$ifNull": ["$version", 0]}, plan.version]}
+    stages: list[Document] = [
+        {"$replaceWith": {"$cond": [current, "$$ROOT", {_STALE: "$$ROOT"}]}},
+        {"$set": {**_fields(plan), WRITE_FIELD: token}},
+    ]
     removed = plan.removed - plan.touched
     if removed:
-        update["$unset"] = dict.fromkeys(sorted(removed), "")
-    return update
+        stages.append({"$unset": sorted(removed)})
+    stages.append({"$replaceWith": {"$ifNull": [f"${_STALE}", "$$ROOT"]}})
+    return stages
 
 
 def _fields(plan: Planned) -> Document:
-    """Final values of every touched path (outermost paths only: MongoDB refuses overlaps)."""
+    """Final values of every touched path (outermost paths only: MongoDB refuses overlaps).
+
+    Each value is a `$literal`: in a pipeline a string such as "$x" would name a field.
+    """
     paths = sorted(plan.touched)
     outer = [p for p in paths if not any(p.startswith(q + ".") for q in paths if q != p)]
-    fields = {path: get_path(plan.doc, path) for path in outer}
+    fields: Document = {path: {"$literal": get_path(plan.doc, path)} for path in outer}
     fields["version"] = plan.version + 1
     return fields
 

@@ -25,10 +25,11 @@ from pydantic import BaseModel, ConfigDict
 from shared.contract import envelope
 from shared.persistence import sealed
 from shared.persistence.aggregates import Aggregates, Change
+from shared.persistence.group_commit import WRITE_FIELD
 from shared.persistence.storage import Document
 
 # Fields of a stored document that belong to the chassis, not to the state.
-_CHASSIS = frozenset({"_id", "version", "inbox", "outbox", "outbox_pending", sealed.FIELD})
+_CHASSIS = frozenset({"_id", "version", WRITE_FIELD, "inbox", "outbox", "outbox_pending", sealed.FIELD})
 _MISSING = object()
 SEALED_PAGE = 4  # entries a sealed page holds; a sealed map's open part keeps fewer than twice that
 

@@ -7,32 +7,17 @@ grows with the collection (bench/README.md, issue 20: the SQLite store at ~5 eve
 
 import asyncio
 import uuid
-from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient, monitoring
+from pymongo import AsyncMongoClient
 
 from shared import messaging
 from shared.messaging.outbox import OutboxRelay
 from shared.persistence.aggregates import Aggregates, Change
 from shared.persistence.storage import Document
+from tests.commands import Commands
 
 pytestmark = pytest.mark.integration
-
-
-class Finds(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.commands: list[dict[str, Any]] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name == "find":
-            self.commands.append(dict(event.command))
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
 
 
 def counted(_: Document) -> Change:
@@ -40,7 +25,7 @@ def counted(_: Document) -> Change:
 
 
 async def test_a_batch_reads_each_document_by_id_alone_and_sees_what_it_holds(store_url: str) -> None:
-    finds = Finds()
+    finds = Commands("find")
     client: AsyncMongoClient[Document] = AsyncMongoClient(store_url, event_listeners=[finds])
     try:
         collection = client[f"test_{uuid.uuid4().hex[:8]}"]["counted"]
@@ -48,10 +33,10 @@ async def test_a_batch_reads_each_document_by_id_alone_and_sees_what_it_holds(st
         aggregates = Aggregates(collection, relay)
         keys = [f"k{i}" for i in range(40)]
         assert all(await asyncio.gather(*(aggregates.apply(key, None, counted) for key in keys[:20])))
-        finds.commands.clear()
+        finds.sent.clear()
 
         assert all(await asyncio.gather(*(aggregates.apply(key, None, counted) for key in keys)))
-        reads = list(finds.commands)
+        reads = list(finds.sent)
 
         stored = {doc["_id"]: doc["n"] async for doc in collection.find({})}
         assert stored == {key: 2 if i < 20 else 1 for i, key in enumerate(keys)}

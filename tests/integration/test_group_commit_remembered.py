@@ -11,34 +11,21 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient, monitoring
+from pymongo import AsyncMongoClient
 
 from shared import messaging
 from shared.messaging.outbox import OutboxRelay
 from shared.persistence.aggregates import Aggregates, Change
 from shared.persistence.storage import Document
 from tests.builders import a_reward_triggered, wrapped
+from tests.commands import Commands
 
 pytestmark = pytest.mark.integration
 
 
-class Finds(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.count = 0
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.count += event.command_name == "find"
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
 @pytest.fixture
-async def client(store_url: str) -> AsyncIterator[tuple[AsyncMongoClient[Document], Finds]]:
-    finds = Finds()
+async def client(store_url: str) -> AsyncIterator[tuple[AsyncMongoClient[Document], Commands]]:
+    finds = Commands("find")
     client: AsyncMongoClient[Document] = AsyncMongoClient(store_url, event_listeners=[finds])
     yield client, finds
     await client.close()
@@ -51,7 +38,7 @@ def instance(collection: Any, amqp_url: str = "amqp://-") -> Aggregates:
 
 
 @pytest.fixture
-def pair(client: tuple[AsyncMongoClient[Document], Finds]) -> tuple[Aggregates, Aggregates]:
+def pair(client: tuple[AsyncMongoClient[Document], Commands]) -> tuple[Aggregates, Aggregates]:
     """Two instances remembering what they write, on one fresh collection."""
     collection = client[0][f"test_{uuid.uuid4().hex[:8]}"]["things"]
     return instance(collection), instance(collection)
@@ -62,17 +49,17 @@ def add(points: int) -> Callable[[Document], Change]:
 
 
 async def test_a_document_written_here_is_not_read_again(
-    client: tuple[AsyncMongoClient[Document], Finds],
+    client: tuple[AsyncMongoClient[Document], Commands],
 ) -> None:
     mongo, finds = client
     aggregates = instance(mongo[f"test_{uuid.uuid4().hex[:8]}"]["things"])
     assert await aggregates.apply("k", "ev-0", add(1))
-    before = finds.count
+    before = len(finds.sent)
     for i in range(1, 20):
         assert await aggregates.apply("k", f"ev-{i}", add(1))
-    assert finds.count == before  # planned on its own copy each time
+    assert len(finds.sent) == before  # planned on its own copy each time
     assert not await aggregates.apply("k", "ev-3", add(1))  # a duplicate is checked on the store's copy
-    assert finds.count == before + 1
+    assert len(finds.sent) == before + 1
     assert (await aggregates.get("k") or {})["total"] == 20
 
 
@@ -102,7 +89,7 @@ async def test_nothing_decided_on_a_stale_copy_is_trusted(pair: tuple[Aggregates
 
 
 async def test_a_copy_with_published_entries_carries_none_of_them_again(
-    client: tuple[AsyncMongoClient[Document], Finds], amqp_url: str
+    client: tuple[AsyncMongoClient[Document], Commands], amqp_url: str
 ) -> None:
     mongo, _ = client
     collection = mongo[f"test_{uuid.uuid4().hex[:8]}"]["things"]
@@ -155,7 +142,7 @@ class GatedPublisher:
 
 
 async def test_a_delivered_entry_leaves_the_copy_though_the_copy_moved_on(
-    client: tuple[AsyncMongoClient[Document], Finds],
+    client: tuple[AsyncMongoClient[Document], Commands],
 ) -> None:
     mongo, _ = client
     publisher = GatedPublisher()
