@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvloop
 
 from mutu import services as registry
 from shared.observability import logs
@@ -41,7 +42,7 @@ def serve(service: str, port: int | None = None) -> None:
 def store(path: Path | None, port: int, host: str = "127.0.0.1") -> None:
     logs.configure("store", level="INFO", json_lines=False)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(embedded_store.serve(path=path, host=host, port=port))
+        asyncio.run(embedded_store.serve(path=path, host=host, port=port), loop_factory=uvloop.new_event_loop)
 
 
 def start_store(

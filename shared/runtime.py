@@ -133,7 +133,7 @@ class Runtime:
                 await self.broker.stop()
 
     def app(self, *, title: str, routers: Sequence[APIRouter]) -> FastAPI:
-        app = FastAPI(title=title, lifespan=self.lifespan)
+        app = FastAPI(title=title, lifespan=self.lifespan, telemetry=web.NO_NATIVE_TELEMETRY)
         web.install(app, max_body_bytes=self.settings.max_body_bytes)
         app.add_middleware(metrics.HttpMetrics)
         app.add_middleware(tracing.HttpTracing)

@@ -64,7 +64,14 @@ def create_app(settings: PortalSettings) -> FastAPI:
         finally:
             await services.aclose()
 
-    app = FastAPI(title="Mutu portal", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Mutu portal",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        telemetry=web.NO_NATIVE_TELEMETRY,
+    )
     web.install(app, max_body_bytes=64 * 1024)
     app.add_middleware(
         SessionMiddleware,

@@ -5,11 +5,14 @@ are published later by the outbox relay, so the trace travels inside the event: 
 the current `traceparent` into the CloudEvent extension of every event a change publishes, the
 broker middleware makes that context current when the relay publishes it (FastStream's
 `RabbitTelemetryMiddleware` then writes it into the AMQP headers) and when a consumer receives an
-event without the header. Spans are exported over OTLP only when an endpoint is configured.
+event without the header. Spans are exported over OTLP only when an endpoint is configured;
+without one the broker gets no span middleware at all and the `traceparent` header is copied from
+the event (`CloudEventTrace.publish_scope`).
 """
 
 import logging
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,7 +33,7 @@ logger = logging.getLogger("mutu.events")
 _PROPAGATOR = TraceContextTextMapPropagator()
 _TRACEPARENT = re.compile(rb'"traceparent":\s*"(00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2})"')
 _TYPES = {event.routing_key: event.__name__ for event in events.ALL}
-_configured: list[str] = []
+_configured: dict[str, bool] = {}  # the process's service: whether its spans are exported
 
 
 def configure(service: str, otlp_endpoint: str | None) -> None:
@@ -39,7 +42,8 @@ def configure(service: str, otlp_endpoint: str | None) -> None:
     Without an endpoint no span is recorded (ALWAYS_OFF): each span is a non-recording one that
     still has its trace and span ids, so `traceparent` is continued or started, written into the
     events and the AMQP headers and put on log lines as before, but no span object, attributes or
-    events are built per request and per message only to be dropped (bench/README.md, issue 20).
+    events are built per request and per message only to be dropped (bench/README.md, issue 20);
+    the broker then gets no span middleware at all (`broker_middlewares`).
     """
     if _configured:
         return
@@ -50,7 +54,12 @@ def configure(service: str, otlp_endpoint: str | None) -> None:
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=_traces_url(otlp_endpoint))))
     trace.set_tracer_provider(provider)
-    _configured.append(service)
+    _configured[service] = bool(otlp_endpoint)
+
+
+def exporting() -> bool:
+    """Whether spans are recorded and exported (`configure` was given an OTLP endpoint)."""
+    return any(_configured.values())
 
 
 def _traces_url(endpoint: str) -> str:
@@ -65,17 +74,17 @@ def current_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
-def _context_of(body: bytes) -> context.Context | None:
-    found = _TRACEPARENT.search(body[:4096]) if isinstance(body, bytes) else None
-    return _PROPAGATOR.extract({"traceparent": found.group(1).decode()}) if found else None
-
-
 class CloudEventTrace(BaseMiddleware[Any, Any]):
     """Broker middleware: the trace of the CloudEvent's `traceparent`, and one log line per event."""
 
+    writes_header = False  # FastStream's telemetry middleware writes the AMQP `traceparent`
+
     async def publish_scope(self, call_next: Callable[[Any], Awaitable[Any]], cmd: Any) -> Any:
-        parent = _context_of(cmd.body)
-        token = context.attach(parent) if parent is not None else None
+        found = _TRACEPARENT.search(cmd.body[:4096]) if isinstance(cmd.body, bytes) else None
+        traceparent = found.group(1).decode() if found else None
+        if self.writes_header:
+            cmd.headers["traceparent"] = traceparent or _new_trace()
+        token = context.attach(_PROPAGATOR.extract({"traceparent": traceparent})) if traceparent else None
         try:
             result = await call_next(cmd)
             if cmd.exchange.name == "mutu.events":
@@ -114,9 +123,26 @@ def _log(action: str, event_id: str | None, routing_key: str) -> None:
         )
 
 
+class _CloudEventTraceHeader(CloudEventTrace):
+    """Without span export: the event's `traceparent` (or a new trace) copied into the AMQP headers."""
+
+    writes_header = True
+
+
+def _new_trace() -> str:
+    """A root `traceparent`, not sampled, for an event published outside any trace (a scheduler's)."""
+    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-00"
+
+
 def broker_middlewares() -> tuple[Any, ...]:
-    """For `RabbitBroker(middlewares=...)`: CloudEvent trace and logs, OpenTelemetry."""
-    return (CloudEventTrace, RabbitTelemetryMiddleware())
+    """For `RabbitBroker(middlewares=...)`, after `configure`: CloudEvent trace and logs, spans if exported.
+
+    FastStream's telemetry middleware only when spans are exported: unexported, it built a span,
+    attributes and baggage per message only to drop them (~4% of a consumer's CPU, bench/README.md).
+    Without it the AMQP header carries the event's own `traceparent`, so a consumer continues the
+    producer's span rather than a child of it: the trace id, which logs and events carry, is the same.
+    """
+    return (CloudEventTrace, RabbitTelemetryMiddleware()) if exporting() else (_CloudEventTraceHeader,)
 
 
 class HttpTracing:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -18,6 +19,11 @@ from shared.contract import envelope, events, units
 from shared.observability import metrics
 from shared.persistence import storage
 from shared.web import apikeys, redact
+
+# `FastAPI(telemetry=...)`: FastAPI's own spans off. shared.observability.tracing.HttpTracing
+# makes the one server span per request; FastAPI's would be a second one, with operation spans
+# for dependencies and serialization, built per request once a tracer provider is installed.
+NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 Check = Callable[[], Awaitable[bool]]
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -224,3 +225,46 @@ async def test_one_bad_statement_fails_only_its_own_request(
     codes = [a.status_code for a in answers]
     assert codes[:17] + codes[18:] == [200] * 29
     assert codes[17] in {400, 422}
+
+
+async def exchange(url: str, *requests: bytes) -> bytes:
+    """Send raw bytes in 4 KiB writes on one connection; what the service answered until it closed."""
+    address = urllib.parse.urlsplit(url)
+    reader, writer = await asyncio.open_connection(address.hostname, address.port)
+    try:
+        for request in requests:
+            for start in range(0, len(request), 4096):
+                writer.write(request[start : start + 4096])
+                await writer.drain()
+    except ConnectionError:
+        pass  # refused mid-way: the answer is still there to read
+    try:
+        return await asyncio.wait_for(reader.read(), timeout=10)
+    finally:
+        writer.close()
+
+
+async def test_a_request_head_is_bounded_at_16_kib(stack: infra.Stack) -> None:
+    url = stack.urls["survey"]
+    padded = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 12_000 + b"\r\n\r\n"
+    closing = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    assert (await exchange(url, padded, closing)).count(b"HTTP/1.1 200 OK") == 2
+    # Refused as soon as 16 KiB of an unfinished head arrived, without waiting for its end (just
+    # past the bound here: bytes still unread when the service closes would reset the connection).
+    endless = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 16_400
+    assert (await exchange(url, endless)).startswith(b"HTTP/1.1 431 ")
+    long_url = b"GET /healthz?" + b"q" * 16_400
+    assert (await exchange(url, long_url)).startswith(b"HTTP/1.1 431 ")
+
+
+async def test_a_large_body_is_not_taken_for_a_large_head(stack: infra.Stack, keys: infra.Keys) -> None:
+    body = b'{"a": "' + b"b" * 200_000  # cut short: not JSON
+    post = (
+        b"POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\n"
+        b"Content-Length: %d\r\n\r\n%s"
+        % (keys.integrator.encode(), envelope.CONTENT_TYPE.encode(), len(body), body)
+    )
+    closing = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    answer = await exchange(stack.urls["survey"], post, closing)
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+    assert b"HTTP/1.1 200 OK" in answer

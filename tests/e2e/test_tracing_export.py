@@ -5,6 +5,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -91,3 +92,53 @@ def test_with_an_endpoint_spans_are_recorded(collector: str) -> None:
     root_recording, child_recording, traceparent, *_ = spans(collector)
     assert (root_recording, child_recording) == ("True", "True")
     assert traceparent.split("-")[1] == "ab" * 16
+
+
+BROKER = """
+import sys
+from shared.observability import tracing
+tracing.configure("evaluation", sys.argv[1] or None)
+print(" ".join(getattr(m, "__name__", type(m).__name__) for m in tracing.broker_middlewares()))
+"""
+
+
+def test_without_an_endpoint_no_span_middleware_runs_per_message(collector: str) -> None:
+    """FastStream's telemetry middleware built a span, attributes and baggage per message to drop them."""
+
+    def middlewares(endpoint: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", BROKER, endpoint], check=True, timeout=60, capture_output=True, text=True
+        )
+        return done.stdout.split()
+
+    assert middlewares("") == ["_CloudEventTraceHeader"]
+    assert middlewares(collector) == ["CloudEventTrace", "RabbitTelemetryMiddleware"]
+
+
+REQUEST = """
+import sys, pathlib
+from fastapi.testclient import TestClient
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from mutu import launcher
+from services.training.app import create_app
+exporter = InMemorySpanExporter()
+provider = TracerProvider()
+provider.add_span_processor(SimpleSpanProcessor(exporter))
+trace.set_tracer_provider(provider)
+settings = launcher.settings_for(
+    "training", mongodb_url="mongodb://127.0.0.1:9/", amqp_url="amqp://-@127.0.0.1:9/", var_dir=pathlib.Path(sys.argv[1])
+)
+assert TestClient(create_app(settings)).get("/units").status_code == 200
+print("|".join(f"{s.instrumentation_scope.name}:{s.name}" for s in exporter.get_finished_spans()))
+"""
+
+
+def test_a_request_makes_one_server_span_not_a_second_one_from_fastapi(tmp_path: Path) -> None:
+    """HttpTracing makes the request's span; FastAPI's own telemetry (a span and operation spans) is off."""
+    done = subprocess.run(
+        [sys.executable, "-c", REQUEST, str(tmp_path)], check=True, timeout=60, capture_output=True, text=True
+    )
+    assert done.stdout.strip().split("|") == ["mutu.http:HTTP GET /units"]
