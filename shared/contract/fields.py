@@ -34,6 +34,11 @@ def is_pppk_number(value: str) -> bool:
     return len(value) == NIP_LENGTH and code.isdigit() and code not in _MONTHS
 
 
+def _date(text: str) -> dt.date:
+    """YYYYMMDD as a date (ValueError if impossible); strptime costs 10x as much, on every NIP."""
+    return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+
+
 def check_nip(value: str) -> str:
     """Validate a PNS NIP: birth date, appointment month after it and not in the future, sex digit.
 
@@ -53,15 +58,15 @@ def check_nip(value: str) -> str:
             msg = "NIP embeds an impossible birth date or appointment month"
             raise ValueError(msg)
     try:
-        birth = dt.datetime.strptime(birth_text, "%Y%m%d").replace(tzinfo=dt.UTC).date()
-        appointed = dt.datetime.strptime(appointed_text + "01", "%Y%m%d").replace(tzinfo=dt.UTC)
+        birth = _date(birth_text)
+        appointed = _date(appointed_text + "01")
     except ValueError:
         msg = "NIP embeds an impossible birth date or appointment month"
         raise ValueError(msg) from None
-    if appointed.date() <= birth:
+    if appointed <= birth:
         msg = "NIP appointment month must come after the birth date"
         raise ValueError(msg)
-    if appointed > dt.datetime.now(dt.UTC):
+    if appointed > dt.datetime.now(dt.UTC).date():
         msg = "NIP appointment month is in the future"
         raise ValueError(msg)
     if sequence == "000":

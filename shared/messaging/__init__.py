@@ -95,7 +95,7 @@ async def declare_dead_letters(
 
 
 class Publisher:
-    """Publishes CloudEvents to `mutu.events`: persistent, confirmed, message_id = event id."""
+    """CloudEvents to `mutu.events`: persistent, confirmed, message id = correlation id = event id."""
 
     def __init__(self, broker: RabbitBroker) -> None:
         self._broker = broker
@@ -115,6 +115,7 @@ class Publisher:
             exchange=EXCHANGE,
             routing_key=routing_key,
             message_id=message_id,
+            correlation_id=message_id,  # the AsyncAPI correlation id; FastStream would make a uuid4
             persist=True,
             content_type=envelope.CONTENT_TYPE,
             timeout=10,

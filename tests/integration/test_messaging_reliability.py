@@ -207,3 +207,20 @@ async def test_replay_sends_a_dead_letter_back_to_its_consumer(own_amqp_url: str
 
 async def _done(handled: list[str], count: int) -> bool:
     return len(handled) >= count
+
+
+async def test_a_published_event_carries_its_id_as_message_and_correlation_id(own_amqp_url: str) -> None:
+    bus = infra.BusRecorder()
+    await bus.start(own_amqp_url)
+    broker = messaging.make_broker(own_amqp_url)
+    await broker.connect()
+    try:
+        await messaging.Publisher(broker).publish_raw(
+            encoded(a_reward_triggered(), "ev-corr"), routing_key=REWARD_TRIGGERED, message_id="ev-corr"
+        )
+        await bus.caught_up()
+        (message,) = [m for m in bus.messages if m.message_id == "ev-corr"]
+        assert message.correlation_id == "ev-corr"  # the AsyncAPI correlation id, not a random uuid
+    finally:
+        await broker.stop()
+        await bus.close()
