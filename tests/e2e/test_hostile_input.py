@@ -227,14 +227,14 @@ async def test_one_bad_statement_fails_only_its_own_request(
     assert codes[17] in {400, 422}
 
 
-async def exchange(url: str, *requests: bytes) -> bytes:
-    """Send raw bytes in 4 KiB writes on one connection; what the service answered until it closed."""
+async def exchange(url: str, *requests: bytes, chunk: int = 4096) -> bytes:
+    """Send raw bytes in `chunk`-byte writes on one connection; what the service answered until it closed."""
     address = urllib.parse.urlsplit(url)
     reader, writer = await asyncio.open_connection(address.hostname, address.port)
     try:
         for request in requests:
-            for start in range(0, len(request), 4096):
-                writer.write(request[start : start + 4096])
+            for start in range(0, len(request), chunk):
+                writer.write(request[start : start + chunk])
                 await writer.drain()
     except ConnectionError:
         pass  # refused mid-way: the answer is still there to read
@@ -255,6 +255,19 @@ async def test_a_request_head_is_bounded_at_16_kib(stack: infra.Stack) -> None:
     assert (await exchange(url, endless)).startswith(b"HTTP/1.1 431 ")
     long_url = b"GET /healthz?" + b"q" * 16_400
     assert (await exchange(url, long_url)).startswith(b"HTTP/1.1 431 ")
+
+
+async def test_a_whole_head_over_16_kib_in_one_read_is_refused(stack: infra.Stack) -> None:
+    """Not only an unfinished head: one that ends within the read that brought it (a probe found 200)."""
+    url = stack.urls["survey"]
+    big_header = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 17_000 + b"\r\n\r\n"
+    many = (
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(3000)) + b"\r\n"
+    )
+    long_url = b"GET /healthz?" + b"q" * 17_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    for request in (big_header, many, long_url):
+        answer = await exchange(url, request, chunk=len(request))
+        assert answer.startswith(b"HTTP/1.1 431 "), answer[:100]
 
 
 async def test_a_large_body_is_not_taken_for_a_large_head(stack: infra.Stack, keys: infra.Keys) -> None:
