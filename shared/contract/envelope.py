@@ -128,16 +128,35 @@ def parse_http(
     body: bytes,
     accepted: Mapping[str, type[events.Event]],
 ) -> CloudEvent[events.Event]:
-    """Receiver rule of the HTTP binding: `application/cloudevents*` is structured, else binary."""
-    if content_type.lower().startswith("application/cloudevents-batch"):
+    """Receiver rule of the HTTP binding: `application/cloudevents*` is structured, else binary.
+
+    The only event format is JSON in UTF-8: structured mode is `application/cloudevents+json`,
+    binary mode `application/json`, either with no charset or `charset=utf-8`.
+    """
+    media_type = _media_type(content_type)
+    if media_type.startswith("application/cloudevents-batch"):
         msg = "batched CloudEvents are not accepted"
         raise MalformedEventError(msg)
-    if content_type.lower().startswith("application/cloudevents"):
+    if media_type.startswith("application/cloudevents"):
+        if media_type != CONTENT_TYPE:
+            msg = f"the only structured event format is {CONTENT_TYPE}"
+            raise MalformedEventError(msg)
         return parse_structured(body, accepted)
-    if not content_type.lower().startswith("application/json"):
+    if media_type != "application/json":
         msg = "binary-mode data must be application/json"
         raise MalformedEventError(msg)
     return parse_binary(headers, body, accepted)
+
+
+def _media_type(content_type: str) -> str:
+    """The media type of a Content-Type, lowercased; MalformedEventError for a charset but UTF-8."""
+    media_type, *parameters = (part.strip().lower() for part in content_type.split(";"))
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip() == "charset" and value.strip().strip('"') != "utf-8":
+            msg = "event bodies are UTF-8 (charset=utf-8 or none)"
+            raise MalformedEventError(msg)
+    return media_type
 
 
 def _json(body: bytes) -> Any:

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, Strict, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Strict, StringConstraints
 
 _NIP = re.compile(r"^([0-9]{8})([0-9]{6})([12])([0-9]{3})$")
 NIP_LENGTH = 18
@@ -19,6 +19,14 @@ _MONTHS = frozenset(f"{month:02d}" for month in range(1, 13))
 _EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _LATEST_PLANNED = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 _FUTURE_SLACK = dt.timedelta(days=1)
+# RFC 3339 date-time (CloudEvents `time`, xAPI timestamps): a numeric offset needs its colon.
+_RFC3339 = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+_WIDEST_OFFSETS = (
+    dt.timedelta(hours=-12),
+    dt.timedelta(hours=14),
+)  # UTC-12 (Baker Island) .. UTC+14 (Kiribati)
 # C0 and C1 controls, DEL, lone surrogates and the bidirectional embedding, override and isolate
 # controls (a "Trojan Source" name or topic reads differently on the dashboard than it is stored);
 # prose may keep tab, line feed and carriage return.
@@ -81,6 +89,27 @@ def _within(value: dt.datetime, earliest: dt.datetime, latest: dt.datetime) -> b
         return earliest <= value <= latest
     except OverflowError:
         return False
+
+
+def check_rfc3339(value: object) -> object:
+    """An outsider's time is an RFC 3339 string; pydantic alone would also take 1764660000 or +0700.
+
+    Values already parsed (a datetime read back from the store) pass through.
+    """
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        msg = "time must be an RFC 3339 date-time such as 2026-11-02T09:00:00+07:00"
+        raise ValueError(msg)
+    return value
+
+
+def check_offset(value: dt.datetime) -> dt.datetime:
+    offset = value.utcoffset()
+    if offset is not None and not _WIDEST_OFFSETS[0] <= offset <= _WIDEST_OFFSETS[1]:
+        msg = "a UTC offset lies between -12:00 and +14:00"
+        raise ValueError(msg)
+    return value
 
 
 def check_recent(value: dt.datetime) -> dt.datetime:
@@ -153,5 +182,12 @@ Jp = Annotated[int, Strict(), Field(ge=1, le=200)]
 Answer = Annotated[int, Strict(), Field(ge=1, le=4, description='A JSON integer 1-4 (not 4.0, "4" or true).')]
 Points = Annotated[int, Strict(), Field(gt=0, le=1_000_000)]
 Count = Annotated[int, Strict()]  # add bounds with Field where used
-EventTime = Annotated[AwareDatetime, AfterValidator(check_recent)]
-PlannedTime = Annotated[AwareDatetime, AfterValidator(check_plannable)]
+EventTime = Annotated[
+    AwareDatetime, BeforeValidator(check_rfc3339), AfterValidator(check_offset), AfterValidator(check_recent)
+]
+PlannedTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(check_rfc3339),
+    AfterValidator(check_offset),
+    AfterValidator(check_plannable),
+]

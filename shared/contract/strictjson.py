@@ -51,7 +51,9 @@ def _depth(value: Any) -> int:
 def loads(body: bytes) -> Any:
     """Decode UTF-8 JSON; NotJsonError for anything else (see the module docstring)."""
     try:
-        value = json.loads(body, object_pairs_hook=_unique, parse_constant=_no_constants)
+        # Decoded here, strictly: json.loads would take UTF-16/32 and a BOM by sniffing bytes, and
+        # UTF-8-encoded surrogates ("surrogatepass"). A BOM left as U+FEFF is refused by json.loads.
+        value = json.loads(body.decode("utf-8"), object_pairs_hook=_unique, parse_constant=_no_constants)
     except NotJsonError:
         raise
     except (ValueError, RecursionError, TypeError):  # JSONDecodeError, UnicodeDecodeError, digit limit

@@ -1,4 +1,8 @@
-"""Keeping personal data out of logs and client answers: NIPs masked, validation input never echoed."""
+"""Keeping personal data and secrets out of logs and client answers.
+
+NIPs and ticket codes (in `/t/{code}` paths: a code is a single-use secret) are masked; validation
+input is never echoed.
+"""
 
 import json
 import re
@@ -7,6 +11,9 @@ from typing import Any
 
 # A NIP is 18 digits; any run of 16 or more digits is masked, so near-NIPs and typos are covered too.
 _DIGIT_RUN = re.compile(r"(?<!\d)\d{16,}(?!\d)")
+# A service ticket's code in its form's path (survey: /t/{code}, 32 URL-safe characters); an
+# access-log line would otherwise let anyone who reads the log redeem an unused ticket.
+_TICKET_PATH = re.compile(r"(?<=/t/)[A-Za-z0-9_-]{16,}")
 MASK = "[redacted]"
 _MAX_TEXT = 300
 # pydantic messages that quote the input; replaced by a fixed wording.
@@ -14,8 +21,8 @@ _QUOTING = {"union_tag_invalid": "Input tag does not match any of the expected t
 
 
 def text(value: str) -> str:
-    """The string with every NIP-like digit run masked."""
-    return _DIGIT_RUN.sub(MASK, value)
+    """The string with every NIP-like digit run and ticket code masked."""
+    return _TICKET_PATH.sub(MASK, _DIGIT_RUN.sub(MASK, value))
 
 
 def scrub(value: Any) -> Any:

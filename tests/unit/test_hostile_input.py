@@ -40,9 +40,10 @@ class TestStrictJson:
     @pytest.mark.parametrize(
         "body",
         [DEEP, b'{"a":' * 70 + b"1" + b"}" * 70, HUGE, b"[NaN]", b"Infinity", b'{"a":1,"a":2}', b'"\\ud800"',
-         b'["\\udc00x"]', b"\xff\xfe", b""],
+         b'["\\udc00x"]', b"\xff\xfe", b"", '{"a": 1}'.encode("utf-16"), '{"a": 1}'.encode("utf-32"),
+         b'\xef\xbb\xbf{"a": 1}', b'["\xed\xa0\x80"]'],
         ids=["deep", "deep-object", "huge-int", "nan", "infinity", "duplicate-key", "surrogate", "low-surrogate",
-             "not-utf8", "empty"],
+             "not-utf8", "empty", "utf-16", "utf-32", "utf-8-bom", "utf-8-encoded-surrogate"],
     )  # fmt: skip
     def test_refuses_what_json_loads_would_crash_on_or_take_loosely(self, body: bytes) -> None:
         with pytest.raises(strictjson.NotJsonError):
@@ -69,6 +70,17 @@ class TestEnvelope:
     def test_extreme_times_with_offsets_are_invalid(self, moment: str, path: tuple[str, ...]) -> None:
         with pytest.raises(envelope.InvalidEventError):
             envelope.parse_structured(with_raw(self.valid(), path, json.dumps(moment).encode()), TRAINING)
+
+    @pytest.mark.parametrize(
+        "content_type",
+        ["application/cloudevents+xml", "application/cloudevents+json; charset=utf-16", "application/jsonx",
+         "application/json; charset=latin-1"],
+    )  # fmt: skip
+    def test_only_json_in_utf8_is_an_event_format(self, content_type: str) -> None:
+        body = json.dumps(self.valid()).encode()
+        with pytest.raises(envelope.MalformedEventError):
+            envelope.parse_http(content_type, {}, body, TRAINING)
+        assert envelope.parse_http("Application/CloudEvents+JSON; charset=UTF-8", {}, body, TRAINING).id
 
     @pytest.mark.parametrize("value", ["a\x00b", "\x1b[31m", "a\nb", "x" * 300])
     def test_control_characters_and_long_strings_are_invalid_in_attributes(self, value: str) -> None:
@@ -117,6 +129,18 @@ class TestFields:
     def test_extreme_times_are_refused_not_overflowed(self, moment: str) -> None:
         with pytest.raises(ValidationError):
             TypeAdapter(EventTime).validate_json(json.dumps(moment))
+
+    @pytest.mark.parametrize(
+        "moment",
+        ["1764660000", 1764660000, 1764660000.5, "2026-11-02T09:00:00+0700", "2026-11-02T09:00:00+14:01",
+         "2026-11-02T09:00:00-12:30", "2026-11-02 09:00:00Z", "2026-11-02T09:00Z", "20261102T090000Z"],
+    )  # fmt: skip
+    def test_a_time_is_an_rfc3339_string(self, moment: object) -> None:
+        """A unix timestamp was taken as UTC seconds, and +0700 without its colon, by pydantic's lax parser."""
+        with pytest.raises(ValidationError):
+            TypeAdapter(EventTime).validate_json(json.dumps(moment))
+        for kept in ("2026-11-02T09:00:00+07:00", "2026-11-02t02:00:00.123456z", "2026-11-02T09:00:00+14:00"):
+            assert TypeAdapter(EventTime).validate_json(json.dumps(kept)).tzinfo is not None
 
     @pytest.mark.parametrize("moment", EXTREME_TIMES)
     def test_programme_dates_are_bounded(self, moment: str) -> None:

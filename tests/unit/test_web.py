@@ -1,5 +1,7 @@
 """Key checks (401/403) and 4xx answers that never echo input or a NIP."""
 
+import logging
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from shared import errors, web
 from shared.contract import envelope, events, units
 from shared.contract.fields import Nip
+from shared.observability import logs
 from shared.web import apikeys, redact
 
 NIP = "199001012015011001"
@@ -154,3 +157,20 @@ async def test_the_intake_refuses_an_unknown_unit_before_any_handler_runs() -> N
         await intake(envelope.wrap(phantom, source="urn:test"))
     assert refused.value.reasons[0]["loc"] == ["body", "data", "unit_id"]
     assert seen == []
+
+
+def test_a_ticket_code_in_an_access_log_line_is_masked() -> None:
+    """uvicorn logs each request's path; a ticket's code in `/t/{code}` is a secret that redeems it."""
+    code = secrets.token_urlsafe(24)
+    record = logging.makeLogRecord(
+        {
+            "name": "uvicorn.access",
+            "msg": '%s - "%s %s HTTP/%s" %d',
+            "args": ("127.0.0.1:5000", "GET", f"/t/{code}?x=1", "1.1", 200),
+        }
+    )
+    for formatter in (logs.JsonFormatter("survey"), logs.PlainFormatter("%(message)s")):
+        line = formatter.format(record)
+        assert code not in line
+        assert "/t/[redacted]?x=1" in line
+    assert redact.text("/s/kel-candi and /tickets/abc") == "/s/kel-candi and /tickets/abc"
