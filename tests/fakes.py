@@ -6,7 +6,7 @@ from typing import Any
 
 from services.evaluation.model import Firing, ForumQuarter, Person, QuarterClose, TallyShard, UnitQuarter
 from services.rewards.model import Account, Board, LedgerEntry
-from services.survey.model import Feedback, FeedbackTally, Forum, Response, ResponseTally, Ticket
+from services.survey.model import EventClaim, Feedback, FeedbackTally, Forum, Response, ResponseTally, Ticket
 from services.survey.repository import FeedbackTallyDecision, ResponseTallyDecision
 from services.training.model.groups import Group
 from services.training.model.people import Person as Trainee
@@ -339,6 +339,11 @@ class InMemoryResponses(InMemoryStates[Response]):
 class InMemoryTickets(InMemoryStates[Ticket]):
     def __init__(self) -> None:
         super().__init__(Ticket)
+
+
+class InMemoryEventClaims(InMemoryStates[EventClaim]):
+    def __init__(self) -> None:
+        super().__init__(EventClaim)
 
 
 class InMemoryFeedbackLog(InMemoryStates[Feedback]):

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from services.survey import model, routes, subscribers
 from services.survey.repository import (
+    MongoEventClaims,
     MongoFeedbackLog,
     MongoFeedbackTallies,
     MongoForums,
@@ -38,5 +39,6 @@ def create_app(settings: SurveySettings) -> FastAPI:
         tallies=tallies,
         totals=totals,
         tickets=tickets,
+        claims=MongoEventClaims(runtime.aggregates("event_ids")),
     )
     return runtime.app(title="Mutu survey", routers=routers)

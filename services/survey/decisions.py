@@ -6,6 +6,8 @@ import hashlib
 from services.survey import skm
 from services.survey.model import (
     MAX_ITEMS,
+    EventClaim,
+    EventIdReusedError,
     Feedback,
     FeedbackTally,
     Forum,
@@ -149,6 +151,15 @@ def response_recorded(
         return None
     kept = submitted.data.model_dump() | {"event_id": submitted.id, "comment": comment}
     return Outcome(Response.model_validate(kept), publish=[submitted])
+
+
+def event_claimed(claim: EventClaim, subject: str) -> Outcome[EventClaim] | None:
+    """An event id names one subject for good: the first claim keeps it; another raises EventIdReusedError."""
+    if claim.subject == subject:
+        return None
+    if claim.subject is not None:
+        raise EventIdReusedError
+    return Outcome(EventClaim(subject=subject))
 
 
 def feedback_recorded(

@@ -19,6 +19,7 @@ from services.survey.model import (
     UnlistedChoiceError,
 )
 from services.survey.repository import (
+    EventClaims,
     FeedbackLog,
     FeedbackTallies,
     Forums,
@@ -53,17 +54,22 @@ async def record_response(
     offered: Offered,
     responses: Responses,
     tallies: ResponseTallies,
+    claims: EventClaims,
 ) -> bool:
     """Keep one response per response_id, publish it once, count it once; False if this event id was seen.
 
     The same response again (any event id) is a duplicate; a different one under a response_id
-    already used raises ResponseConflictError, and nothing is stored, published or counted. A
+    already used raises ResponseConflictError, and one under an event id that names another
+    response or feedback item EventIdReusedError: nothing is stored, published or counted. A
     service or occupation outside the configured lists raises UnlistedChoiceError first.
     """
     response = submitted.data
     refused = decisions.choice_problems(response, offered(response.unit_id))
     if refused:
         raise UnlistedChoiceError(refused)
+    await claims.update(
+        submitted.id, lambda claim: decisions.event_claimed(claim, f"response:{response.response_id}")
+    )
     fresh = await responses.update(
         response.response_id,
         lambda kept: decisions.response_recorded(kept, submitted, comment),
@@ -183,9 +189,18 @@ async def open_ticket(code: str, response_id: str = "", *, tickets: Tickets, clo
 
 
 async def record_feedback(
-    received: envelope.CloudEvent[events.FeedbackReceived], *, feedback: FeedbackLog, totals: FeedbackTallies
+    received: envelope.CloudEvent[events.FeedbackReceived],
+    *,
+    feedback: FeedbackLog,
+    totals: FeedbackTallies,
+    claims: EventClaims,
 ) -> bool:
-    """Keep and publish an integrator's feedback once per feedback_id, and count it in its unit."""
+    """Keep and publish an integrator's feedback once per feedback_id, and count it in its unit.
+
+    An event id that names another feedback item or a response raises EventIdReusedError first.
+    """
+    subject = f"feedback:{received.data.feedback_id}"
+    await claims.update(received.id, lambda claim: decisions.event_claimed(claim, subject))
     fresh = await feedback.update(
         received.data.feedback_id,
         lambda kept: decisions.feedback_recorded(kept, received),

@@ -30,6 +30,17 @@ class ResponseConflictError(errors.ConflictError):
         super().__init__("this response_id already holds a different response")
 
 
+class EventIdReusedError(errors.ConflictError):
+    """The event id already names another response or feedback item (CloudEvents: id and source are unique).
+
+    Downstream, evaluation dedupes on the event id: a second response under the same id would be
+    counted here and dropped there, so the two services' figures would disagree for good.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("this event id already names a different response or feedback item")
+
+
 class UnlistedChoiceError(errors.InvalidError):
     """A response names a service its unit does not offer, or an occupation off the fixed list."""
 
@@ -168,6 +179,12 @@ class Response(State):
         """Whether this is `response` (any event id): every field of it as kept."""
         kept = self.model_dump(mode="json")
         return all(kept.get(name) == value for name, value in response.model_dump(mode="json").items())
+
+
+class EventClaim(State):
+    """What one event id names: `response:<response_id>` or `feedback:<feedback_id>`."""
+
+    subject: str | None = None
 
 
 class Feedback(State):

@@ -4,7 +4,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Protocol
 
-from services.survey.model import Feedback, FeedbackTally, Forum, Response, ResponseTally, Ticket
+from services.survey.model import EventClaim, Feedback, FeedbackTally, Forum, Response, ResponseTally, Ticket
 from shared.persistence.aggregates import Aggregates
 from shared.persistence.state_store import Outcome, StateStore
 
@@ -14,6 +14,7 @@ ForumDecision = Callable[[Forum], Outcome[Forum] | None]
 ResponseTallyDecision = Callable[[ResponseTally], Outcome[ResponseTally] | None]
 FeedbackTallyDecision = Callable[[FeedbackTally], Outcome[FeedbackTally] | None]
 TicketDecision = Callable[[Ticket], Outcome[Ticket] | None]
+ClaimDecision = Callable[[EventClaim], Outcome[EventClaim] | None]
 
 # Responses of one unit and quarter are counted in this many documents, so that no document (and
 # its inbox of response ids) grows without bound and concurrent writers rarely meet.
@@ -56,6 +57,12 @@ class FeedbackTallies(Protocol):
     async def update(self, unit_id: str, decide: FeedbackTallyDecision, *, event_id: str) -> bool: ...
 
 
+class EventClaims(Protocol):
+    """What each event id posted to survey names (decisions.event_claimed), by event id."""
+
+    async def update(self, event_id: str, decide: ClaimDecision) -> bool: ...
+
+
 class Tickets(Protocol):
     """Service tickets by key (the hash of the code, see decisions.ticket_key)."""
 
@@ -76,6 +83,17 @@ class MongoTickets:
 
     async def update(self, key: str, decide: TicketDecision, *, event_id: str) -> bool:
         return await self._states.update(key, decide, event_id=event_id)
+
+
+class MongoEventClaims:
+    """`event_ids`: one small document per event id recorded, `_id` the event id, `subject` what it names."""
+
+    def __init__(self, aggregates: Aggregates) -> None:
+        self._states = StateStore(aggregates, EventClaim)
+
+    async def update(self, event_id: str, decide: ClaimDecision) -> bool:
+        # no inbox: every claim is decided (the same id for another subject must be refused)
+        return await self._states.update(event_id, decide)
 
 
 class MongoResponses:

@@ -81,6 +81,22 @@ async def test_extreme_times_with_offsets_are_422(
         assert answer.status_code == 422, answer.text
 
 
+async def test_an_event_id_names_one_response(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
+) -> None:
+    """Another response under a used event id was counted by survey and dropped by evaluation (a probe)."""
+    url, event_id = stack.urls["survey"], random_id("same")
+    first, second = (a_survey_submitted(response_id=random_id("resp")) for _ in range(2))
+    codes = [
+        (
+            await infra.post_cloudevent(http, url, keys.integrator, structured(r, event_id=event_id))
+        ).status_code
+        for r in (first, second, first)
+    ]
+    assert codes == [202, 409, 202]  # the first again is a duplicate, as before
+    assert (await http.get(f"{url}/healthz")).status_code == 200
+
+
 async def test_a_response_id_holds_one_response(
     stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
 ) -> None:

@@ -8,6 +8,7 @@ import pytest
 from services.survey import handlers
 from services.survey.model import (
     MAX_ITEMS,
+    EventIdReusedError,
     Forum,
     ForumFullError,
     IssuedTicket,
@@ -25,6 +26,7 @@ from shared.contract import events, units
 from shared.contract.calendar import Calendar
 from tests.builders import a_feedback_received, a_survey_submitted, random_id, wrapped
 from tests.fakes import (
+    InMemoryEventClaims,
     InMemoryFeedbackLog,
     InMemoryFeedbackTallies,
     InMemoryForums,
@@ -62,8 +64,17 @@ def totals() -> InMemoryFeedbackTallies:
 
 
 @pytest.fixture
-def record(responses: InMemoryResponses, tallies: InMemoryResponseTallies) -> handlers.Record:
-    return functools.partial(handlers.record_response, offered=offered, responses=responses, tallies=tallies)
+def claims() -> InMemoryEventClaims:
+    return InMemoryEventClaims()
+
+
+@pytest.fixture
+def record(
+    responses: InMemoryResponses, tallies: InMemoryResponseTallies, claims: InMemoryEventClaims
+) -> handlers.Record:
+    return functools.partial(
+        handlers.record_response, offered=offered, responses=responses, tallies=tallies, claims=claims
+    )
 
 
 async def counted(tallies: InMemoryResponseTallies, response: events.SurveySubmitted) -> int:
@@ -327,13 +338,54 @@ class TestSubmitResponse:
         assert [e.data.served_by_nip for e in responses.published] == [NIP]
 
 
+class TestEventIdReused:
+    """An event id names one response or feedback item: evaluation dedupes on it (a probe found 15 against 14)."""
+
+    async def test_another_response_under_a_used_event_id_is_refused(
+        self, record: handlers.Record, responses: InMemoryResponses, tallies: InMemoryResponseTallies
+    ) -> None:
+        first, second = a_survey_submitted(period="2026-Q2"), a_survey_submitted(period="2026-Q2")
+        assert await record(wrapped(first, event_id="same-1"), None)
+        with pytest.raises(EventIdReusedError):
+            await record(wrapped(second, event_id="same-1"), None)
+        assert not await record(wrapped(first, event_id="same-1"), None)  # a plain resend stays a duplicate
+        assert [e.data.response_id for e in responses.published] == [first.response_id]
+        assert await counted(tallies, first) == 1
+
+    async def test_a_response_id_and_a_feedback_id_cannot_share_an_event_id(
+        self, record: handlers.Record, totals: InMemoryFeedbackTallies, claims: InMemoryEventClaims
+    ) -> None:
+        feedback = InMemoryFeedbackLog()
+        assert await record(wrapped(a_survey_submitted(period="2026-Q2"), event_id="same-2"), None)
+        for received in (a_feedback_received(), a_feedback_received()):
+            with pytest.raises(EventIdReusedError):
+                await handlers.record_feedback(
+                    wrapped(received, event_id="same-2"), feedback=feedback, totals=totals, claims=claims
+                )
+        await handlers.record_feedback(
+            wrapped(received, event_id="fb-9"), feedback=feedback, totals=totals, claims=claims
+        )
+        with pytest.raises(EventIdReusedError):
+            await handlers.record_feedback(
+                wrapped(a_feedback_received(), event_id="fb-9"),
+                feedback=feedback,
+                totals=totals,
+                claims=claims,
+            )
+        assert [e.id for e in feedback.published] == ["fb-9"]
+
+
 class TestRecordFeedback:
-    async def test_feedback_is_kept_published_and_counted_once(self, totals: InMemoryFeedbackTallies) -> None:
+    async def test_feedback_is_kept_published_and_counted_once(
+        self, totals: InMemoryFeedbackTallies, claims: InMemoryEventClaims
+    ) -> None:
         feedback = InMemoryFeedbackLog()
         received = a_feedback_received(category="suggestion")
         for event in (wrapped(received, event_id="fb-1"), wrapped(received, event_id="fb-1")):
-            await handlers.record_feedback(event, feedback=feedback, totals=totals)
-        await handlers.record_feedback(wrapped(received, event_id="fb-2"), feedback=feedback, totals=totals)
+            await handlers.record_feedback(event, feedback=feedback, totals=totals, claims=claims)
+        await handlers.record_feedback(
+            wrapped(received, event_id="fb-2"), feedback=feedback, totals=totals, claims=claims
+        )
         assert [e.id for e in feedback.published] == ["fb-1"]
         tally = await totals.get(received.unit_id)
         assert tally is not None

@@ -15,6 +15,7 @@ from shared.runtime import Runtime
 from shared.web import apikeys
 from tests.builders import a_feedback_received, a_survey_submitted, structured
 from tests.fakes import (
+    InMemoryEventClaims,
     InMemoryFeedbackLog,
     InMemoryFeedbackTallies,
     InMemoryForums,
@@ -55,6 +56,7 @@ async def survey(tmp_path: Path) -> AsyncIterator[Survey]:
         tallies=InMemoryResponseTallies(),
         totals=InMemoryFeedbackTallies(),
         tickets=InMemoryTickets(),
+        claims=InMemoryEventClaims(),
     )
     app = runtime.app(title="Mutu survey", routers=routers)
     key = {"Authorization": f"Bearer {apikeys.KeyFile(settings.keys_file).create('integrator')}"}

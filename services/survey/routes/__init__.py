@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from services.survey import handlers
 from services.survey.model import KioskResponse
 from services.survey.repository import (
+    EventClaims,
     FeedbackLog,
     FeedbackTallies,
     Forums,
@@ -36,11 +37,17 @@ def build_routes(
     tallies: ResponseTallies,
     totals: FeedbackTallies,
     tickets: Tickets,
+    claims: EventClaims,
     clock: Clock = utc_now,
 ) -> list[APIRouter]:
     async def record(event: envelope.CloudEvent[events.SurveySubmitted], comment: str | None) -> bool:
         return await handlers.record_response(
-            event, comment, offered=settings.service_types_for, responses=responses, tallies=tallies
+            event,
+            comment,
+            offered=settings.service_types_for,
+            responses=responses,
+            tallies=tallies,
+            claims=claims,
         )
 
     async def record_submitted(event: envelope.CloudEvent[events.SurveySubmitted]) -> bool:
@@ -59,7 +66,7 @@ def build_routes(
 
     async def record_feedback(event: envelope.CloudEvent[events.FeedbackReceived]) -> bool:
         topics.require(event.data.topic_code, ("body", "data", "topic_code"))
-        return await handlers.record_feedback(event, feedback=feedback, totals=totals)
+        return await handlers.record_feedback(event, feedback=feedback, totals=totals, claims=claims)
 
     # What POST /events takes (after its unit check), and the handler of each type.
     intake = (
