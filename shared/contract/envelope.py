@@ -9,7 +9,7 @@ from urllib.parse import unquote
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.contract import events, strictjson
-from shared.contract.fields import EventTime, Identifier, Line
+from shared.contract.fields import EventTime, Identifier, Line, TraceParent
 
 CONTENT_TYPE = "application/cloudevents+json"
 _ATTRIBUTES = ("id", "source", "specversion", "type", "time", "subject", "dataschema")
@@ -23,13 +23,13 @@ class CloudEvent[DataT: events.Event](BaseModel):
 
     specversion: Literal["1.0"] = "1.0"
     id: Identifier
-    source: Line = Field(min_length=1, max_length=256)
+    source: Line = Field(min_length=1, max_length=256, pattern=r"^\S+$")  # a URI-reference: no spaces
     type: Line = Field(min_length=1, max_length=64)
     time: EventTime | None = None
     datacontenttype: Literal["application/json"] | None = None
     dataschema: Line | None = Field(default=None, max_length=512)
-    subject: Line | None = Field(default=None, max_length=256)
-    traceparent: Line | None = Field(default=None, max_length=128)
+    subject: Line | None = Field(default=None, min_length=1, max_length=256)
+    traceparent: TraceParent | None = None
     tracestate: Line | None = Field(default=None, max_length=512)
     data: DataT
 

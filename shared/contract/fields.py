@@ -112,6 +112,27 @@ def check_offset(value: dt.datetime) -> dt.datetime:
     return value
 
 
+_TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}(-[\x21-\x7e]{1,64})?$")
+
+
+def check_traceparent(value: str) -> str:
+    """W3C Trace Context: version 00 exactly (a later one may append fields); never version ff or zero ids.
+
+    The consumer carries a traceparent onto the bus as it came; one that is not valid is refused.
+    """
+    match = _TRACEPARENT.match(value)
+    if (
+        match is None
+        or match.group(1) == "ff"
+        or (match.group(1) == "00" and match.group(4) is not None)
+        or set(match.group(2)) == {"0"}
+        or set(match.group(3)) == {"0"}
+    ):
+        msg = "traceparent must be a W3C trace context such as 00-<32 hex>-<16 hex>-01"
+        raise ValueError(msg)
+    return value
+
+
 def check_recent(value: dt.datetime) -> dt.datetime:
     """Refuse times before 2000 or more than a day in the future: a sane bound for event times."""
     if not _within(value, _EARLIEST, dt.datetime.now(dt.UTC) + _FUTURE_SLACK):
@@ -182,6 +203,7 @@ Jp = Annotated[int, Strict(), Field(ge=1, le=200)]
 Answer = Annotated[int, Strict(), Field(ge=1, le=4, description='A JSON integer 1-4 (not 4.0, "4" or true).')]
 Points = Annotated[int, Strict(), Field(gt=0, le=1_000_000)]
 Count = Annotated[int, Strict()]  # add bounds with Field where used
+TraceParent = Annotated[str, StringConstraints(max_length=128), AfterValidator(check_traceparent)]
 EventTime = Annotated[
     AwareDatetime, BeforeValidator(check_rfc3339), AfterValidator(check_offset), AfterValidator(check_recent)
 ]

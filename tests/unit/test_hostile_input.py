@@ -82,6 +82,22 @@ class TestEnvelope:
             envelope.parse_http(content_type, {}, body, TRAINING)
         assert envelope.parse_http("Application/CloudEvents+JSON; charset=UTF-8", {}, body, TRAINING).id
 
+    @pytest.mark.parametrize(
+        "attributes",
+        [{"traceparent": "garbage"}, {"traceparent": ""}, {"traceparent": f"00-{'0' * 32}-{'cd' * 8}-01"},
+         {"traceparent": f"00-{'ab' * 16}-{'0' * 16}-01"}, {"traceparent": f"ff-{'ab' * 16}-{'cd' * 8}-01"},
+         {"traceparent": f"00-{'ab' * 16}-{'cd' * 8}-01-extra"}, {"traceparent": f"00-{'AB' * 16}-{'cd' * 8}-01"},
+         {"source": "not a uri at all"}, {"subject": ""}],
+    )  # fmt: skip
+    def test_trace_context_source_and_subject_are_checked(self, attributes: dict[str, str]) -> None:
+        """A garbage traceparent was carried onto the bus as it came (a probe of make run)."""
+        with pytest.raises(envelope.InvalidEventError):
+            envelope.parse_structured(json.dumps(self.valid() | attributes).encode(), TRAINING)
+        kept = {"traceparent": f"00-{'ab' * 16}-{'cd' * 8}-01", "source": "urn:lms", "subject": "p-1"}
+        assert envelope.parse_structured(json.dumps(self.valid() | kept).encode(), TRAINING).traceparent
+        later = f"01-{'ab' * 16}-{'cd' * 8}-01-more"  # a later version may append fields
+        assert envelope.parse_structured(json.dumps(self.valid() | {"traceparent": later}).encode(), TRAINING)
+
     @pytest.mark.parametrize("value", ["a\x00b", "\x1b[31m", "a\nb", "x" * 300])
     def test_control_characters_and_long_strings_are_invalid_in_attributes(self, value: str) -> None:
         with pytest.raises(envelope.InvalidEventError):
