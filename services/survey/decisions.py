@@ -105,7 +105,7 @@ def kiosk_submitted(
     data = events.SurveySubmitted.model_validate(
         fields | {"period": submission.period or calendar.quarter_of(now)}
     )
-    return envelope.wrap(data, source=KIOSK, event_id=derived_id("kiosk", data.response_id), time=now)
+    return envelope.wrap(data, source=KIOSK, event_id=kiosk_event_id(data.response_id), time=now)
 
 
 def ticket_key(code: str) -> str:
@@ -151,6 +151,11 @@ def response_recorded(
         return None
     kept = submitted.data.model_dump() | {"event_id": submitted.id, "comment": comment}
     return Outcome(Response.model_validate(kept), publish=[submitted])
+
+
+def kiosk_event_id(response_id: str) -> str:
+    """The event id of a kiosk or form response: derived from its response_id (a resubmit is a no-op)."""
+    return derived_id("kiosk", response_id)
 
 
 def event_claimed(claim: EventClaim, subject: str) -> Outcome[EventClaim] | None:

@@ -67,9 +67,9 @@ async def record_response(
     refused = decisions.choice_problems(response, offered(response.unit_id))
     if refused:
         raise UnlistedChoiceError(refused)
-    await claims.update(
-        submitted.id, lambda claim: decisions.event_claimed(claim, f"response:{response.response_id}")
-    )
+    if submitted.id != decisions.kiosk_event_id(response.response_id):  # names its response by construction
+        subject = f"response:{response.response_id}"
+        await claims.update(submitted.id, lambda claim: decisions.event_claimed(claim, subject))
     fresh = await responses.update(
         response.response_id,
         lambda kept: decisions.response_recorded(kept, submitted, comment),
