@@ -23,10 +23,8 @@ _FUTURE_SLACK = dt.timedelta(days=1)
 _RFC3339 = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
 )
-_WIDEST_OFFSETS = (
-    dt.timedelta(hours=-12),
-    dt.timedelta(hours=14),
-)  # UTC-12 (Baker Island) .. UTC+14 (Kiribati)
+_WESTMOST_OFFSET = dt.timedelta(hours=-12)  # UTC-12 (Baker Island)
+_EASTMOST_OFFSET = dt.timedelta(hours=14)  # UTC+14 (Kiribati)
 # C0 and C1 controls, DEL, lone surrogates and the bidirectional embedding, override and isolate
 # controls (a "Trojan Source" name or topic reads differently on the dashboard than it is stored);
 # prose may keep tab, line feed and carriage return.
@@ -106,7 +104,7 @@ def check_rfc3339(value: object) -> object:
 
 def check_offset(value: dt.datetime) -> dt.datetime:
     offset = value.utcoffset()
-    if offset is not None and not _WIDEST_OFFSETS[0] <= offset <= _WIDEST_OFFSETS[1]:
+    if offset is not None and not _WESTMOST_OFFSET <= offset <= _EASTMOST_OFFSET:
         msg = "a UTC offset lies between -12:00 and +14:00"
         raise ValueError(msg)
     return value
@@ -204,12 +202,7 @@ Answer = Annotated[int, Strict(), Field(ge=1, le=4, description='A JSON integer 
 Points = Annotated[int, Strict(), Field(gt=0, le=1_000_000)]
 Count = Annotated[int, Strict()]  # add bounds with Field where used
 TraceParent = Annotated[str, StringConstraints(max_length=128), AfterValidator(check_traceparent)]
-EventTime = Annotated[
-    AwareDatetime, BeforeValidator(check_rfc3339), AfterValidator(check_offset), AfterValidator(check_recent)
-]
-PlannedTime = Annotated[
-    AwareDatetime,
-    BeforeValidator(check_rfc3339),
-    AfterValidator(check_offset),
-    AfterValidator(check_plannable),
-]
+# An RFC 3339 string with an offset of a real zone; EventTime and PlannedTime bound it further.
+_Rfc3339Time = Annotated[AwareDatetime, BeforeValidator(check_rfc3339), AfterValidator(check_offset)]
+EventTime = Annotated[_Rfc3339Time, AfterValidator(check_recent)]
+PlannedTime = Annotated[_Rfc3339Time, AfterValidator(check_plannable)]
