@@ -9,6 +9,7 @@ from services.survey.model import (
     EventClaim,
     EventIdReusedError,
     Feedback,
+    FeedbackConflictError,
     FeedbackTally,
     Forum,
     ForumConflictError,
@@ -170,8 +171,13 @@ def event_claimed(claim: EventClaim, subject: str) -> Outcome[EventClaim] | None
 def feedback_recorded(
     feedback: Feedback, received: envelope.CloudEvent[events.FeedbackReceived]
 ) -> Outcome[Feedback] | None:
-    """Keep the first FeedbackReceived under its feedback_id and publish it; later ones change nothing."""
+    """Keep the first FeedbackReceived under its feedback_id and publish it.
+
+    The same item again is a duplicate (None); a different one raises FeedbackConflictError.
+    """
     if feedback.recorded:
+        if not feedback.holds(received.data):
+            raise FeedbackConflictError
         return None
     kept = received.data.model_dump(mode="json") | {"event_id": received.id}
     return Outcome(Feedback.model_validate(kept), publish=[received])

@@ -30,6 +30,13 @@ class ResponseConflictError(errors.ConflictError):
         super().__init__("this response_id already holds a different response")
 
 
+class FeedbackConflictError(errors.ConflictError):
+    """The feedback_id already holds a different feedback item."""
+
+    def __init__(self) -> None:
+        super().__init__("this feedback_id already holds a different feedback item")
+
+
 class EventIdReusedError(errors.ConflictError):
     """The event id already names another response or feedback item (CloudEvents: id and source are unique).
 
@@ -157,6 +164,12 @@ class IssuedTwiceError(errors.ConflictError):
         super().__init__("ticket code collision")
 
 
+def _keeps(state: State, event: events.Event) -> bool:
+    """Whether `state` keeps every field of `event` as it came (the event id aside)."""
+    kept = state.model_dump(mode="json")
+    return all(kept.get(name) == value for name, value in event.model_dump(mode="json").items())
+
+
 class Response(State):
     """One response per response_id, as first recorded; the comment never leaves the service."""
 
@@ -176,9 +189,8 @@ class Response(State):
         return self.response_id is not None
 
     def holds(self, response: events.SurveySubmitted) -> bool:
-        """Whether this is `response` (any event id): every field of it as kept."""
-        kept = self.model_dump(mode="json")
-        return all(kept.get(name) == value for name, value in response.model_dump(mode="json").items())
+        """Whether this is `response` (any event id)."""
+        return _keeps(self, response)
 
 
 class EventClaim(State):
@@ -202,6 +214,10 @@ class Feedback(State):
     @property
     def recorded(self) -> bool:
         return self.feedback_id is not None
+
+    def holds(self, received: events.FeedbackReceived) -> bool:
+        """Whether this is `received` (any event id)."""
+        return _keeps(self, received)
 
 
 class ForumItem(BaseModel):

@@ -12,7 +12,7 @@ import pytest
 from shared.contract import envelope, events
 from shared.web import apikeys
 from tests import infra
-from tests.builders import a_survey_submitted, random_id, random_nip, structured
+from tests.builders import a_feedback_received, a_survey_submitted, random_id, random_nip, structured
 from tests.e2e.test_survey_kiosk import a_response
 from tests.e2e.test_training_catalogue import a_program, bearer, create_program
 from tests.e2e.test_training_xapi import a_statement
@@ -116,6 +116,20 @@ async def test_a_response_id_holds_one_response(
     assert answers == [202, 202, 409]
     taken = a_response(response_id=response.response_id, unit_id=response.unit_id)
     assert (await http.post(f"{url}/responses", json=taken)).status_code == 409
+
+
+async def test_a_feedback_id_holds_one_feedback_item(
+    stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
+) -> None:
+    """Another item under a used feedback_id (new event id) got 202 and was dropped (a probe)."""
+    url = stack.urls["survey"]
+    item = a_feedback_received(feedback_id=random_id("fb"), unit_id="kel-candi")
+    other = item.model_copy(update={"category": "appreciation", "topic": "ramah"})
+    codes = [
+        (await infra.post_cloudevent(http, url, keys.integrator, structured(body))).status_code
+        for body in (item, item, other)
+    ]
+    assert codes == [202, 202, 409]  # the same item under a new event id stays a duplicate
 
 
 async def test_the_kiosk_takes_listed_services_and_occupations_and_strict_answers(

@@ -9,6 +9,7 @@ from services.survey import handlers
 from services.survey.model import (
     MAX_ITEMS,
     EventIdReusedError,
+    FeedbackConflictError,
     Forum,
     ForumFullError,
     IssuedTicket,
@@ -390,6 +391,20 @@ class TestRecordFeedback:
         tally = await totals.get(received.unit_id)
         assert tally is not None
         assert (tally.n, tally.categories) == (1, {"suggestion": 1})
+
+    async def test_another_item_under_a_used_feedback_id_is_a_conflict(
+        self, totals: InMemoryFeedbackTallies, claims: InMemoryEventClaims
+    ) -> None:
+        feedback = InMemoryFeedbackLog()
+        received = a_feedback_received(category="complaint")
+        await handlers.record_feedback(wrapped(received), feedback=feedback, totals=totals, claims=claims)
+        other = received.model_copy(update={"category": "appreciation"})
+        with pytest.raises(FeedbackConflictError):
+            await handlers.record_feedback(wrapped(other), feedback=feedback, totals=totals, claims=claims)
+        assert len(feedback.published) == 1
+        tally = await totals.get(received.unit_id)
+        assert tally is not None
+        assert (tally.n, tally.categories) == (1, {"complaint": 1})
 
 
 class TestForums:
