@@ -6,6 +6,10 @@ watchdog checks every subscriber's own consumer tag on its live channel, and ask
 whether the queue has any consumer at all (the client can believe it consumes after the broker
 dropped the consumer, e.g. when a cluster node holding the queue stopped). It re-starts the
 subscriber when either stays missing for two checks while the broker answers.
+
+aiormq closes a channel whose RPC is cancelled or times out, and closing a consumer's channel
+cancels its handlers in flight. So the watchdog asks the broker on a channel of its own, never on
+a consumer's: stopping it mid-check (SIGTERM) or a slow answer costs only that channel.
 """
 
 import asyncio
@@ -14,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiormq.abc
 from faststream.rabbit import RabbitBroker
 
 from shared.observability import metrics
@@ -51,6 +56,7 @@ class Watchdog:
         self._task: asyncio.Task[None] | None = None
         self.attached = False
         self._misses: dict[int, int] = {}
+        self._probe: aiormq.abc.AbstractChannel | None = None
 
     async def start(self) -> None:
         """Attach now if the broker answers; otherwise keep trying in the background."""
@@ -62,6 +68,9 @@ class Watchdog:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._probe is not None:
+            with contextlib.suppress(Exception):
+                await self._probe.close()
 
     async def _try_attach(self) -> None:
         try:
@@ -83,16 +92,23 @@ class Watchdog:
                 logger.exception("consumer watchdog check failed")
 
     async def _on_broker(self, subscriber: Any) -> bool:
-        """False when the broker says the subscriber's queue has no consumer (None: cannot tell)."""
-        queue = getattr(subscriber, "queue", None)
+        """False when the broker says the subscriber's queue has no consumer (True: cannot tell)."""
+        queue = getattr(subscriber, "_queue_obj", None)
         if queue is None:
             return True
         try:
-            declared = await self._broker.declare_queue(queue)
-            result = await declared.declare(timeout=5)
+            probe = await self._probe_channel(await queue.channel.get_underlay_channel())
+            declared = await probe.queue_declare(queue.name, passive=True, timeout=5)
         except Exception:  # noqa: BLE001 - unknown is not "lost": the tag check still runs
             return True
-        return (result.consumer_count or 0) > 0
+        return (declared.consumer_count or 0) > 0
+
+    async def _probe_channel(self, consumer: aiormq.abc.AbstractChannel) -> aiormq.abc.AbstractChannel:
+        """The watchdog's own channel on the consumer's connection, opened again when closed."""
+        probe = self._probe
+        if probe is None or probe.is_closed or probe.connection is not consumer.connection:
+            probe = self._probe = await consumer.connection.channel(publisher_confirms=False)
+        return probe
 
     async def _check(self) -> None:
         up = await self._broker.ping(timeout=2)

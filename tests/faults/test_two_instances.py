@@ -57,8 +57,8 @@ async def test_two_instances_of_each_service_count_exactly_once(
     # the log shows the lifespan finished (consumers stopped, in-flight done, outbox flushed).
     for service, log in logs.items():
         text = log.read_text()
-        assert "Application shutdown complete" in text, service
-        assert "Traceback" not in text, service
+        assert "Application shutdown complete" in text, f"{service}:\n{text[-4000:]}"
+        assert "Traceback" not in text, f"{service}:\n{text[-4000:]}"
     assert codes == [-signal.SIGTERM] * 3
     assert tally.lost == 0
     assert tally.double == 0

@@ -1,5 +1,6 @@
 """The watchdog re-starts a consumer the broker dropped while the client still believes it consumes."""
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -53,3 +54,43 @@ async def test_a_consumer_dropped_by_the_broker_is_restarted_and_the_queue_drain
 
 async def _handled(handled: list[str], event_id: str) -> bool | None:
     return event_id in handled or None
+
+
+async def test_stopping_the_watchdog_mid_check_leaves_in_flight_handlers_alone(amqp_url: str) -> None:
+    """aiormq closes a channel whose RPC is cancelled: the watchdog's checks ran on the consumer's
+    channel, so a SIGTERM during a check cancelled the handlers in flight (two-instances fault test)."""
+    service = f"wd{uuid.uuid4().hex[:6]}"
+    started, release = asyncio.Event(), asyncio.Event()
+    finished: list[str] = []
+
+    async def handler(message: envelope.CloudEvent[Any]) -> None:
+        started.set()
+        await release.wait()
+        finished.append(message.id)
+
+    broker = messaging.make_broker(amqp_url, graceful_timeout=5)
+    messaging.consume(broker, service=service, event=events.RewardTriggered, handler=handler, attempts=3)
+    await broker.connect()
+    await messaging.declare_dead_letters(broker, service, [events.RewardTriggered])
+    await broker.start()
+    try:
+        event = wrapped(a_reward_triggered(points=1))
+        routing_key = events.RewardTriggered.routing_key
+        await infra.publish_raw(amqp_url, [(envelope.to_json(event), event.id)], routing_key=routing_key)
+        await asyncio.wait_for(started.wait(), timeout=20)
+        (subscriber,) = broker.subscribers
+        for pause in range(30):  # stop at many points of a check, most of them inside an RPC
+            watchdog = Watchdog(broker, _already_attached, interval=0)
+            await watchdog.start()
+            await asyncio.sleep(pause / 10_000)
+            await watchdog.stop()
+        assert not subscriber._queue_obj.channel.is_closed
+        release.set()
+        await infra.eventually(lambda: _handled(finished, event.id), timeout=10)
+    finally:
+        release.set()
+        await broker.stop()
+
+
+async def _already_attached() -> None:
+    return None
