@@ -8,6 +8,7 @@ from services.evaluation.model import Firing, ForumQuarter, Person, QuarterClose
 from services.rewards.model import Account, Board, LedgerEntry
 from services.survey.model import EventClaim, Feedback, FeedbackTally, Forum, Response, ResponseTally, Ticket
 from services.survey.repository import FeedbackTallyDecision, ResponseTallyDecision
+from services.training.model import roster
 from services.training.model.groups import Group
 from services.training.model.people import Person as Trainee
 from services.training.model.planning import Demand
@@ -279,6 +280,9 @@ class InMemoryTrainees(InMemoryStates[Trainee]):
 class InMemoryUnits(InMemoryStates[Unit]):
     def __init__(self) -> None:
         super().__init__(Unit)
+
+    async def join(self, unit_id: str, nip: str) -> None:
+        await self.update(unit_id, lambda unit: roster.joined(unit, nip))
 
     async def with_roster(self) -> list[str]:
         return sorted(unit_id for unit_id, unit in self.states.items() if unit.roster)

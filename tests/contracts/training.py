@@ -225,6 +225,14 @@ class UnitsContract:
         assert unit is not None
         assert list(unit.members.values()) == [nip]
 
+    async def test_join_adds_a_member_once(self, units: Units) -> None:
+        unit_id, nip, other = f"kel-{random_id('u')[-8:]}", random_nip(), random_nip()
+        for member in (nip, nip, other, nip):
+            await units.join(unit_id, member)
+        unit = await units.get(unit_id)
+        assert unit is not None
+        assert sorted(unit.members.values()) == sorted([nip, other])
+
     async def test_the_roster_index_gains_and_loses_a_member(self, units: Units) -> None:
         unit_id, nip, stays = f"kel-{random_id('u')[-8:]}", random_nip(), random_nip()
         for member in (nip, stays, nip):

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from services.training.handlers import retraining
-from services.training.model import people, programmes, roster
+from services.training.model import people, programmes
 from services.training.model.programmes import Program, Programme, ProgramPatch
 from services.training.repository import Repositories
 from shared.persistence.state_store import Outcome
@@ -59,7 +59,7 @@ async def enrol(
     programme, fresh = await repos.programmes.take_seat(program_id, nip)
     await repos.people.update(nip, lambda person: people.enrolled(person, programme, unit_id, at=at))
     if unit_id:
-        await repos.units.update(unit_id, lambda unit: roster.joined(unit, nip))
+        await repos.units.join(unit_id, nip)
     return fresh
 
 

@@ -1,6 +1,6 @@
 """Record a completion: stored and published once per event id; the person's record and unit follow."""
 
-from services.training.model import people, records, roster
+from services.training.model import people, records
 from services.training.repository import Repositories
 from shared.contract import envelope, events
 from shared.contract.calendar import Calendar
@@ -24,5 +24,5 @@ async def record_completion(
         key, lambda r: records.recorded(r, completed, calendar), event_id=completed.id
     )
     await repos.people.update(done.nip, lambda person: people.after_completion(person, done))
-    await repos.units.update(done.unit_id, lambda unit: roster.joined(unit, done.nip))
+    await repos.units.join(done.unit_id, done.nip)
     return fresh

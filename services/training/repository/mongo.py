@@ -1,11 +1,13 @@
 """Training's MongoDB adapters: the only code that knows the document layout of its six collections."""
 
+import collections
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from pymongo import ReturnDocument
 
+from services.training.model import roster
 from services.training.model.groups import Group
 from services.training.model.people import Person
 from services.training.model.planning import Demand
@@ -28,6 +30,7 @@ from shared.persistence.storage import Document
 SUMMARY: Document = {"seats": 0, "inbox": 0, "outbox": 0}
 MAX_LISTED = 500
 MAX_UPCOMING = 20
+KNOWN_MEMBERS = 10_000  # (unit, NIP) memberships a process remembers: a kecamatan has some 300 people
 # People with an open recommendation: `waiting` holds its competencies (a range on the index).
 WAITING: list[Document] = [{"$match": {"waiting": {"$gt": ""}}}]
 PEOPLE_PER_COMPETENCY: list[Document] = [
@@ -196,6 +199,7 @@ class MongoUnits:
     def __init__(self, aggregates: Aggregates) -> None:
         self._collection = aggregates.collection
         self._states = StateStore(aggregates, Unit)
+        self._members: collections.OrderedDict[tuple[str, str], None] = collections.OrderedDict()
 
     async def get(self, unit_id: str) -> Unit | None:
         return await self._states.get(unit_id)
@@ -206,6 +210,22 @@ class MongoUnits:
 
     async def update(self, unit_id: str, decide: Decision[Unit]) -> bool:
         return await self._states.update(unit_id, decide)
+
+    async def join(self, unit_id: str, nip: str) -> None:
+        """Members are never removed, so a membership this process saw stored is not read again.
+
+        Nearly every completion names a member the unit has (a no-op): without this, each one
+        read the unit's document (every member in it) to decide nothing. Any instance may still
+        add the member; the decision (roster.joined) stays the store's, on a fresh read.
+        """
+        key = (unit_id, nip)
+        if key in self._members:
+            self._members.move_to_end(key)
+            return
+        await self._states.update(unit_id, lambda unit: roster.joined(unit, nip))
+        self._members[key] = None
+        if len(self._members) > KNOWN_MEMBERS:
+            self._members.popitem(last=False)
 
 
 class MongoRecords:
