@@ -20,10 +20,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 import httpx
+from faststream.rabbit import RabbitBroker
 from pymongo import AsyncMongoClient
 
 from mutu import launcher
-from shared.contract import units
+from shared import messaging
+from shared.contract import envelope, events, units
 from shared.persistence.embedded_store import url_variable
 from shared.web import apikeys
 
@@ -396,3 +398,19 @@ async def post_cloudevent(
 def events_on(bus: BusRecorder, routing_key: str) -> list[dict[str, Any]]:
     """Decoded CloudEvents seen on the bus with this routing key."""
     return [json.loads(m.body) for m in bus.messages if m.routing_key == routing_key]
+
+
+@contextlib.asynccontextmanager
+async def reward_consumer(
+    amqp_url: str, service: str, handler: Callable[[envelope.CloudEvent[Any]], Awaitable[None]]
+) -> AsyncIterator[RabbitBroker]:
+    """`handler` subscribed to `<service>.evaluation.reward_triggered` as a service would be."""
+    broker = messaging.make_broker(amqp_url, graceful_timeout=5)
+    messaging.consume(broker, service=service, event=events.RewardTriggered, handler=handler, attempts=3)
+    await broker.connect()
+    await messaging.declare_dead_letters(broker, service, [events.RewardTriggered])
+    await broker.start()
+    try:
+        yield broker
+    finally:
+        await broker.stop()

@@ -3,8 +3,7 @@
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -32,20 +31,6 @@ REWARD_TRIGGERED = events.RewardTriggered.routing_key
 Handler = Callable[[envelope.CloudEvent[Any]], Awaitable[None]]
 
 
-@asynccontextmanager
-async def consumer(amqp_url: str, service: str, handler: Handler) -> AsyncIterator[None]:
-    """`handler` subscribed to `<service>.evaluation.reward_triggered` as a service would be."""
-    broker = messaging.make_broker(amqp_url, graceful_timeout=5)
-    messaging.consume(broker, service=service, event=events.RewardTriggered, handler=handler, attempts=3)
-    await broker.connect()
-    await messaging.declare_dead_letters(broker, service, [events.RewardTriggered])
-    await broker.start()
-    try:
-        yield
-    finally:
-        await broker.stop()
-
-
 def encoded(event: events.Event, event_id: str) -> bytes:
     return json.dumps(structured(event, event_id=event_id)).encode()
 
@@ -66,7 +51,7 @@ async def test_a_redelivered_message_has_no_second_effect(own_amqp_url: str, sto
             if calls.count(message.id) == 1:  # crash after the write, before the ack
                 raise RuntimeError("crashed before ack")
 
-        async with consumer(own_amqp_url, service, handler):
+        async with infra.reward_consumer(own_amqp_url, service, handler):
             # every event twice on the bus as well (a publisher retry)
             await infra.publish_raw(
                 own_amqp_url,
@@ -102,7 +87,7 @@ async def test_poison_messages_end_in_the_dlq_and_the_flow_continues(own_amqp_ur
         *[(encoded(a_reward_triggered(), f"ev-good-{i}"), f"ev-good-{i}") for i in range(20)],
     ]
     dead_letter_queue = f"{service}.{events.RewardTriggered.routing_key}.dlq"
-    async with consumer(own_amqp_url, service, handler):
+    async with infra.reward_consumer(own_amqp_url, service, handler):
         await infra.publish_raw(own_amqp_url, bodies, routing_key=REWARD_TRIGGERED)
         await infra.eventually(lambda: _done(handled, 20))
 
@@ -153,7 +138,7 @@ async def test_poison_that_crashes_parsers_is_dead_lettered_and_never_stalls_the
 
     bodies = [(poison(i), f"ev-poison-{i}") for i in range(100)]
     dead_letter_queue = f"{service}.{events.RewardTriggered.routing_key}.dlq"
-    async with consumer(own_amqp_url, service, handler):
+    async with infra.reward_consumer(own_amqp_url, service, handler):
         # whatever the content type says (or when it says nothing), no library step parses first
         kinds = ("application/cloudevents+json", None, "application/json", "text/plain", "application/json")
         await infra.publish_raw(own_amqp_url, bodies, routing_key=REWARD_TRIGGERED, content_types=kinds)
@@ -186,7 +171,7 @@ async def test_replay_sends_a_dead_letter_back_to_its_consumer(own_amqp_url: str
         handled.append(message.id)
 
     queue = f"{service}.{events.RewardTriggered.routing_key}.dlq"
-    async with consumer(own_amqp_url, service, handler):
+    async with infra.reward_consumer(own_amqp_url, service, handler):
         await infra.publish_raw(
             own_amqp_url,
             [(encoded(a_reward_triggered(), "ev-later"), "ev-later")],

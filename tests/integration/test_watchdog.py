@@ -68,28 +68,23 @@ async def test_stopping_the_watchdog_mid_check_leaves_in_flight_handlers_alone(a
         await release.wait()
         finished.append(message.id)
 
-    broker = messaging.make_broker(amqp_url, graceful_timeout=5)
-    messaging.consume(broker, service=service, event=events.RewardTriggered, handler=handler, attempts=3)
-    await broker.connect()
-    await messaging.declare_dead_letters(broker, service, [events.RewardTriggered])
-    await broker.start()
-    try:
-        event = wrapped(a_reward_triggered(points=1))
-        routing_key = events.RewardTriggered.routing_key
-        await infra.publish_raw(amqp_url, [(envelope.to_json(event), event.id)], routing_key=routing_key)
-        await asyncio.wait_for(started.wait(), timeout=20)
-        (subscriber,) = broker.subscribers
-        for pause in range(30):  # stop at many points of a check, most of them inside an RPC
-            watchdog = Watchdog(broker, _already_attached, interval=0)
-            await watchdog.start()
-            await asyncio.sleep(pause / 10_000)
-            await watchdog.stop()
-        assert not subscriber._queue_obj.channel.is_closed
-        release.set()
-        await infra.eventually(lambda: _handled(finished, event.id), timeout=10)
-    finally:
-        release.set()
-        await broker.stop()
+    async with infra.reward_consumer(amqp_url, service, handler) as broker:
+        try:
+            event = wrapped(a_reward_triggered(points=1))
+            routing_key = events.RewardTriggered.routing_key
+            await infra.publish_raw(amqp_url, [(envelope.to_json(event), event.id)], routing_key=routing_key)
+            await asyncio.wait_for(started.wait(), timeout=20)
+            (subscriber,) = broker.subscribers
+            for pause in range(30):  # stop at many points of a check, most of them inside an RPC
+                watchdog = Watchdog(broker, _already_attached, interval=0)
+                await watchdog.start()
+                await asyncio.sleep(pause / 10_000)
+                await watchdog.stop()
+            assert not subscriber._queue_obj.channel.is_closed
+            release.set()
+            await infra.eventually(lambda: _handled(finished, event.id), timeout=10)
+        finally:
+            release.set()
 
 
 async def _already_attached() -> None:
