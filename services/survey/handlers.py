@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from services.survey import decisions, views
 from services.survey.model import (
+    FeedbackConflictError,
     Forum,
     ForumItem,
     IssuedTicket,
@@ -206,6 +207,10 @@ async def record_feedback(
         lambda kept: decisions.feedback_recorded(kept, received),
         event_id=received.id,
     )
+    if not fresh:  # the same event id again: the inbox dropped it before feedback_recorded saw it
+        stored = await feedback.get(received.data.feedback_id)
+        if stored is not None and not stored.holds(received.data):
+            raise FeedbackConflictError
     await count_feedback(received.data, totals=totals)
     return fresh
 

@@ -121,15 +121,16 @@ async def test_a_response_id_holds_one_response(
 async def test_a_feedback_id_holds_one_feedback_item(
     stack: infra.Stack, keys: infra.Keys, http: httpx.AsyncClient
 ) -> None:
-    """Another item under a used feedback_id (new event id) got 202 and was dropped (a probe)."""
-    url = stack.urls["survey"]
+    """Another item under a used feedback_id got 202 and was dropped, under a new event id or the same (probes)."""
+    url, event_id = stack.urls["survey"], random_id("fb-ev")
     item = a_feedback_received(feedback_id=random_id("fb"), unit_id="kel-candi")
     other = item.model_copy(update={"category": "appreciation", "topic": "ramah"})
+    posts = [(item, event_id), (item, None), (other, None), (other, event_id)]
     codes = [
-        (await infra.post_cloudevent(http, url, keys.integrator, structured(body))).status_code
-        for body in (item, item, other)
+        (await infra.post_cloudevent(http, url, keys.integrator, structured(body, event_id=ev))).status_code
+        for body, ev in posts
     ]
-    assert codes == [202, 202, 409]  # the same item under a new event id stays a duplicate
+    assert codes == [202, 202, 409, 409]  # the same item under a new event id stays a duplicate
 
 
 async def test_the_kiosk_takes_listed_services_and_occupations_and_strict_answers(

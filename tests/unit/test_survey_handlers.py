@@ -401,6 +401,13 @@ class TestRecordFeedback:
         other = received.model_copy(update={"category": "appreciation"})
         with pytest.raises(FeedbackConflictError):
             await handlers.record_feedback(wrapped(other), feedback=feedback, totals=totals, claims=claims)
+        with pytest.raises(FeedbackConflictError):  # even under the event id of the first
+            await handlers.record_feedback(
+                wrapped(other, event_id=feedback.published[0].id),
+                feedback=feedback,
+                totals=totals,
+                claims=claims,
+            )
         assert len(feedback.published) == 1
         tally = await totals.get(received.unit_id)
         assert tally is not None
