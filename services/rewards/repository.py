@@ -69,9 +69,14 @@ class MongoLedgerPages:
         return None if page is None else LedgerEntry.model_validate(page["entries"][slot])
 
     async def save(self, nip: str, page: int, entries: Mapping[str, LedgerEntry]) -> None:
-        fields = {f"entries.{slot}": entry.model_dump() for slot, entry in entries.items()}
+        """Write the page whole: its entries are the full page's, the same in every save of it.
+
+        One field, not a path per entry: the SQLite store refuses a `$set` of ~60 paths on a
+        document that exists (a tidy retried), and there is nothing to merge.
+        """
+        fields = {slot: entry.model_dump() for slot, entry in entries.items()}
         await self._collection.update_one(
-            {"_id": page_id(nip, page)}, {"$set": {"nip": nip, "page": page, **fields}}, upsert=True
+            {"_id": page_id(nip, page)}, {"$set": {"nip": nip, "page": page, "entries": fields}}, upsert=True
         )
 
     async def entries(self, nip: str, pages: Iterable[int]) -> list[LedgerEntry]:

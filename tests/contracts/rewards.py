@@ -3,7 +3,7 @@
 import datetime as dt
 
 from services.rewards import ledger
-from services.rewards.model import Board, LedgerEntry
+from services.rewards.model import PAGE, Board, LedgerEntry
 from services.rewards.repository import Accounts, Boards, LedgerPages
 from shared.contract.calendar import Calendar
 from shared.persistence.state_store import Outcome
@@ -108,6 +108,14 @@ class LedgerPagesContract:
         await pages.save(nip, 0, entries)
         await pages.save(nip, 0, entries)
         assert len([e async for n, e in pages.all() if n == nip]) == 1
+
+    async def test_a_full_page_saved_twice_keeps_every_entry(self, pages: LedgerPages) -> None:
+        """A second save of a full page (a tidy retried or run twice) failed on the SQLite store (a probe)."""
+        nip = random_nip()
+        entries = {f"slot{n}": an_entry(n) for n in range(1, PAGE + 1)}
+        for _ in range(2):
+            await pages.save(nip, 0, entries)
+        assert sorted(e.seq for e in await pages.entries(nip, [0])) == list(range(1, PAGE + 1))
 
 
 class BoardsContract:
